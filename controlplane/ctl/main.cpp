@@ -1,0 +1,37 @@
+// sipedgectl: the operator's command line.
+#include <cstdio>
+#include <string_view>
+#include <vector>
+
+#include "verbs.h"
+
+namespace {
+
+struct Verb {
+  std::string_view name;
+  std::string_view usage;
+  int (*run)(std::span<const std::string_view>);
+};
+
+constexpr Verb kVerbs[] = {
+    {"check-config", "check-config FILE            validate a node's TOML config", sipedge::ctl::run_check_config},
+    {"inspect", "inspect [FILE|-] [--source IP:PORT]  parse one SIP message, print JSON", sipedge::ctl::run_inspect},
+};
+
+int usage() {
+  std::fputs("usage: sipedgectl VERB [ARGS]\nverbs:\n", stderr);
+  for (const auto& verb : kVerbs) std::fprintf(stderr, "  %.*s\n", int(verb.usage.size()), verb.usage.data());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  std::vector<std::string_view> args(argv + 2, argv + argc);
+  const std::string_view name = argv[1];
+  for (const auto& verb : kVerbs)
+    if (verb.name == name) return verb.run(args);
+  if (name != "-h" && name != "--help") std::fprintf(stderr, "sipedgectl: unknown verb '%s'\n", argv[1]);
+  return usage();
+}

@@ -1,0 +1,9 @@
+#pragma once
+// Each sipedgectl verb: takes the arguments after the verb, returns the exit code.
+#include <span>
+#include <string_view>
+
+namespace sipedge::ctl {
+int run_inspect(std::span<const std::string_view> args);
+int run_check_config(std::span<const std::string_view> args);
+}  // namespace sipedge::ctl

@@ -1,0 +1,80 @@
+// L2-L4 classification of a received Ethernet frame: the one function a
+// worker calls per packet before anything protocol-specific.
+//
+// It validates strictly and says either what the frame is (ARP, ICMP echo
+// request, UDP datagram, IPv4 fragment) with the offsets and fields the next
+// stage needs, or why it is dropped. It never writes to the frame, never
+// reads past it, never allocates; thread-safe (pure function of its inputs).
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "net/arp.h"
+#include "net/drop_reason.h"
+#include "net/local_addrs.h"
+
+namespace sipedge::net {
+
+enum class FrameKind : std::uint8_t {
+  Drop,          // see reason
+  Arp,           // request/reply aimed at us, or gratuitous; see arp
+  IcmpEcho,      // echo request to us, checksum verified
+  Udp,           // datagram to one of our open ports
+  Ipv4Fragment,  // reason == ipv4_fragment; reassemble, then classify again
+};
+
+// Receive checksum offload results, straight from the mbuf flags
+// (RTE_MBUF_F_RX_IP_CKSUM_GOOD, RTE_MBUF_F_RX_L4_CKSUM_GOOD). A `true`
+// skips the software check; a NIC verdict of "bad" or "unknown" is `false`,
+// and the software check decides.
+struct RxChecks {
+  bool ipv4_checksum_good = false;
+  bool l4_checksum_good = false;
+};
+
+struct ClassifyResult {
+  FrameKind kind = FrameKind::Drop;
+  DropReason reason = DropReason::none;
+  bool has_ip_options = false;  // IHL > 5; options were well-formed
+  bool more_fragments = false;
+  std::uint8_t ttl = 0;
+  std::uint8_t protocol = 0;
+  std::int8_t local_index = -1;  // which LocalAddrs::ipv4 entry was hit (ARP target / IP dst)
+
+  std::uint16_t l3_offset = 0;       // IPv4 or ARP header
+  std::uint16_t l4_offset = 0;       // UDP/ICMP header, or fragment data
+  std::uint16_t payload_offset = 0;  // UDP: after the UDP header; ICMP/fragment: == l4_offset
+  std::uint16_t payload_length = 0;  // UDP: length - 8; ICMP: whole message; fragment: its data
+  std::uint16_t frame_length = 0;    // Ethernet header + IP total length (padding trimmed)
+
+  std::uint32_t src_ip = 0;  // host order
+  std::uint32_t dst_ip = 0;  // host order
+  std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 0;
+  std::uint16_t ip_id = 0;
+  std::uint16_t fragment_offset = 0;  // in bytes
+
+  ArpMessage arp;  // kind == Arp only
+
+  [[nodiscard]] bool dropped() const noexcept { return kind == FrameKind::Drop; }
+};
+
+// Rules, in order (the first failing one is the reason):
+//   Ethernet: >= 14 bytes; VLAN tags refused; a unicast destination must be
+//     our MAC; broadcast/multicast is accepted for ARP only.
+//   ARP: Ethernet/IPv4 request or reply; kind Arp when the target address is
+//     ours (local_index set) or the message is gratuitous (sender == target,
+//     local_index -1), else arp_not_for_us.
+//   IPv4: version 4, IHL >= 5, total length in [IHL, frame - 14] (Ethernet
+//     padding is trimmed), header checksum, TTL >= 1 (we are the destination,
+//     so TTL 1 is fine), options TLV-walkable, source not martian, destination
+//     one of ours. MF or a non-zero offset makes it a fragment (checked for
+//     being non-empty, 8-aligned unless last, and within 65535).
+//   ICMP: >= 8 bytes, type 8 code 0, checksum.
+//   UDP: >= 8 bytes, 8 <= length <= IP payload (extra IP bytes ignored),
+//     source port != 0, destination port open, checksum when non-zero.
+[[nodiscard]] ClassifyResult classify_frame(std::span<const std::uint8_t> frame,
+                                            const LocalAddrs& local, RxChecks checks = {}) noexcept;
+
+}  // namespace sipedge::net

@@ -1,0 +1,59 @@
+#include "proxy/branch.h"
+
+#include "sip/hash.h"
+
+namespace sipedge::proxy {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+template <std::size_t N>
+void write_hex(char* out, uint64_t value) noexcept {
+  for (std::size_t i = 0; i < N; ++i) out[N - 1 - i] = kHex[(value >> (4 * i)) & 0xF];
+}
+
+bool is_rfc3261_branch(std::string_view branch) noexcept {
+  return branch.size() > 7 && branch.substr(0, 7) == "z9hG4bK";
+}
+
+}  // namespace
+
+uint64_t transaction_hash(const sip::Message& request, const sip::Via& top_via) noexcept {
+  uint32_t low = 0;
+  uint32_t high = 0x5eed;
+  if (is_rfc3261_branch(top_via.branch)) {
+    low = sip::hash_bytes(top_via.branch);
+    high = sip::hash_bytes(top_via.sent_by, low);
+  } else {
+    low = sip::hash_bytes(request.call_id());
+    low = sip::hash_bytes(request.from_tag(), low);
+    const uint32_t cseq = request.cseq().number;
+    low = sip::hash_bytes({reinterpret_cast<const char*>(&cseq), sizeof cseq}, low);
+    high = sip::hash_bytes(top_via.text, low);
+    high = sip::hash_bytes(request.request_uri(), high);
+  }
+  return (uint64_t{high} << 32) | low;
+}
+
+Branch make_branch(uint8_t node_id, uint64_t transaction) noexcept {
+  Branch b;
+  char* p = b.text.data();
+  for (char c : kBranchPrefix) *p++ = c;
+  write_hex<2>(p, node_id);
+  write_hex<16>(p + 2, transaction);
+  return b;
+}
+
+LocalTag make_local_tag(const sip::Message& request) noexcept {
+  uint32_t h = sip::hash_bytes(request.call_id());
+  h = sip::hash_bytes(request.from_tag(), h);
+  const uint32_t cseq = request.cseq().number;
+  h = sip::hash_bytes({reinterpret_cast<const char*>(&cseq), sizeof cseq}, h);
+  LocalTag t;
+  char* p = t.text.data();
+  for (char c : kLocalTagPrefix) *p++ = c;
+  write_hex<8>(p, h);
+  return t;
+}
+
+}  // namespace sipedge::proxy

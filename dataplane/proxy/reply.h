@@ -1,0 +1,28 @@
+#pragma once
+// Stateless responses the edge generates itself (RFC 3261 8.2.6, 16.11):
+// 503 on a CPS breach or without a control plane, 483 on Max-Forwards 0,
+// 403 for relay attempts.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "proxy/proxy.h"
+#include "sip/message.h"
+
+namespace sipedge::proxy {
+
+struct ReplySpec {
+  uint16_t code;
+  std::string_view reason;
+  uint32_t retry_after = 0;  // seconds; 0 = no Retry-After header
+};
+
+// Writes the response to `request` (received from `source`) into `out`: the
+// request's Via headers with received/rport filled on the top one, From,
+// To with the edge's tag when it had none, Call-ID, CSeq, Content-Length 0.
+// Returns the length, or 0 when it does not fit. No allocation.
+std::size_t build_reply(const sip::Message& request, const sip::Via& top_via, Endpoint source,
+                        const ReplySpec& spec, std::span<char> out) noexcept;
+
+}  // namespace sipedge::proxy

@@ -1,0 +1,132 @@
+#pragma once
+// Everything the fast path reads about the node, as one immutable value:
+// addresses, SIP ports, dispatcher sets, route rules, CPS settings, NAT rules.
+// Built from a validated config on the main lcore (cold, allocates), then
+// published to the workers by pointer; a destination going up or down or a
+// reload builds a new Snapshot, never edits one in place.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "dispatch/dispatcher_set.h"
+#include "limit/cps_limiter.h"
+#include "sip/limits.h"
+
+namespace sipedge::proxy {
+
+struct Prefix {
+  uint32_t network = 0;
+  uint32_t mask = 0;
+  bool contains(uint32_t ip) const noexcept { return (ip & mask) == network; }
+};
+
+struct SetEntry {
+  std::string name;
+  uint16_t id = 0;
+  config::Algorithm algorithm = config::Algorithm::kHashCallId;
+  std::shared_ptr<const dispatch::DispatcherSet> set;
+  uint16_t first_counter = 0;  // index of its destination 0 in the per-destination counters
+};
+
+struct RouteRule {
+  uint16_t set = 0;
+  std::string domain;       // empty: any
+  std::string user_prefix;  // empty: any
+  bool has_source = false;
+  Prefix source;
+};
+
+struct NatRule {
+  Prefix prefix;
+  config::NatRuleAction action = config::NatRuleAction::kTests;
+  uint32_t tests = 0;
+};
+
+// Per-destination packet counters are a flat array in each worker.
+inline constexpr std::size_t kMaxCountedDestinations = 1024;
+
+struct Snapshot {
+  uint8_t node_id = 0;
+  uint64_t generation = 0;
+
+  // Addresses. The edge sends to the outside from the VIP and to the inside
+  // from the inside port's own address.
+  std::vector<uint32_t> vips;
+  uint32_t outside_address = 0;  // vips[0]
+  uint32_t inside_address = 0;   // address of the inside (or both) port
+  std::vector<uint32_t> own_addresses;  // vips + every port address
+  std::vector<uint16_t> sip_ports;
+  uint16_t sip_port = 5060;  // sip_ports[0]: what we write in Via and Record-Route
+  std::vector<Prefix> inside_prefixes;
+
+  bool record_route = true;
+  uint32_t max_forwards = 70;
+  sip::Limits limits;
+  bool answer_crlf = true;
+  bool answer_stun = true;
+  config::RelayReject relay_reject = config::RelayReject::kReply403;
+  config::PuntFallback punt_fallback = config::PuntFallback::kReply503;
+  bool compact_over_mtu = true;
+  uint32_t max_payload = 1472;  // smallest port MTU - IPv4 - UDP headers
+
+  std::vector<SetEntry> sets;
+  int default_set = -1;
+  std::vector<RouteRule> routes;
+
+  // The limits themselves live in limit::CpsLimits (cps_spec() below).
+  uint32_t cps_methods = 0;  // bit per sip::Method
+  config::BreachAction breach_action = config::BreachAction::kReply503;
+  uint32_t retry_after = 0;
+
+  uint32_t nat_tests = 0;
+  bool nat_fix = true;
+  std::vector<NatRule> nat_rules;
+
+  // Requests from inside for these domains (or our own addresses) need a
+  // location lookup by the control plane. Empty list: our addresses only.
+  std::vector<std::string> local_domains;
+  int registrar_set = -1;  // proxy-mode registrar: REGISTERs handed back go there
+
+  bool is_own(uint32_t ip) const noexcept {
+    for (uint32_t a : own_addresses)
+      if (a == ip) return true;
+    return false;
+  }
+  bool is_sip_port(uint16_t port) const noexcept {
+    for (uint16_t p : sip_ports)
+      if (p == port) return true;
+    return false;
+  }
+  bool is_inside(uint32_t ip) const noexcept {
+    for (const auto& p : inside_prefixes)
+      if (p.contains(ip)) return true;
+    return false;
+  }
+  // Our address facing `peer`.
+  uint32_t address_towards(uint32_t peer) const noexcept {
+    return is_inside(peer) ? inside_address : outside_address;
+  }
+};
+
+// Builds the snapshot of a validated config. `down` lists destinations the
+// control plane reported down, as (set index, destination index) pairs.
+// Throws std::runtime_error when a set cannot be built (cold path).
+struct DestinationRef {
+  uint16_t set = 0;
+  uint16_t destination = 0;
+};
+std::shared_ptr<const Snapshot> build_snapshot(const config::Config& config, uint64_t generation,
+                                               std::span<const DestinationRef> down = {});
+
+// The CPS limits of a config, for limit::CpsLimits::create (time in ns).
+limit::CpsLimitSpec cps_spec(const config::Config& config);
+
+// The same snapshot with one destination's state changed (STATE from the
+// control plane): only that set is rebuilt.
+std::shared_ptr<const Snapshot> with_destination_state(const Snapshot& current, DestinationRef which, bool up,
+                                                       uint64_t generation);
+
+}  // namespace sipedge::proxy

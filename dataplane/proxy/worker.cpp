@@ -1,0 +1,466 @@
+#include "proxy/worker.h"
+
+#include <cstring>
+
+#include "net/stun.h"
+#include "proxy/branch.h"
+#include "proxy/reply.h"
+#include "proxy/writer.h"
+#include "sip/hash.h"
+#include "sip/ipv4.h"
+#include "sip/lex.h"
+#include "sip/nat.h"
+#include "sip/rewrite.h"
+
+namespace sipedge::proxy {
+namespace {
+
+using sip::HeaderId;
+using sip::Method;
+
+// Dialog-forming requests get a Record-Route (RFC 3261 12.1, RFC 6665, RFC 3515).
+bool forms_dialog(Method m) noexcept {
+  return m == Method::invite || m == Method::subscribe || m == Method::refer || m == Method::notify;
+}
+
+// A route/next-hop URI resolved to an address; only IPv4 literals route here
+// (the fast path does no DNS).
+bool uri_endpoint(const sip::Uri& uri, Endpoint& out) noexcept {
+  // An `alias=ip~port~transport` parameter, added by the control plane's NAT
+  // fix to a Contact, names the NAT's public side: that is where it goes.
+  if (const auto alias = uri.alias(); !alias.empty()) {
+    const auto tilde = alias.find('~');
+    if (tilde == std::string_view::npos) return false;
+    const auto ip = sip::parse_ipv4(alias.substr(0, tilde));
+    auto rest = alias.substr(tilde + 1);
+    const auto port = sip::parse_uint(rest.substr(0, rest.find('~')), 65535);
+    if (!ip || !port || *port == 0) return false;
+    out = {*ip, static_cast<uint16_t>(*port)};
+    return true;
+  }
+  if (uri.host_type != sip::HostType::ipv4) return false;
+  out = {uri.ipv4, uri.port_or_default()};
+  return true;
+}
+
+bool is_ours(const Snapshot& snap, const sip::Uri& uri) noexcept {
+  return uri.host_type == sip::HostType::ipv4 && snap.is_own(uri.ipv4) && uri.alias().empty() &&
+         (!uri.has_port || snap.is_sip_port(uri.port));
+}
+
+// Leading Route values that name us (a preloaded route, or our own
+// Record-Route coming back), at most two: the double Record-Route.
+std::size_t count_own_routes(const Snapshot& snap, const sip::Message& msg) noexcept {
+  std::size_t n = 0;
+  for (const auto& route : msg.values(HeaderId::route)) {
+    const auto na = sip::parse_name_addr(route.text);
+    if (!na || !is_ours(snap, na->uri) || n == 2) break;
+    ++n;
+  }
+  return n;
+}
+
+// The first Route value after our own, if any.
+bool next_route(const sip::Message& msg, std::size_t skip, sip::NameAddr& out) noexcept {
+  std::size_t i = 0;
+  for (const auto& route : msg.values(HeaderId::route)) {
+    if (i++ < skip) continue;
+    const auto na = sip::parse_name_addr(route.text);
+    if (!na) return false;
+    out = *na;
+    return true;
+  }
+  return false;
+}
+
+// Removes the first `count` Route values. A line whose values all go is
+// removed whole (removing each value would overlap at the commas).
+void pop_own_routes(const sip::Message& msg, std::size_t count, sip::Rewriter& rw) noexcept {
+  std::size_t taken = 0;
+  for (std::size_t line = msg.find(HeaderId::route); line != sip::kNoHeader && taken < count;
+       line = msg.find_next(line)) {
+    std::size_t on_line = 0;
+    for (const auto& v : msg.values(HeaderId::route))
+      if (v.header_index == line) ++on_line;
+    if (taken + on_line <= count) {
+      rw.remove_header(line);
+      taken += on_line;
+      continue;
+    }
+    for (const auto& v : msg.values(HeaderId::route)) {
+      if (v.header_index != line) continue;
+      if (taken == count) break;
+      rw.remove_value(v);
+      ++taken;
+    }
+  }
+}
+
+std::optional<uint64_t> uri_key(const sip::Result<sip::NameAddr>& na) noexcept {
+  if (!na) return std::nullopt;
+  return sip::hash_bytes(na->uri.user, sip::hash_bytes(na->uri.host));
+}
+
+}  // namespace
+
+Worker::Worker(const WorkerOptions& options, limit::WorkerCpsLimiter* cps) noexcept
+    : worker_id_(options.worker_id), random_(options.random_seed), cps_(cps) {
+  // Workers start at different places in each round-robin schedule.
+  for (std::size_t i = 0; i < cursors_.size(); ++i) cursors_[i].next = options.worker_id * 7919u + static_cast<uint32_t>(i);
+}
+
+Verdict Worker::counted(Verdict v) noexcept {
+  counters_.outcomes[static_cast<std::size_t>(v.outcome)].add();
+  if (v.outcome == Outcome::dropped_parse) counters_.parse_errors[v.parse_error].add();
+  return v;
+}
+
+Verdict Worker::process(const Snapshot& snap, const Inbound& in, std::span<char> out, uint64_t now_ns) noexcept {
+  if (!snap.is_sip_port(in.destination.port)) return counted({.action = Action::Drop, .outcome = Outcome::dropped_not_sip_port});
+  // A SIP message starts with a letter; keepalives (CRLF, zeros, STUN)
+  // start below 0x40.
+  if (in.payload.empty() || static_cast<uint8_t>(in.payload[0]) < 0x40) {
+    const Verdict v = handle_keepalive(snap, in, out);
+    // CRLFs before a start line are allowed (RFC 3261 7.5): parse those.
+    const bool leading_crlf = !in.payload.empty() && (in.payload[0] == '\r' || in.payload[0] == '\n');
+    if (v.outcome != Outcome::dropped_parse || !leading_crlf) return counted(v);
+  }
+
+  sip::Message msg;
+  if (const auto e = msg.parse(in.payload, snap.limits); e != sip::ParseError::ok)
+    return counted({.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(e)});
+  const auto top = msg.top_via();
+  if (!top)
+    return counted({.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(top.error())});
+  if (msg.is_response()) return counted(route_response(snap, in, msg, *top, out));
+  return counted(route_request(snap, in, msg, *top, out, now_ns));
+}
+
+Verdict Worker::handle_keepalive(const Snapshot& snap, const Inbound& in, std::span<char> out) noexcept {
+  const std::string_view payload = in.payload;
+  const Verdict drop_not_sip{.action = Action::Drop, .outcome = Outcome::dropped_parse,
+                             .parse_error = static_cast<uint8_t>(sip::ParseError::not_sip)};
+  Verdict v{.action = Action::Send, .from = in.destination, .to = in.source};
+  // RFC 5626 3.5.1: a CRLFCRLF ping gets a CRLF pong.
+  if (payload == "\r\n\r\n") {
+    if (!snap.answer_crlf || out.size() < 2) return {.action = Action::Drop, .outcome = Outcome::ignored_null_keepalive};
+    std::memcpy(out.data(), "\r\n", 2);
+    v.length = 2;
+    v.outcome = Outcome::answered_crlf;
+    return v;
+  }
+  const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
+  net::StunBindingRequest stun;
+  switch (net::parse_stun(bytes, stun)) {
+    case net::StunParse::binding_request: {
+      if (!snap.answer_stun) return {.action = Action::Drop, .outcome = Outcome::ignored_null_keepalive};
+      v.length = net::build_stun_binding_response({reinterpret_cast<uint8_t*>(out.data()), out.size()}, stun,
+                                                  in.source.ip, in.source.port);
+      if (v.length == 0) return {.action = Action::Drop, .outcome = Outcome::dropped_too_big};
+      v.outcome = Outcome::answered_stun;
+      return v;
+    }
+    case net::StunParse::other_message:
+    case net::StunParse::unsupported: return {.action = Action::Drop, .outcome = Outcome::ignored_null_keepalive};
+    case net::StunParse::malformed: return drop_not_sip;
+    case net::StunParse::not_stun: break;
+  }
+  // Zeros and stray CRLFs (NAT keepalives of some phones): nothing to answer.
+  if (payload.find_first_not_of(std::string_view("\0\r\n", 3)) == std::string_view::npos)
+    return {.action = Action::Drop, .outcome = Outcome::ignored_null_keepalive};
+  return drop_not_sip;
+}
+
+Verdict Worker::route_response(const Snapshot& snap, const Inbound&, const sip::Message& msg, const sip::Via& top,
+                               std::span<char> out) noexcept {
+  const bool our_via = top.host_type == sip::HostType::ipv4 && snap.is_own(top.ipv4);
+  if (!our_via) return {.action = Action::Drop, .outcome = Outcome::dropped_response_not_ours};
+  if (top.branch.starts_with(kKeepaliveBranchPrefix) || top.branch.starts_with(kProbeBranchPrefix))
+    return {.action = control_plane_up_ ? Action::Punt : Action::Drop,
+            .outcome = control_plane_up_ ? Outcome::punted_reply : Outcome::dropped_no_cp};
+  if (!top.branch.starts_with(kBranchPrefix)) return {.action = Action::Drop, .outcome = Outcome::dropped_response_not_ours};
+
+  // RFC 3261 18.2.2 and RFC 3581: the next Via's received/rport, else sent-by.
+  auto vias = msg.values(HeaderId::via).begin();
+  ++vias;
+  if (vias == std::default_sentinel) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
+  const auto next = sip::parse_via(vias->text);
+  if (!next) return {.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(next.error())};
+  const auto host = next->has_received ? sip::parse_ipv4(next->received)
+                    : next->host_type == sip::HostType::ipv4 ? std::optional<uint32_t>(next->ipv4)
+                                                             : std::nullopt;
+  if (!host) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
+  const Endpoint to{*host, next->response_port()};
+  if (snap.is_own(to.ip)) return {.action = Action::Drop, .outcome = Outcome::dropped_loop};
+
+  sip::Rewriter rw(msg);
+  rw.remove_first_value(HeaderId::via);
+  Verdict v{.action = Action::Send, .outcome = Outcome::forwarded_response, .from = {snap.address_towards(to.ip), snap.sip_port}, .to = to};
+  if (snap.compact_over_mtu && rw.output_size() > snap.max_payload) {
+    rw.use_compact_names(true);
+    v.compacted = true;
+  }
+  const auto n = rw.apply(out);
+  if (!n) return {.action = Action::Drop, .outcome = Outcome::dropped_too_big};
+  v.length = *n;
+  return v;
+}
+
+Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
+                              std::span<char> out, uint64_t now_ns) noexcept {
+  const bool inside = snap.is_inside(in.source.ip);
+  const Method method = msg.method();
+
+  // The ACK for a negative reply the edge made itself ends there: no
+  // destination ever saw that INVITE.
+  if (method == Method::ack) {
+    const auto tag = msg.to_tag();
+    if (tag.size() == kLocalTagLength && tag.starts_with(kLocalTagPrefix) && tag == make_local_tag(msg).view())
+      return {.action = Action::Drop, .outcome = Outcome::absorbed_ack};
+  }
+
+  if (method == Method::register_ && !inside && !in.from_control_plane)
+    return punt(snap, in, msg, top, Outcome::punted_register, 0, out);
+
+  const std::size_t own_routes = count_own_routes(snap, msg);
+  const bool in_dialog = msg.has_to_tag();
+
+  // In-dialog requests that carry our Record-Route back: loose routing
+  // (RFC 3261 16.12). Also any request from inside that names its next hop.
+  if ((in_dialog && own_routes > 0) || inside) {
+    Target target;
+    sip::NameAddr route;
+    const bool has_next_route = next_route(msg, own_routes, route);
+    bool resolved = false;
+    if (has_next_route) {
+      resolved = uri_endpoint(route.uri, target.to);
+    } else if (const auto ruri = msg.parsed_request_uri(); ruri) {
+      if (inside && !in_dialog && !in.from_control_plane && method != Method::ack && method != Method::cancel &&
+          (is_ours(snap, *ruri) || [&] {
+            for (const auto& d : snap.local_domains)
+              if (sip::lex::iequals(d, ruri->host)) return true;
+            return false;
+          }()))
+        return punt(snap, in, msg, top, Outcome::punted_location, 0, out);
+      if (!is_ours(snap, *ruri)) resolved = uri_endpoint(*ruri, target.to);
+    }
+    if (!resolved) {
+      // From inside with no usable next hop, a request for one of our own
+      // addresses is dispatched like one from outside.
+      if (inside && !has_next_route) return dispatch_request(snap, in, msg, top, out, now_ns, own_routes);
+      return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
+    }
+    if (snap.is_own(target.to.ip)) return {.action = Action::Drop, .outcome = Outcome::dropped_loop};
+    // No open relay: from outside, only our own network is reachable.
+    if (!inside && !snap.is_inside(target.to.ip)) return refuse_relay(snap, in, msg, top, out);
+    const bool rr = !in_dialog && snap.record_route && forms_dialog(method);
+    return forward(snap, in, msg, top, target, own_routes, rr, transaction_hash(msg, top),
+                   in_dialog ? Outcome::forwarded_in_dialog : Outcome::forwarded_request, out);
+  }
+  return dispatch_request(snap, in, msg, top, out, now_ns, own_routes);
+}
+
+// A request from outside towards the server pool: initial requests, their
+// CANCEL and retransmissions, the ACK of a non-2xx reply.
+Verdict Worker::dispatch_request(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
+                                 std::span<char> out, uint64_t now_ns, std::size_t own_routes) noexcept {
+  const Method method = msg.method();
+  const bool inside = snap.is_inside(in.source.ip);
+  if (!inside) {
+    // Only the dispatcher sets are reachable from outside: a Route or an
+    // R-URI address that is not ours asks us to relay.
+    sip::NameAddr route;
+    if (next_route(msg, own_routes, route)) return refuse_relay(snap, in, msg, top, out);
+    const auto ruri = msg.parsed_request_uri();
+    if (!ruri) return {.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(ruri.error())};
+    if (ruri->host_type == sip::HostType::ipv4 && !snap.is_own(ruri->ipv4)) return refuse_relay(snap, in, msg, top, out);
+  }
+
+  const uint64_t transaction = transaction_hash(msg, top);
+  const bool initial = !msg.has_to_tag() && method != Method::ack && method != Method::cancel;
+  Recent* seen = recall(transaction, now_ns);
+
+  if (initial && !seen && !inside && !in.from_control_plane) {
+    if (const uint32_t bits = nat_bits(snap, in, msg); bits != 0) {
+      counters_.nat_detected.add();
+      if (snap.nat_fix) return punt(snap, in, msg, top, Outcome::punted_nat, bits, out);
+    }
+  }
+
+  // CPS applies to new calls only: retransmissions were admitted already.
+  if (initial && !seen && (snap.cps_methods >> static_cast<unsigned>(method) & 1u)) {
+    if (cps_ != nullptr && !limit::admitted(cps_->check(in.source.ip, now_ns).decision)) {
+      counters_.cps_breaches.add();
+      if (snap.breach_action == config::BreachAction::kDrop) return {.action = Action::Drop, .outcome = Outcome::dropped_cps};
+      return reply(msg, top, in, 503, "Service Unavailable", snap.retry_after, Outcome::replied_503_cps, out);
+    }
+    counters_.calls.add();
+  }
+
+  Target target;
+  if (seen != nullptr) {
+    target.set = seen->set;
+    target.destination = seen->destination;
+  } else {
+    target.set = (in.from_control_plane && method == Method::register_ && snap.registrar_set >= 0)
+                     ? snap.registrar_set
+                     : choose_set(snap, in, msg);
+    if (target.set < 0) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
+    const auto* d = pick(snap, target.set, msg);
+    if (d == nullptr) {
+      if (method == Method::ack) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
+      return reply(msg, top, in, 503, "Service Unavailable", snap.retry_after, Outcome::replied_503_no_destination, out);
+    }
+    target.destination = d->index;
+  }
+  const auto& set = *snap.sets[static_cast<std::size_t>(target.set)].set;
+  const auto destinations = set.destinations();
+  if (static_cast<std::size_t>(target.destination) >= destinations.size())
+    return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
+  const auto& d = destinations[static_cast<std::size_t>(target.destination)];
+  target.to = {d.ipv4, d.port};
+  if (method == Method::invite && seen == nullptr) remember(transaction, target.set, target.destination, now_ns);
+
+  const bool rr = initial && snap.record_route && forms_dialog(method);
+  Verdict v = forward(snap, in, msg, top, target, own_routes, rr, transaction, Outcome::forwarded_request, out);
+  if (v.action == Action::Send && initial)
+    counters_.destination_requests[snap.sets[static_cast<std::size_t>(target.set)].first_counter +
+                                   static_cast<std::size_t>(target.destination)]
+        .add();
+  return v;
+}
+
+// RFC 3261 16.6 for a stateless proxy: received/rport on the sender's Via,
+// our Via with a deterministic branch on top, our Record-Route(s), our
+// Route(s) popped, Max-Forwards decremented.
+Verdict Worker::forward(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
+                        const Target& target, std::size_t own_routes, bool record_route, uint64_t transaction,
+                        Outcome outcome, std::span<char> out) noexcept {
+  if (msg.max_forwards() == 0) {
+    if (msg.method() == Method::ack) return {.action = Action::Drop, .outcome = Outcome::dropped_max_forwards};
+    return reply(msg, top, in, 483, "Too Many Hops", 0, Outcome::replied_483, out);
+  }
+  const uint32_t from_ip = snap.address_towards(target.to.ip);
+  const uint32_t back_ip = snap.address_towards(in.source.ip);
+
+  sip::Rewriter rw(msg);
+  if (top.host_type != sip::HostType::ipv4 || top.ipv4 != in.source.ip) rw.set_top_via_received(in.source.ip);
+  if (top.has_rport) rw.set_top_via_rport(in.source.port);
+
+  // Our Via: "SIP/2.0/UDP a.b.c.d:port;branch=z9hG4bKse<node><hash>".
+  char via_text[64];
+  BoundedWriter via(via_text);
+  via.put("SIP/2.0/UDP ").put_ipv4(from_ip).put(":").put_uint(snap.sip_port).put(";branch=");
+  via.put(make_branch(snap.node_id, transaction).view());
+  rw.insert_header_before(HeaderId::via, HeaderId::via, via.written());
+
+  // Double Record-Route when the request crosses from one of our addresses
+  // to another: the far side reaches us on its own address.
+  char rr_text[2][48];
+  if (record_route) {
+    BoundedWriter towards(rr_text[0]);
+    towards.put("<sip:").put_ipv4(from_ip).put(":").put_uint(snap.sip_port).put(";lr>");
+    rw.insert_header_before(HeaderId::record_route, HeaderId::record_route, towards.written());
+    if (back_ip != from_ip) {
+      BoundedWriter back(rr_text[1]);
+      back.put("<sip:").put_ipv4(back_ip).put(":").put_uint(snap.sip_port).put(";lr>");
+      rw.insert_header_before(HeaderId::record_route, HeaderId::record_route, back.written());
+    }
+  }
+  pop_own_routes(msg, own_routes, rw);
+  rw.set_max_forwards(msg.max_forwards() - 1);
+
+  Verdict v{.action = Action::Send, .outcome = outcome, .from = {from_ip, snap.sip_port}, .to = target.to,
+            .destination = static_cast<int16_t>(target.destination),
+            .set = static_cast<uint16_t>(target.set < 0 ? 0 : target.set)};
+  if (snap.compact_over_mtu && rw.output_size() > snap.max_payload) {
+    rw.use_compact_names(true);
+    v.compacted = true;
+  }
+  const auto n = rw.apply(out);
+  if (!n) return {.action = Action::Drop, .outcome = Outcome::dropped_too_big};
+  v.length = *n;
+  return v;
+}
+
+Verdict Worker::reply(const sip::Message& msg, const sip::Via& top, const Inbound& in, uint16_t code,
+                      std::string_view reason, uint32_t retry_after, Outcome outcome, std::span<char> out) noexcept {
+  const auto n = build_reply(msg, top, in.source, {code, reason, retry_after}, out);
+  if (n == 0) return {.action = Action::Drop, .outcome = Outcome::dropped_too_big};
+  return {.action = Action::Send, .outcome = outcome, .from = in.destination, .to = in.source, .length = n};
+}
+
+Verdict Worker::punt(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
+                     Outcome outcome, uint32_t nat, std::span<char> out) noexcept {
+  if (control_plane_up_) return {.action = Action::Punt, .outcome = outcome, .nat_bits = nat};
+  if (snap.punt_fallback == config::PuntFallback::kDrop || msg.method() == Method::ack)
+    return {.action = Action::Drop, .outcome = Outcome::dropped_no_cp};
+  return reply(msg, top, in, 503, "Service Unavailable", snap.retry_after, Outcome::replied_503_no_cp, out);
+}
+
+Verdict Worker::refuse_relay(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
+                             std::span<char> out) noexcept {
+  if (snap.relay_reject == config::RelayReject::kDrop || msg.method() == Method::ack)
+    return {.action = Action::Drop, .outcome = Outcome::dropped_relay};
+  return reply(msg, top, in, 403, "Forbidden", 0, Outcome::replied_403_relay, out);
+}
+
+uint32_t Worker::nat_bits(const Snapshot& snap, const Inbound& in, const sip::Message& msg) const noexcept {
+  uint32_t tests = snap.nat_tests;
+  for (const auto& rule : snap.nat_rules) {
+    if (!rule.prefix.contains(in.source.ip)) continue;
+    switch (rule.action) {
+      case config::NatRuleAction::kForce: return kNatForced;
+      case config::NatRuleAction::kNever: return 0;
+      case config::NatRuleAction::kTests: tests = rule.tests; break;
+    }
+    break;
+  }
+  return tests == 0 ? 0 : sip::nat_test(msg, in.source.ip, in.source.port, tests);
+}
+
+int Worker::choose_set(const Snapshot& snap, const Inbound& in, const sip::Message& msg) const noexcept {
+  if (!snap.routes.empty()) {
+    const auto ruri = msg.parsed_request_uri();
+    for (const auto& r : snap.routes) {
+      if (r.has_source && !r.source.contains(in.source.ip)) continue;
+      if (!r.domain.empty() && (!ruri || !sip::lex::iequals(r.domain, ruri->host))) continue;
+      if (!r.user_prefix.empty() && (!ruri || !ruri->user.starts_with(r.user_prefix))) continue;
+      return r.set;
+    }
+  }
+  return snap.default_set;
+}
+
+const dispatch::Destination* Worker::pick(const Snapshot& snap, int set_index, const sip::Message& msg) noexcept {
+  const auto& entry = snap.sets[static_cast<std::size_t>(set_index)];
+  std::optional<uint64_t> key;
+  switch (entry.algorithm) {
+    case config::Algorithm::kHashCallId: key = sip::hash_bytes(msg.call_id()); break;
+    case config::Algorithm::kHashFrom: key = uri_key(msg.from()); break;
+    case config::Algorithm::kHashTo: key = uri_key(msg.to()); break;
+    case config::Algorithm::kHashRuri:
+      if (const auto ruri = msg.parsed_request_uri(); ruri) key = sip::hash_bytes(ruri->user, sip::hash_bytes(ruri->host));
+      break;
+    case config::Algorithm::kHashAuthUser:
+      if (const auto user = msg.auth_username(); user) key = sip::hash_bytes(*user);
+      break;
+    default: break;
+  }
+  auto& cursor = cursors_[std::min<std::size_t>(static_cast<std::size_t>(set_index), cursors_.size() - 1)];
+  return entry.set->pick(key, cursor, random_);
+}
+
+Worker::Recent* Worker::recall(uint64_t transaction, uint64_t now_ns) noexcept {
+  Recent& r = recent_[transaction & (kRecentSlots - 1)];
+  return (r.transaction == transaction && r.expires_ns > now_ns) ? &r : nullptr;
+}
+
+void Worker::remember(uint64_t transaction, int set, int destination, uint64_t now_ns) noexcept {
+  // Direct-mapped: a newer INVITE evicts an older one in its slot, which is
+  // bounded memory at the cost of rare misses for non-hash algorithms.
+  recent_[transaction & (kRecentSlots - 1)] = {transaction, now_ns + kRecentLifetimeNs, static_cast<uint16_t>(set),
+                                               static_cast<uint16_t>(destination)};
+}
+
+}  // namespace sipedge::proxy

@@ -1,0 +1,127 @@
+#pragma once
+// Internal: character classes and small scanners shared by the SIP parsers.
+// Not part of the public API.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace sipedge::sip::lex {
+
+enum : std::uint8_t {
+  kToken = 1,   // token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
+  kWs = 2,      // SP / HTAB / CR / LF: LWS inside a (possibly folded) value
+  kDigit = 4,
+  kHost = 8,    // hostname / IPv4 characters: alphanum / "-" / "."
+  kUriChar = 16,  // characters that may appear in a URI (RFC 3986 + SIP extras); no SP, <, >, ", CTL
+};
+
+constexpr std::array<std::uint8_t, 256> make_classes() {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] |= kToken | kDigit | kHost | kUriChar;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] |= kToken | kHost | kUriChar;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kToken | kHost | kUriChar;
+  for (char c : std::string_view("-.!%*_+`'~")) t[static_cast<unsigned char>(c)] |= kToken | kUriChar;
+  t['-'] |= kHost;
+  t['.'] |= kHost;
+  for (char c : std::string_view(";/?:@&=+$,#[]()'!*~_.-%|^{}\\"))  // reserved, mark, and lenient extras
+    t[static_cast<unsigned char>(c)] |= kUriChar;
+  t['`'] &= static_cast<std::uint8_t>(~kUriChar);
+  for (char c : std::string_view(" \t\r\n")) t[static_cast<unsigned char>(c)] |= kWs;
+  return t;
+}
+inline constexpr std::array<std::uint8_t, 256> kClass = make_classes();
+
+constexpr bool is(char c, std::uint8_t cls) { return (kClass[static_cast<unsigned char>(c)] & cls) != 0; }
+constexpr bool is_token(char c) { return is(c, kToken); }
+constexpr bool is_ws(char c) { return is(c, kWs); }
+constexpr bool is_digit(char c) { return is(c, kDigit); }
+constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+constexpr bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+constexpr std::string_view skip_ws(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && is_ws(s[i])) ++i;
+  return s.substr(i);
+}
+constexpr std::string_view trim_right(std::string_view s) {
+  std::size_t n = s.size();
+  while (n > 0 && is_ws(s[n - 1])) --n;
+  return s.substr(0, n);
+}
+constexpr std::string_view trim(std::string_view s) { return trim_right(skip_ws(s)); }
+
+// Length of the token at the start of s (0 when none).
+constexpr std::size_t token_length(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && is_token(s[i])) ++i;
+  return i;
+}
+
+// s starts with '"'. quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE;
+// returns the length through the closing quote, or npos when unterminated.
+constexpr std::size_t quoted_length(std::string_view s) {
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      ++i;
+    } else if (s[i] == '"') {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Splits the next element off a comma-separated list, honouring quoted
+// strings and <...>. Returns the (untrimmed) element; `rest` moves past the
+// comma. A quote or bracket left open swallows the rest of the list.
+constexpr std::string_view split_element(std::string_view& rest) {
+  bool in_quotes = false;
+  bool in_angle = false;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    const char c = rest[i];
+    if (in_quotes) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_quotes = false;
+      }
+    } else if (c == '"') {
+      in_quotes = true;
+    } else if (c == '<') {
+      in_angle = true;
+    } else if (c == '>') {
+      in_angle = false;
+    } else if (c == ',' && !in_angle) {
+      const std::string_view element = rest.substr(0, i);
+      rest = rest.substr(i + 1);
+      return element;
+    }
+  }
+  const std::string_view element = rest;
+  rest = {};
+  return element;
+}
+
+// 1*DIGIT (exactly the whole view) not above max.
+constexpr bool parse_digits(std::string_view s, std::uint64_t max, std::uint64_t& out) {
+  if (s.empty() || s.size() > 19) return false;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (!is_digit(c)) return false;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (v > max) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace sipedge::sip::lex

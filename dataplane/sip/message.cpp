@@ -1,0 +1,395 @@
+#include "sip/message.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "sip/lex.h"
+
+namespace sipedge::sip {
+namespace {
+
+constexpr bool is_sp(char c) { return c == ' ' || c == '\t'; }
+
+const char* find_lf(const char* p, std::size_t n) { return static_cast<const char*>(std::memchr(p, '\n', n)); }
+
+// Number of non-empty elements of a comma list value, stopping at `limit` + 1.
+std::size_t count_elements(std::string_view value, std::size_t limit) {
+  if (value.find(',') == std::string_view::npos) return lex::trim(value).empty() ? 0 : 1;
+  std::size_t n = 0;
+  while (!value.empty() && n <= limit)
+    if (!lex::trim(lex::split_element(value)).empty()) ++n;
+  return n;
+}
+
+// scheme ":" followed by URI characters; full URI syntax is checked on demand.
+bool plausible_uri(std::string_view uri) {
+  const std::size_t colon = uri.find(':');
+  if (colon == 0 || colon == std::string_view::npos || colon + 1 == uri.size()) return false;
+  for (std::size_t i = 0; i < colon; ++i)
+    if (!(lex::is(uri[i], lex::kHost) || uri[i] == '+')) return false;
+  for (char c : uri)
+    if (!lex::is(c, lex::kUriChar)) return false;
+  return true;
+}
+
+}  // namespace
+
+Message::Message() noexcept { std::memset(first_, kNoSlot, sizeof first_); }
+
+ParseError Message::parse(std::string_view d, const Limits& limits) noexcept {
+  kind_ = MessageKind::none;
+  data_ = d.data();
+  size_ = static_cast<std::uint32_t>(std::min<std::size_t>(d.size(), kMaxMessageSize + 1));
+  count_ = 0;
+  std::memset(first_, kNoSlot, sizeof first_);
+  method_ = Method::other;
+  status_ = 0;
+  method_text_ = request_uri_ = version_ = reason_ = {};
+  cseq_ = CSeq{};
+  has_max_forwards_ = has_content_length_ = false;
+  max_forwards_ = kDefaultMaxForwards;
+
+  if (d.empty()) return ParseError::empty;
+  if (d.size() > std::min(limits.max_message_size, kMaxMessageSize)) return ParseError::message_too_large;
+
+  // RFC 3261 7.5: CRLFs before the start line are ignored.
+  std::size_t pos = 0;
+  while (pos + 1 < size_ && data_[pos] == '\r' && data_[pos + 1] == '\n') pos += 2;
+  if (pos == size_) return ParseError::empty;
+  start_ = static_cast<std::uint16_t>(pos);
+
+  const char* lf = find_lf(data_ + pos, size_ - pos);
+  const bool response = lex::istarts_with(view(pos, size_), "SIP/");
+  if (lf == nullptr) {
+    if (!lex::is_token(data_[pos])) return ParseError::not_sip;
+    return response ? ParseError::truncated_status_line : ParseError::truncated_request_line;
+  }
+  const auto lf_off = static_cast<std::size_t>(lf - data_);
+  if (lf_off == pos || data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
+  if (lf_off - 1 - pos > limits.max_line_length) return ParseError::line_too_long;
+  start_end_ = static_cast<std::uint16_t>(lf_off - 1);
+
+  if (auto e = parse_start_line(start_end_, limits); e != ParseError::ok) return e;
+  if (auto e = parse_headers(lf_off + 1, limits); e != ParseError::ok) return e;
+  if (auto e = check_headers(limits); e != ParseError::ok) return e;
+  if (auto e = locate_body(); e != ParseError::ok) return e;
+  kind_ = response ? MessageKind::response : MessageKind::request;
+  return ParseError::ok;
+}
+
+//   Request-Line = Method SP Request-URI SP SIP-Version CRLF
+//   Status-Line  = SIP-Version SP Status-Code SP Reason-Phrase CRLF
+// Runs of SP/HT between elements and trailing white space are tolerated
+// (RFC 4475 3.1.1.x); white space inside the Request-URI is not.
+ParseError Message::parse_start_line(std::size_t line_end, const Limits& limits) noexcept {
+  std::string_view line = view(start_, line_end);
+  if (is_sp(line.front())) return ParseError::not_sip;
+  auto next_word = [&line]() {
+    std::size_t i = 0;
+    while (i < line.size() && is_sp(line[i])) ++i;
+    std::size_t j = i;
+    while (j < line.size() && !is_sp(line[j])) ++j;
+    const std::string_view w = line.substr(i, j - i);
+    line = line.substr(j);
+    return w;
+  };
+
+  if (lex::istarts_with(line, "SIP/")) {
+    version_ = next_word();
+    if (!lex::iequals(version_, "SIP/2.0")) return ParseError::bad_sip_version;
+    const std::string_view code = next_word();
+    if (code.empty()) return ParseError::truncated_status_line;
+    std::uint64_t v = 0;
+    if (code.size() != 3 || !lex::parse_digits(code, 699, v) || v < 100) return ParseError::bad_status_code;
+    status_ = static_cast<std::uint16_t>(v);
+    reason_ = lex::trim(line);
+    return ParseError::ok;
+  }
+
+  method_text_ = next_word();
+  if (method_text_.empty() || !lex::is_token(method_text_[0])) return ParseError::not_sip;
+  if (lex::token_length(method_text_) != method_text_.size()) return ParseError::bad_method;
+  request_uri_ = next_word();
+  version_ = next_word();
+  if (request_uri_.empty() || version_.empty()) return ParseError::truncated_request_line;
+  if (!lex::trim(line).empty()) return ParseError::bad_request_uri;  // "sip:a@b ;lr SIP/2.0"
+  if (!lex::istarts_with(version_, "SIP/")) return ParseError::not_sip;
+  if (!lex::iequals(version_, "SIP/2.0")) return ParseError::bad_sip_version;
+  if (request_uri_.size() > limits.max_uri_length) return ParseError::uri_too_long;
+  if (!plausible_uri(request_uri_)) return ParseError::bad_request_uri;
+  method_ = method_from_token(method_text_);
+  return ParseError::ok;
+}
+
+//   message-header = field-name HCOLON field-value CRLF
+//   HCOLON = *( SP / HTAB ) ":" SWS
+// A line starting with SP/HT continues the previous header (LWS, 7.3.1).
+ParseError Message::parse_headers(std::size_t pos, const Limits& limits) noexcept {
+  const std::size_t max_headers = std::min(limits.max_headers, kMaxHeaders);
+  for (;;) {
+    if (pos >= size_) return ParseError::truncated_headers;
+    const char c = data_[pos];
+    if (c == '\r') {
+      if (pos + 1 < size_ && data_[pos + 1] == '\n') {
+        headers_end_ = static_cast<std::uint16_t>(pos);
+        body_begin_ = static_cast<std::uint16_t>(pos + 2);
+        return ParseError::ok;
+      }
+      return pos + 1 < size_ ? ParseError::bad_line_ending : ParseError::truncated_headers;
+    }
+    if (c == '\n') return ParseError::bad_line_ending;
+    if (is_sp(c)) return ParseError::continuation_without_header;
+
+    const std::size_t line_begin = pos;
+    const char* lf = find_lf(data_ + pos, size_ - pos);
+    if (lf == nullptr) return ParseError::truncated_headers;
+    auto lf_off = static_cast<std::size_t>(lf - data_);
+    if (data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
+    while (lf_off + 1 < size_ && is_sp(data_[lf_off + 1])) {
+      lf = find_lf(data_ + lf_off + 1, size_ - lf_off - 1);
+      if (lf == nullptr) return ParseError::truncated_headers;
+      lf_off = static_cast<std::size_t>(lf - data_);
+      if (data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
+    }
+    const std::size_t raw_end = lf_off - 1;  // CR of the last physical line
+    if (raw_end - line_begin > limits.max_line_length) return ParseError::line_too_long;
+
+    std::size_t i = line_begin;
+    while (i < raw_end && lex::is_token(data_[i])) ++i;
+    const std::size_t name_end = i;
+    if (name_end == line_begin) return ParseError::bad_header_name;
+    while (i < raw_end && is_sp(data_[i])) ++i;
+    if (i == raw_end || data_[i] != ':') return ParseError::bad_header_name;
+    ++i;
+    while (i < raw_end && lex::is_ws(data_[i])) ++i;
+    std::size_t value_end = raw_end;
+    while (value_end > i && lex::is_ws(data_[value_end - 1])) --value_end;
+
+    if (count_ >= max_headers) return ParseError::too_many_headers;
+    const HeaderId id = header_id_from_name(view(line_begin, name_end));
+    const auto idx = static_cast<std::size_t>(id);
+    Slot& s = slots_[count_];
+    s.line_begin = static_cast<std::uint16_t>(line_begin);
+    s.name_end = static_cast<std::uint16_t>(name_end);
+    s.value_begin = static_cast<std::uint16_t>(i);
+    s.value_end = static_cast<std::uint16_t>(value_end);
+    s.line_end = static_cast<std::uint16_t>(lf_off + 1);
+    s.id = id;
+    s.next = kNoSlot;
+    if (first_[idx] == kNoSlot) {
+      first_[idx] = count_;
+    } else {
+      slots_[last_[idx]].next = count_;
+    }
+    last_[idx] = count_;
+    ++count_;
+    pos = lf_off + 1;
+  }
+}
+
+ParseError Message::check_headers(const Limits& limits) noexcept {
+  // Single-valued headers may repeat only with the same value.
+  constexpr HeaderId kSingle[] = {HeaderId::call_id, HeaderId::from,           HeaderId::to,
+                                  HeaderId::cseq,    HeaderId::content_length, HeaderId::max_forwards};
+  for (HeaderId id : kSingle) {
+    const std::uint8_t first = first_[static_cast<std::size_t>(id)];
+    if (first == kNoSlot) continue;
+    const std::string_view v = slot_value(slots_[first]);
+    for (std::uint8_t s = slots_[first].next; s != kNoSlot; s = slots_[s].next)
+      if (slot_value(slots_[s]) != v) return ParseError::duplicate_single_header;
+  }
+
+  // RFC 3261 8.1.1 (requests) and 8.2.6.2 (responses); Max-Forwards may be
+  // absent (many UAs omit it).
+  if (!has(HeaderId::via)) return ParseError::missing_via;
+  if (!has(HeaderId::from)) return ParseError::missing_from;
+  if (!has(HeaderId::to)) return ParseError::missing_to;
+  if (!has(HeaderId::call_id)) return ParseError::missing_call_id;
+  if (!has(HeaderId::cseq)) return ParseError::missing_cseq;
+  if (call_id().empty()) return ParseError::bad_call_id;
+
+  auto cseq = parse_cseq(value(HeaderId::cseq));
+  if (!cseq) return cseq.error();
+  cseq_ = *cseq;
+  if (!method_text_.empty() && cseq_.method_text != method_text_) return ParseError::cseq_method_mismatch;
+
+  if (has(HeaderId::max_forwards)) {
+    const auto mf = parse_uint(value(HeaderId::max_forwards), 255);
+    if (!mf) return ParseError::bad_max_forwards;
+    max_forwards_ = *mf;
+    has_max_forwards_ = true;
+  }
+  if (has(HeaderId::content_length)) {
+    const auto cl = parse_uint(value(HeaderId::content_length), 0x7FFFFFFFu);
+    if (!cl) return ParseError::bad_content_length;
+    has_content_length_ = true;
+    body_end_ = static_cast<std::uint16_t>(std::min<std::size_t>(*cl, 0xFFFF));  // length until locate_body()
+  }
+
+  struct ListLimit {
+    HeaderId id;
+    std::size_t limit;
+    ParseError error;
+  };
+  const ListLimit lists[] = {
+      {HeaderId::via, limits.max_via_values, ParseError::too_many_vias},
+      {HeaderId::contact, limits.max_contact_values, ParseError::too_many_contacts},
+      {HeaderId::route, limits.max_route_values, ParseError::too_many_routes},
+      {HeaderId::record_route, limits.max_route_values, ParseError::too_many_routes},
+  };
+  for (const auto& l : lists) {
+    std::size_t n = 0;
+    for (std::uint8_t s = first_[static_cast<std::size_t>(l.id)]; s != kNoSlot; s = slots_[s].next) {
+      n += count_elements(slot_value(slots_[s]), l.limit);
+      if (n > l.limit) return l.error;
+    }
+  }
+  return ParseError::ok;
+}
+
+// RFC 3261 18.3: Content-Length bytes of body; extra bytes are discarded, a
+// shorter datagram is an error. Without Content-Length (UDP) the body is the
+// rest of the datagram.
+ParseError Message::locate_body() noexcept {
+  const std::size_t available = size_ - body_begin_;
+  if (!has_content_length_) {
+    body_end_ = static_cast<std::uint16_t>(size_);
+    return ParseError::ok;
+  }
+  const std::size_t length = body_end_;  // check_headers() left the length here (clamped)
+  if (length > available) return ParseError::content_length_mismatch;
+  body_end_ = static_cast<std::uint16_t>(body_begin_ + length);
+  return ParseError::ok;
+}
+
+Header Message::header(std::size_t index) const noexcept {
+  const Slot& s = slots_[index];
+  return Header{s.id, view(s.line_begin, s.name_end), view(s.value_begin, s.value_end), view(s.line_begin, s.line_end),
+                index};
+}
+
+std::size_t Message::find_next(std::size_t index) const noexcept {
+  if (index >= count_) return kNoHeader;
+  const std::uint8_t n = slots_[index].next;
+  return n == kNoSlot ? kNoHeader : n;
+}
+
+std::size_t Message::find(std::string_view name) const noexcept {
+  const HeaderId id = header_id_from_name(name);
+  if (id != HeaderId::other) return find(id);
+  for (std::size_t i = 0; i < count_; ++i)
+    if (lex::iequals(view(slots_[i].line_begin, slots_[i].name_end), name)) return i;
+  return kNoHeader;
+}
+
+std::size_t Message::count(HeaderId id) const noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = find(id); i != kNoHeader; i = find_next(i)) ++n;
+  return n;
+}
+
+std::string_view Message::value(HeaderId id) const noexcept {
+  const std::size_t i = find(id);
+  return i == kNoHeader ? std::string_view{} : slot_value(slots_[i]);
+}
+
+Result<Via> Message::top_via() const noexcept {
+  const ValueRange vias = values(HeaderId::via);
+  if (!has(HeaderId::via)) return ParseError::header_absent;
+  if (vias.empty()) return ParseError::bad_via;
+  return parse_via(vias.front().text);
+}
+
+Result<NameAddr> Message::from() const noexcept {
+  if (!has(HeaderId::from)) return ParseError::header_absent;
+  return parse_name_addr(value(HeaderId::from));
+}
+
+Result<NameAddr> Message::to() const noexcept {
+  if (!has(HeaderId::to)) return ParseError::header_absent;
+  return parse_name_addr(value(HeaderId::to));
+}
+
+std::string_view Message::to_tag() const noexcept {
+  const auto t = to();
+  return t ? t->tag : std::string_view{};
+}
+
+std::string_view Message::from_tag() const noexcept {
+  const auto f = from();
+  return f ? f->tag : std::string_view{};
+}
+
+bool Message::has_to_tag() const noexcept {
+  const auto t = to();
+  return t && t->has_tag && !t->tag.empty();
+}
+
+Result<std::uint32_t> Message::expires() const noexcept {
+  if (!has(HeaderId::expires)) return ParseError::header_absent;
+  const auto v = parse_uint(value(HeaderId::expires));
+  if (!v) return ParseError::bad_number;
+  return *v;
+}
+
+Result<std::string_view> Message::auth_username() const noexcept {
+  Result<std::string_view> first = ParseError::header_absent;
+  for (HeaderId id : {HeaderId::authorization, HeaderId::proxy_authorization}) {
+    for (std::size_t i = find(id); i != kNoHeader; i = find_next(i)) {
+      auto r = digest_username(header(i).value);
+      if (r) return r;
+      if (first.error() == ParseError::header_absent) first = r;
+    }
+  }
+  return first;
+}
+
+bool Message::has_sdp() const noexcept {
+  std::string_view t = content_type();
+  t = lex::trim(t.substr(0, t.find(';')));
+  return lex::iequals(t, "application/sdp");
+}
+
+// ---- ValueIterator ----
+
+ValueIterator::ValueIterator(const Message* msg, std::size_t first_index) noexcept : msg_(msg), index_(first_index) {
+  if (index_ == kNoHeader) return;
+  const Header h = msg_->header(index_);
+  rest_ = h.value;
+  split_ = is_list_header(h.id);
+  pending_ = true;
+  advance();
+}
+
+ValueIterator& ValueIterator::operator++() noexcept {
+  advance();
+  return *this;
+}
+
+void ValueIterator::advance() noexcept {
+  while (index_ != kNoHeader) {
+    if (pending_) {
+      if (!split_) {
+        pending_ = false;
+        current_ = HeaderValue{rest_, index_};
+        return;
+      }
+      while (!rest_.empty()) {
+        const std::string_view e = lex::trim(lex::split_element(rest_));
+        if (!e.empty()) {
+          current_ = HeaderValue{e, index_};
+          return;
+        }
+      }
+      pending_ = false;
+    }
+    index_ = msg_->find_next(index_);
+    if (index_ != kNoHeader) {
+      rest_ = msg_->header(index_).value;
+      pending_ = true;
+    }
+  }
+  current_ = HeaderValue{};
+}
+
+}  // namespace sipedge::sip

@@ -1,0 +1,121 @@
+#pragma once
+// Rewriter: builds a changed copy of a parsed message into a caller-supplied,
+// bounded buffer. Edits are recorded first (no bytes are written), then
+// apply() writes the output in one forward pass over the original: edits are
+// sorted by position (insert-at-offset, replace-range, delete-range) and the
+// untouched bytes between them are copied. No allocation.
+//
+//   sip::Rewriter rw(msg);
+//   rw.set_top_via_received(src_ip);          // ;received=203.0.113.7
+//   rw.set_top_via_rport(src_port);           // fills "rport" or adds ";rport=N"
+//   rw.insert_header_before(HeaderId::via, HeaderId::via, own_via);
+//   rw.set_max_forwards(msg.max_forwards() - 1);
+//   if (rw.output_size() > mtu) rw.use_compact_names(true);
+//   auto n = rw.apply(out);                   // Result<size_t, RewriteError>
+//
+// Content-Length: the body is copied as is (Content-Length bytes only; bytes
+// beyond it are dropped); when the original has no Content-Length one is
+// added, since the output is no longer "the rest of the datagram" by accident.
+//
+// Lifetimes: the Message (and its datagram) and every string_view passed to an
+// edit must outlive apply(). The Rewriter keeps generated text (numbers,
+// addresses) in an internal scratch buffer, so it is neither copyable nor
+// movable. Owned by one thread.
+//
+// Errors: each edit call returns RewriteError::ok or a reason (too_many_edits,
+// scratch_full, no_such_header, not_a_request); apply() returns
+// overlapping_edits when two edits touch the same bytes (e.g. removing the top
+// Via and adding received= to it) and does_not_fit when `out` is too small —
+// then nothing past out.size() has been written (the contents are unspecified).
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string_view>
+
+#include "sip/message.h"
+
+namespace sipedge::sip {
+
+class Rewriter {
+ public:
+  static constexpr std::size_t kMaxEdits = 24;
+  static constexpr std::size_t kScratchSize = 256;
+
+  explicit Rewriter(const Message& msg) noexcept : msg_(msg) {}
+  Rewriter(const Rewriter&) = delete;
+  Rewriter& operator=(const Rewriter&) = delete;
+
+  // ---- header lines; written as "<Name>: <value>\r\n" ----
+  // `value` must be a valid header value (no bare CR/LF); it is not checked.
+  // Before the first header line.
+  RewriteError prepend_header(HeaderId id, std::string_view value) noexcept;
+  // Before the first `anchor` header, or before the first header when the
+  // message has none (e.g. own Via before the top Via, Record-Route before
+  // the first Record-Route).
+  RewriteError insert_header_before(HeaderId anchor, HeaderId id, std::string_view value) noexcept;
+  // Before header line `index` (Message index); any name.
+  RewriteError insert_header_at(std::size_t index, std::string_view name, std::string_view value) noexcept;
+  // After the last header line.
+  RewriteError append_header(HeaderId id, std::string_view value) noexcept;
+
+  // ---- removal ----
+  RewriteError remove_header(std::size_t index) noexcept;  // the whole line, folds included
+  // One element of a list header, e.g. the top Via of "Via: a, b"; removes the
+  // line when it is the only element.
+  RewriteError remove_value(const HeaderValue& value) noexcept;
+  // The first value of a header id (pop own Via / Route).
+  RewriteError remove_first_value(HeaderId id) noexcept;
+
+  // ---- top Via parameters ----
+  // Adds ";name=value" (or ";name" when value is empty and !with_value) to the
+  // top Via, or replaces the value of an existing one.
+  RewriteError set_top_via_param(std::string_view name, std::string_view value, bool with_value = true) noexcept;
+  RewriteError set_top_via_received(std::uint32_t ipv4) noexcept;  // RFC 3261 18.2.1
+  RewriteError set_top_via_received(std::string_view host) noexcept;
+  RewriteError set_top_via_rport(std::uint16_t port) noexcept;     // RFC 3581 4
+
+  // ---- other fields ----
+  RewriteError replace_request_uri(std::string_view uri) noexcept;
+  // Replaces the Max-Forwards value, or appends the header when absent.
+  RewriteError set_max_forwards(std::uint32_t value) noexcept;
+  // Write compact names (RFC 3261 7.3.3) for every header that has one, both
+  // original and inserted lines.
+  void use_compact_names(bool on) noexcept { compact_ = on; }
+
+  // Forgets every edit (to reuse the Rewriter on the same message).
+  void clear() noexcept { count_ = 0; scratch_used_ = 0; }
+  std::size_t edit_count() const noexcept { return count_; }
+
+  // Exact size apply() will write (0 when the edits overlap).
+  std::size_t output_size() const noexcept;
+  // Writes the new message; returns its length.
+  Result<std::size_t, RewriteError> apply(std::span<char> out) const noexcept;
+
+ private:
+  struct Edit {
+    std::uint32_t begin;     // original bytes [begin, end) are replaced
+    std::uint32_t end;       // begin == end: pure insert
+    std::uint16_t seq;       // keeps inserts at one offset in call order
+    std::uint8_t rank = 1;   // at one offset: 0 (completes the token before it, "=N") before 1
+    bool header_line;        // output "<name>: text[0]text[1]\r\n"
+    HeaderId id;             // header_line name, when name is empty
+    std::string_view name;
+    std::string_view text[2];
+  };
+  RewriteError add(const Edit& e) noexcept;
+  RewriteError add_header_line(std::size_t at, HeaderId id, std::string_view name, std::string_view value) noexcept;
+  // Concatenates parts into the scratch buffer; false when it is full.
+  bool store(std::initializer_list<std::string_view> parts, std::string_view& out) noexcept;
+  template <class Sink>
+  bool emit(Sink& sink) const noexcept;
+
+  const Message& msg_;
+  Edit edits_[kMaxEdits];
+  std::size_t count_ = 0;
+  bool compact_ = false;
+  char scratch_[kScratchSize];
+  std::size_t scratch_used_ = 0;
+};
+
+}  // namespace sipedge::sip

@@ -1,0 +1,17 @@
+#pragma once
+// Everything of the SIP wire library (see message.h for the overview).
+#include "sip/error.h"
+#include "sip/fields.h"
+#include "sip/hash.h"
+#include "sip/header_id.h"
+#include "sip/ipv4.h"
+#include "sip/limits.h"
+#include "sip/message.h"
+#include "sip/method.h"
+#include "sip/name_addr.h"
+#include "sip/nat.h"
+#include "sip/params.h"
+#include "sip/rewrite.h"
+#include "sip/sdp.h"
+#include "sip/uri.h"
+#include "sip/via.h"

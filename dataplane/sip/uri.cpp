@@ -1,0 +1,179 @@
+#include "sip/uri.h"
+
+#include "sip/ipv4.h"
+#include "sip/lex.h"
+
+namespace sipedge::sip {
+namespace {
+
+constexpr bool is_hex(char c) { return lex::is_digit(c) || (lex::lower(c) >= 'a' && lex::lower(c) <= 'f'); }
+constexpr int hex_value(char c) { return lex::is_digit(c) ? c - '0' : lex::lower(c) - 'a' + 10; }
+
+// scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+constexpr bool valid_scheme(std::string_view s) {
+  if (s.empty() || !((lex::lower(s[0]) >= 'a' && lex::lower(s[0]) <= 'z'))) return false;
+  for (char c : s)
+    if (!(lex::is(c, lex::kHost) || c == '+')) return false;
+  return true;
+}
+
+// IPv6reference = "[" IPv6address "]": hex digits, ':' and an embedded IPv4's '.'.
+constexpr bool valid_ipv6(std::string_view s) {
+  if (s.size() < 2 || s.size() > 45 || s.find(':') == std::string_view::npos) return false;
+  for (char c : s)
+    if (!(is_hex(c) || c == ':' || c == '.')) return false;
+  return true;
+}
+
+//   hostname = *( domainlabel "." ) toplabel [ "." ]
+//   domainlabel = alphanum / alphanum *( alphanum / "-" ) alphanum
+//   toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
+// Lenient on '-' placement; strict on characters and an alphabetic toplabel.
+constexpr bool valid_hostname(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.front() == '-') return false;
+  if (s.back() == '.') s.remove_suffix(1);
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!lex::is(c, lex::kHost)) return false;
+  const std::size_t dot = s.rfind('.');
+  const std::string_view top = dot == std::string_view::npos ? s : s.substr(dot + 1);
+  return !top.empty() && !lex::is_digit(top[0]) && top[0] != '-' && s.find("..") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string_view Uri::host_with_brackets() const noexcept {
+  if (host_type != HostType::ipv6) return host;
+  return {host.data() - 1, host.size() + 2};
+}
+
+bool Uri::has_param(std::string_view name) const noexcept {
+  Param p;
+  return find_param(params, name, p);
+}
+
+namespace {
+std::string_view param_value(std::string_view params, std::string_view name) {
+  Param p;
+  return find_param(params, name, p) ? p.value : std::string_view{};
+}
+}  // namespace
+
+std::string_view Uri::transport() const noexcept { return param_value(params, "transport"); }
+std::string_view Uri::maddr() const noexcept { return param_value(params, "maddr"); }
+std::string_view Uri::alias() const noexcept { return param_value(params, "alias"); }
+std::string_view Uri::user_param() const noexcept { return param_value(params, "user"); }
+
+std::uint16_t Uri::port_or_default() const noexcept {
+  if (has_port) return port;
+  return scheme == UriScheme::sips || lex::iequals(transport(), "tls") ? 5061 : 5060;
+}
+
+Result<Uri> parse_uri(std::string_view text) noexcept {
+  Uri u;
+  u.text = text;
+  if (text.empty()) return ParseError::bad_uri;
+  for (char c : text)
+    if (!lex::is(c, lex::kUriChar)) return ParseError::bad_uri;
+  const std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos || !valid_scheme(text.substr(0, colon))) return ParseError::bad_uri;
+  u.scheme_text = text.substr(0, colon);
+  std::string_view rest = text.substr(colon + 1);
+  if (lex::iequals(u.scheme_text, "sip")) {
+    u.scheme = UriScheme::sip;
+  } else if (lex::iequals(u.scheme_text, "sips")) {
+    u.scheme = UriScheme::sips;
+  } else if (lex::iequals(u.scheme_text, "tel")) {
+    u.scheme = UriScheme::tel;
+  } else {
+    if (rest.empty()) return ParseError::bad_uri;
+    u.opaque = rest;
+    return u;
+  }
+  if (rest.empty()) return ParseError::bad_uri;
+
+  if (u.scheme == UriScheme::tel) {
+    // telephone-subscriber *( ";" par )  (RFC 3966)
+    const std::size_t semi = rest.find(';');
+    u.user = rest.substr(0, semi);
+    if (u.user.empty()) return ParseError::bad_uri;
+    if (semi != std::string_view::npos) {
+      u.params = rest.substr(semi);
+      if (!params_valid(u.params)) return ParseError::bad_param;
+    }
+    return u;
+  }
+
+  // userinfo: the user may contain ';' and '?' (user-unreserved) but never an
+  // unescaped '@', so the first '@' ends it.
+  const std::size_t at = rest.find('@');
+  if (at != std::string_view::npos) {
+    const std::string_view userinfo = rest.substr(0, at);
+    const std::size_t pw = userinfo.find(':');
+    u.user = userinfo.substr(0, pw);
+    if (pw != std::string_view::npos) u.password = userinfo.substr(pw + 1);
+    if (u.user.empty()) return ParseError::bad_uri;
+    rest = rest.substr(at + 1);
+  }
+
+  // hostport
+  std::size_t i = 0;
+  if (!rest.empty() && rest.front() == '[') {
+    const std::size_t close = rest.find(']');
+    if (close == std::string_view::npos) return ParseError::bad_host;
+    u.host = rest.substr(1, close - 1);
+    if (!valid_ipv6(u.host)) return ParseError::bad_host;
+    u.host_type = HostType::ipv6;
+    i = close + 1;
+  } else {
+    while (i < rest.size() && rest[i] != ':' && rest[i] != ';' && rest[i] != '?') ++i;
+    u.host = rest.substr(0, i);
+    if (auto a = parse_ipv4(u.host)) {
+      u.host_type = HostType::ipv4;
+      u.ipv4 = *a;
+    } else if (valid_hostname(u.host)) {
+      u.host_type = HostType::hostname;
+    } else {
+      return ParseError::bad_host;
+    }
+  }
+  if (i < rest.size() && rest[i] == ':') {
+    std::size_t j = i + 1;
+    while (j < rest.size() && lex::is_digit(rest[j])) ++j;
+    std::uint64_t port = 0;
+    if (!lex::parse_digits(rest.substr(i + 1, j - i - 1), 65535, port)) return ParseError::bad_port;
+    u.port = static_cast<std::uint16_t>(port);
+    u.has_port = true;
+    i = j;
+  }
+  rest = rest.substr(i);
+  if (!rest.empty() && rest.front() == ';') {
+    const std::size_t q = rest.find('?');
+    u.params = rest.substr(0, q);
+    if (!params_valid(u.params)) return ParseError::bad_param;
+    rest = q == std::string_view::npos ? std::string_view{} : rest.substr(q);
+  }
+  if (!rest.empty()) {
+    if (rest.front() != '?' || rest.size() == 1) return ParseError::bad_uri;
+    u.headers = rest.substr(1);
+  }
+  return u;
+}
+
+std::optional<std::size_t> unescape(std::string_view text, std::span<char> out) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      if (!is_hex(text[i + 1]) || !is_hex(text[i + 2])) return std::nullopt;
+      c = static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    }
+    if (n >= out.size()) return std::nullopt;
+    out[n++] = c;
+  }
+  return n;
+}
+
+}  // namespace sipedge::sip

@@ -1,0 +1,126 @@
+#include "sip/via.h"
+
+#include "sip/ipv4.h"
+#include "sip/lex.h"
+
+namespace sipedge::sip {
+namespace {
+
+// SLASH = SWS "/" SWS ; COLON = SWS ":" SWS
+bool eat(std::string_view& s, char c) {
+  std::string_view t = lex::skip_ws(s);
+  if (t.empty() || t.front() != c) return false;
+  s = lex::skip_ws(t.substr(1));
+  return true;
+}
+
+std::string_view take_token(std::string_view& s) {
+  const std::size_t n = lex::token_length(s);
+  const std::string_view t = s.substr(0, n);
+  s = s.substr(n);
+  return t;
+}
+
+}  // namespace
+
+Transport transport_from_text(std::string_view t) noexcept {
+  if (lex::iequals(t, "UDP")) return Transport::udp;
+  if (lex::iequals(t, "TCP")) return Transport::tcp;
+  if (lex::iequals(t, "TLS")) return Transport::tls;
+  if (lex::iequals(t, "SCTP")) return Transport::sctp;
+  if (lex::iequals(t, "WS")) return Transport::ws;
+  if (lex::iequals(t, "WSS")) return Transport::wss;
+  return Transport::other;
+}
+
+std::uint16_t Via::port_or_default() const noexcept {
+  if (has_port) return port;
+  return transport == Transport::tls ? 5061 : 5060;
+}
+
+Result<Via> parse_via(std::string_view value) noexcept {
+  Via v;
+  std::string_view s = lex::trim(value);
+  v.text = s;
+  v.protocol_name = take_token(s);
+  if (v.protocol_name.empty() || !eat(s, '/')) return ParseError::bad_via;
+  v.protocol_version = take_token(s);
+  if (v.protocol_version.empty() || !eat(s, '/')) return ParseError::bad_via;
+  v.transport_text = take_token(s);
+  if (v.transport_text.empty()) return ParseError::bad_via;
+  v.transport = transport_from_text(v.transport_text);
+  if (s.empty() || !lex::is_ws(s.front())) return ParseError::bad_via;
+  s = lex::skip_ws(s);
+
+  // sent-by = host [ COLON port ]
+  const char* const sent_by_begin = s.data();
+  std::size_t i = 0;
+  if (!s.empty() && s.front() == '[') {
+    const std::size_t close = s.find(']');
+    if (close == std::string_view::npos) return ParseError::bad_host;
+    v.host = s.substr(1, close - 1);
+    if (v.host.empty() || v.host.find(':') == std::string_view::npos) return ParseError::bad_host;
+    for (char c : v.host)
+      if (!(lex::is(c, lex::kHost) || c == ':')) return ParseError::bad_host;
+    v.host_type = HostType::ipv6;
+    i = close + 1;
+  } else {
+    while (i < s.size() && lex::is(s[i], lex::kHost)) ++i;
+    v.host = s.substr(0, i);
+    if (v.host.empty()) return ParseError::bad_host;
+    if (auto a = parse_ipv4(v.host)) {
+      v.host_type = HostType::ipv4;
+      v.ipv4 = *a;
+    } else {
+      if (v.host.front() == '-' || v.host.front() == '.') return ParseError::bad_host;
+      v.host_type = HostType::hostname;
+    }
+  }
+  s = s.substr(i);
+  const char* sent_by_end = s.data();
+  if (eat(s, ':')) {
+    std::size_t j = 0;
+    while (j < s.size() && lex::is_digit(s[j])) ++j;
+    std::uint64_t port = 0;
+    if (!lex::parse_digits(s.substr(0, j), 65535, port)) return ParseError::bad_port;
+    v.port = static_cast<std::uint16_t>(port);
+    v.has_port = true;
+    s = s.substr(j);
+    sent_by_end = s.data();
+  }
+  v.sent_by = std::string_view(sent_by_begin, static_cast<std::size_t>(sent_by_end - sent_by_begin));
+
+  s = lex::skip_ws(s);
+  if (s.empty()) return v;
+  if (s.front() != ';') return ParseError::bad_via;
+  v.params = s;
+  ParamIterator it(s);
+  Param p;
+  while (it.next(p)) {
+    if (lex::iequals(p.name, "branch")) {
+      if (v.branch.empty()) v.branch = p.value;
+    } else if (lex::iequals(p.name, "received")) {
+      if (!v.has_received) {
+        v.received = p.value;
+        v.has_received = true;
+      }
+    } else if (lex::iequals(p.name, "rport")) {
+      if (v.has_rport) continue;
+      v.has_rport = true;
+      if (p.has_value) {
+        std::uint64_t port = 0;
+        if (!lex::parse_digits(p.value, 65535, port)) return ParseError::bad_param;
+        v.rport = static_cast<std::uint16_t>(port);
+        v.rport_has_value = true;
+      }
+    } else if (lex::iequals(p.name, "maddr")) {
+      v.maddr = p.value;
+    } else if (lex::iequals(p.name, "ttl")) {
+      v.ttl = p.value;
+    }
+  }
+  if (it.error()) return ParseError::bad_param;
+  return v;
+}
+
+}  // namespace sipedge::sip

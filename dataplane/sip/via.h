@@ -1,0 +1,56 @@
+#pragma once
+// One Via value (RFC 3261 20.42, RFC 3581 rport).
+//
+//   via-parm      = sent-protocol LWS sent-by *( SEMI via-params )
+//   sent-protocol = protocol-name SLASH protocol-version SLASH transport
+//   sent-by       = host [ COLON port ]
+//   via-params    = via-ttl / via-maddr / via-received / via-branch / via-extension
+//   response-port = "rport" [ EQUAL 1*DIGIT ]                       (RFC 3581)
+#include <cstdint>
+#include <string_view>
+
+#include "sip/error.h"
+#include "sip/params.h"
+#include "sip/uri.h"
+
+namespace sipedge::sip {
+
+enum class Transport : std::uint8_t { other, udp, tcp, tls, sctp, ws, wss };
+
+struct Via {
+  std::string_view protocol_name;     // "SIP"
+  std::string_view protocol_version;  // "2.0"
+  std::string_view transport_text;    // "UDP"
+  Transport transport = Transport::other;
+  std::string_view host;              // sent-by host; IPv6 without brackets
+  HostType host_type = HostType::none;
+  std::uint32_t ipv4 = 0;             // when host_type == ipv4
+  std::uint16_t port = 0;             // 0 when absent
+  bool has_port = false;
+  std::string_view branch;            // empty when absent
+  std::string_view received;          // empty when absent
+  bool has_received = false;
+  bool has_rport = false;             // "rport" present, with or without value
+  bool rport_has_value = false;
+  std::uint16_t rport = 0;            // when rport_has_value
+  std::string_view maddr;
+  std::string_view ttl;
+  std::string_view params;            // ";branch=...;rport" (leading ';' kept)
+  std::string_view sent_by;           // "host:port" as written
+  std::string_view text;              // the whole value
+
+  // Where a response goes per RFC 3261 18.2.2 / RFC 3581: received (else
+  // sent-by host) and rport (else port, else 5060/5061 for TLS).
+  std::string_view response_host() const noexcept { return has_received ? received : host; }
+  std::uint16_t port_or_default() const noexcept;
+  std::uint16_t response_port() const noexcept { return rport_has_value ? rport : port_or_default(); }
+  bool param(std::string_view name, Param& out) const noexcept { return find_param(params, name, out); }
+};
+
+// Parses one via-parm (one element of a Via list, LWS/folds allowed where the
+// ABNF allows). Errors: bad_via, bad_host, bad_port, bad_param.
+Result<Via> parse_via(std::string_view value) noexcept;
+
+Transport transport_from_text(std::string_view text) noexcept;  // case-insensitive
+
+}  // namespace sipedge::sip

@@ -1,0 +1,354 @@
+#!/usr/bin/env bash
+# Network-namespace test topology for sipedge-dp on net_af_packet vdevs.
+#
+#   uac 203.0.113.50/24                          uas1 198.51.100.21/24
+#     [h0]                                          [h0]
+#      |            sw (two bridges, no IPs)         |
+#     ua --+                                 +------ s1
+#          |-- bo (outside)    bi (inside) --|
+#     nw --+      |                  |       +------ s2
+#      |          eo                 ei              |
+#     [w0]        |                  |              [h0]
+#   nat 203.0.113.60/24     edge: vo         vi   uas2 198.51.100.22/24
+#     [l0] 10.0.0.1/24       (no kernel addresses: sipedge-dp owns vo and vi
+#      |                      through net_af_packet0,iface=vo and
+#     [h0] 10.0.0.2/24        net_af_packet1,iface=vi; VIP 203.0.113.1,
+#   natu (UAC behind NAT)     outside 203.0.113.2, inside 198.51.100.1)
+#
+# nat and natu exist only after `nat-up` (or netns_nat_up). Every namespace is
+# named se-$RUN-<role>; nothing is ever connected to the root namespace, and no
+# namespace has a route beyond its own subnets (natu's default route ends in
+# nat). IPv6 is off everywhere so no RS/MLD noise reaches the dataplane.
+#
+# Offloads: a veth with TX checksum offload hands locally generated UDP to its
+# peer with CHECKSUM_PARTIAL, i.e. only the pseudo-header sum in the UDP
+# checksum field, and an AF_PACKET reader (DPDK's net_af_packet, tcpdump) sees
+# exactly those bytes. Real NICs never deliver that, so the topology turns TX
+# checksumming, SG, TSO, GSO and GRO off on every veth end (ethtool when
+# installed, else the legacy SIOCETHTOOL ioctls from python3).
+#
+# Usage (RUN names the instance; default: this shell's PID):
+#   RUN=42 scripts/netns.sh up            create and verify the topology
+#   RUN=42 scripts/netns.sh nat-up        add nat + natu (needs `up` first)
+#   RUN=42 scripts/netns.sh check         connectivity checks only
+#   RUN=42 scripts/netns.sh exec uac -- ping -c1 203.0.113.60
+#   RUN=42 scripts/netns.sh down          stop what runs inside, delete all
+# Or source it: `source scripts/netns.sh` defines netns_* functions and the
+# E2E_* address variables without doing anything.
+
+# Addresses and MACs (locally administered, last octet = host) shared with the tests.
+E2E_VIP=203.0.113.1
+E2E_EDGE_OUT_IP=203.0.113.2
+E2E_EDGE_IN_IP=198.51.100.1
+E2E_UAC_IP=203.0.113.50
+E2E_NAT_WAN_IP=203.0.113.60
+E2E_NAT_LAN_IP=10.0.0.1
+E2E_NATU_IP=10.0.0.2
+E2E_UAS1_IP=198.51.100.21
+E2E_UAS2_IP=198.51.100.22
+E2E_EDGE_OUT_MAC=02:00:cb:00:71:02
+E2E_EDGE_IN_MAC=02:00:c6:33:64:01
+E2E_UAC_MAC=02:00:cb:00:71:32
+E2E_NAT_WAN_MAC=02:00:cb:00:71:3c
+E2E_UAS1_MAC=02:00:c6:33:64:15
+E2E_UAS2_MAC=02:00:c6:33:64:16
+# Roles in creation order; `down` deletes whatever of these exists.
+E2E_ROLES=(edge sw uac uas1 uas2 nat natu)
+
+# Namespace name of a role for this run.
+netns_name() {
+  echo "se-${RUN:?RUN must be set}-$1"
+}
+
+netns_log() {
+  echo "netns[$RUN]: $*" >&2
+}
+
+# ip inside a role's namespace.
+nip() {
+  local role=$1
+  shift
+  ip -n "$(netns_name "$role")" "$@"
+}
+
+# Runs a command inside a role's namespace.
+netns_exec() {
+  local role=$1
+  shift
+  [ "${1:-}" = "--" ] && shift
+  ip netns exec "$(netns_name "$role")" "$@"
+}
+
+netns_exists() {
+  [ -e "/run/netns/$(netns_name "$1")" ]
+}
+
+netns_new() {
+  local role=$1 ns
+  ns=$(netns_name "$role")
+  ip netns add "$ns" || return 1
+  # Before any link exists, so new links inherit it.
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || return 1
+  nip "$role" link set lo up
+}
+
+# Creates a veth pair with one end in each namespace (never in the root one).
+netns_veth() {  # role-a if-a role-b if-b
+  nip "$1" link add "$2" type veth peer name "$4" netns "$(netns_name "$3")"
+}
+
+# Turns off TX checksum, SG, TSO, GSO and GRO on an interface.
+netns_offloads_off() {  # role ifname
+  local role=$1 ifname=$2
+  if command -v ethtool >/dev/null 2>&1; then
+    netns_exec "$role" ethtool -K "$ifname" tx off sg off tso off gso off gro off >/dev/null 2>&1 || return 1
+    return 0
+  fi
+  netns_exec "$role" python3 - "$ifname" <<'PY'
+# Legacy SIOCETHTOOL set/get commands (include/uapi/linux/ethtool.h); the kernel
+# still maps them onto netdev features. ETHTOOL_Sx = ETHTOOL_Gx + 1.
+import ctypes, fcntl, socket, struct, sys
+SIOCETHTOOL = 0x8946
+GETS = {"tx-checksumming": 0x16, "scatter-gather": 0x18, "tso": 0x1E, "gso": 0x23, "gro": 0x2B}
+name = sys.argv[1].encode()
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def call(cmd, data=0):
+    value = ctypes.create_string_buffer(struct.pack("II", cmd, data))
+    ifreq = struct.pack("16sP", name, ctypes.addressof(value)).ljust(40, b"\0")
+    fcntl.ioctl(sock, SIOCETHTOOL, ifreq)
+    return struct.unpack("II", value.raw[:8])[1]
+still_on = []
+for feature, get in GETS.items():
+    call(get + 1, 0)
+    if call(get):
+        still_on.append(feature)
+if still_on:
+    sys.exit("offloads still on for %s: %s" % (sys.argv[1], ", ".join(still_on)))
+PY
+}
+
+# TX checksum offload state of an interface: prints "on" or "off".
+netns_txcsum_state() {  # role ifname
+  netns_exec "$1" python3 - "$2" <<'PY'
+import ctypes, fcntl, socket, struct, sys
+value = ctypes.create_string_buffer(struct.pack("II", 0x16, 0))
+ifreq = struct.pack("16sP", sys.argv[1].encode(), ctypes.addressof(value)).ljust(40, b"\0")
+fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8946, ifreq)
+print("on" if struct.unpack("II", value.raw[:8])[1] else "off")
+PY
+}
+
+# A host interface: fixed MAC, offloads off, address, up.
+netns_host_if() {  # role ifname mac address/len
+  nip "$1" link set "$2" address "$3" &&
+    netns_offloads_off "$1" "$2" &&
+    nip "$1" addr add "$4" dev "$2" &&
+    nip "$1" link set "$2" up
+}
+
+# A bridge port in sw: offloads off, enslaved, up.
+netns_bridge_port() {  # ifname bridge
+  netns_offloads_off sw "$1" && nip sw link set "$1" master "$2" && nip sw link set "$1" up
+}
+
+netns_up() {
+  local role
+  for role in edge sw uac uas1 uas2; do
+    if netns_exists "$role"; then
+      netns_log "$(netns_name "$role") already exists"
+      return 1
+    fi
+  done
+  netns_log "creating namespaces se-$RUN-{edge,sw,uac,uas1,uas2}"
+  for role in edge sw uac uas1 uas2; do
+    netns_new "$role" || return 1
+  done
+
+  # The switch: STP off, no forwarding delay, no addresses.
+  nip sw link add bo type bridge stp_state 0 forward_delay 0 || return 1
+  nip sw link add bi type bridge stp_state 0 forward_delay 0 || return 1
+  nip sw link set bo up && nip sw link set bi up || return 1
+
+  # Edge: two veths without kernel addresses; af_packet needs them up.
+  netns_veth edge vo sw eo && netns_veth edge vi sw ei || return 1
+  nip edge link set vo address "$E2E_EDGE_OUT_MAC" && nip edge link set vi address "$E2E_EDGE_IN_MAC" || return 1
+  netns_offloads_off edge vo && netns_offloads_off edge vi || return 1
+  nip edge link set vo up && nip edge link set vi up || return 1
+  netns_bridge_port eo bo && netns_bridge_port ei bi || return 1
+
+  netns_veth uac h0 sw ua || return 1
+  netns_host_if uac h0 "$E2E_UAC_MAC" "$E2E_UAC_IP/24" && netns_bridge_port ua bo || return 1
+  netns_veth uas1 h0 sw s1 || return 1
+  netns_host_if uas1 h0 "$E2E_UAS1_MAC" "$E2E_UAS1_IP/24" && netns_bridge_port s1 bi || return 1
+  netns_veth uas2 h0 sw s2 || return 1
+  netns_host_if uas2 h0 "$E2E_UAS2_MAC" "$E2E_UAS2_IP/24" && netns_bridge_port s2 bi || return 1
+  netns_log "up"
+}
+
+# A UAC behind a NAT: natu (10.0.0.2) -> nat (10.0.0.1 | 203.0.113.60, nft
+# masquerade) -> outside bridge. Short UDP conntrack timeouts so tests can watch
+# bindings expire.
+netns_nat_up() {
+  local udp_timeout=${NAT_UDP_TIMEOUT:-10} role
+  netns_exists sw || { netns_log "run 'up' first"; return 1; }
+  for role in nat natu; do
+    if netns_exists "$role"; then
+      netns_log "$(netns_name "$role") already exists"
+      return 1
+    fi
+    netns_new "$role" || return 1
+  done
+  netns_veth nat w0 sw nw || return 1
+  netns_host_if nat w0 "$E2E_NAT_WAN_MAC" "$E2E_NAT_WAN_IP/24" && netns_bridge_port nw bo || return 1
+  netns_veth nat l0 natu h0 || return 1
+  netns_offloads_off nat l0 && nip nat addr add "$E2E_NAT_LAN_IP/24" dev l0 && nip nat link set l0 up || return 1
+  netns_offloads_off natu h0 && nip natu addr add "$E2E_NATU_IP/24" dev h0 && nip natu link set h0 up || return 1
+  nip natu route add default via "$E2E_NAT_LAN_IP" || return 1
+  netns_exec nat sysctl -qw net.ipv4.ip_forward=1 || return 1
+  netns_exec nat nft -f - <<NFT || return 1
+table ip nat {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "w0" masquerade
+  }
+}
+NFT
+  # The conntrack sysctls of a namespace appear once conntrack runs there.
+  netns_exec nat sysctl -qw "net.netfilter.nf_conntrack_udp_timeout=$udp_timeout" \
+    "net.netfilter.nf_conntrack_udp_timeout_stream=$udp_timeout" || return 1
+  netns_log "nat up (udp conntrack timeout ${udp_timeout}s)"
+}
+
+# Stops whatever still runs in our namespaces (only processes started there,
+# by PID) and deletes them. Safe to call twice and on a half-built topology.
+netns_down() {
+  local role ns pids
+  for role in "${E2E_ROLES[@]}"; do
+    netns_exists "$role" || continue
+    ns=$(netns_name "$role")
+    pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
+    if [ -n "$pids" ]; then
+      # shellcheck disable=SC2086
+      kill $pids 2>/dev/null
+      sleep 0.5
+      pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
+      # shellcheck disable=SC2086
+      [ -n "$pids" ] && kill -9 $pids 2>/dev/null
+    fi
+    ip netns del "$ns" || netns_log "could not delete $ns"
+  done
+  netns_log "down"
+}
+
+# Waits until tcpdump inside a namespace has attached, by its "listening on" line.
+netns_wait_listening() {  # log-file
+  local i
+  for _ in $(seq 1 50); do
+    grep -q 'listening on' "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Captures one frame matching FILTER on ROLE/IFNAME while HOST pings TARGET;
+# succeeds when a frame mentioning EXPECT was seen.
+netns_capture_ping() {  # role ifname filter host target expect
+  local role=$1 ifname=$2 filter=$3 host=$4 target=$5 expect=$6 log rc pid
+  log=$(mktemp)
+  netns_exec "$role" timeout 10 tcpdump -ni "$ifname" -c 1 -e "$filter" >"$log" 2>&1 &
+  pid=$!
+  if ! netns_wait_listening "$log"; then
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    netns_log "tcpdump on $role/$ifname did not start: $(cat "$log")"
+    rm -f "$log"
+    return 1
+  fi
+  netns_exec "$host" ping -c 3 -i 0.3 -W 1 "$target" >/dev/null 2>&1
+  wait "$pid"
+  rc=$?
+  if [ "$rc" -eq 0 ] && grep -q "$expect" "$log"; then
+    netns_log "$role/$ifname sees $host: $(grep -m1 "$expect" "$log" | cut -c1-110)"
+  else
+    netns_log "$role/$ifname saw nothing from $host (rc=$rc): $(cat "$log")"
+    rc=1
+  fi
+  rm -f "$log"
+  return "$rc"
+}
+
+# A kernel host pings an edge address nobody answers yet (no dataplane): its
+# ARP requests must reach AF_PACKET on vo / vi.
+netns_check_edge_capture() {  # edge-ifname host-role target-ip
+  netns_capture_ping edge "$1" "arp or icmp" "$2" "$3" "$3"
+}
+
+# natu pings uac; uac must see the NAT's public address as the source.
+netns_check_masquerade() {
+  netns_capture_ping uac h0 "icmp and src $E2E_NAT_WAN_IP" natu "$E2E_UAC_IP" "$E2E_NAT_WAN_IP"
+}
+
+# Kernel-side connectivity (before sipedge-dp owns vo/vi).
+netns_check() {
+  local ok=0 role
+  netns_exec uas1 ping -c 2 -i 0.2 -W 1 "$E2E_UAS2_IP" >/dev/null || {
+    netns_log "uas1 cannot ping uas2 through bridge bi"
+    ok=1
+  }
+  netns_exec uas2 ping -c 2 -i 0.2 -W 1 "$E2E_UAS1_IP" >/dev/null || {
+    netns_log "uas2 cannot ping uas1 through bridge bi"
+    ok=1
+  }
+  netns_exec uac ping -c 1 -W 1 "$E2E_UAC_IP" >/dev/null || {
+    netns_log "uac cannot reach its own address"
+    ok=1
+  }
+  # No namespace may have a way out.
+  for role in uac uas1 uas2; do
+    if [ -n "$(nip "$role" route show default)" ]; then
+      netns_log "$role has a default route"
+      ok=1
+    fi
+  done
+  netns_check_edge_capture vo uac "$E2E_VIP" || ok=1
+  netns_check_edge_capture vi uas1 "$E2E_EDGE_IN_IP" || ok=1
+  if netns_exists nat; then
+    netns_check_masquerade || ok=1
+  fi
+  [ "$ok" -eq 0 ] && netns_log "checks passed"
+  return "$ok"
+}
+
+netns_main() {
+  local cmd=${1:-}
+  shift || true
+  : "${RUN:=$$}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "netns.sh: needs root (network namespaces)" >&2
+    return 1
+  fi
+  case "$cmd" in
+    up)
+      echo "RUN=$RUN"
+      netns_up && netns_check
+      ;;
+    nat-up) netns_nat_up && netns_check ;;
+    check) netns_check ;;
+    down) netns_down ;;
+    exec)
+      local role=${1:?exec needs a role}
+      shift
+      netns_exec "$role" "$@"
+      ;;
+    *)
+      echo "usage: RUN=ID $0 up|nat-up|check|down|exec ROLE -- CMD..." >&2
+      return 2
+      ;;
+  esac
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -uo pipefail
+  netns_main "$@"
+  exit $?
+fi

@@ -1,0 +1,415 @@
+// The fast path, message by message (design.md table): one test per row, on
+// plain buffers, through the same Worker the dataplane runs.
+#include "proxy/worker.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "config/config.h"
+#include "proxy/branch.h"
+#include "sip/ipv4.h"
+#include "sip/message.h"
+
+namespace sipedge::proxy {
+namespace {
+
+uint32_t addr(std::string_view text) { return *sip::parse_ipv4(text); }
+
+const Endpoint kUac{0xCB007132, 5060};     // 203.0.113.50:5060
+const Endpoint kVip{0xCB007101, 5060};     // 203.0.113.1:5060
+const Endpoint kInside{0xC6336401, 5060};  // 198.51.100.1:5060
+const Endpoint kUas1{0xC6336415, 5060};    // 198.51.100.21:5060
+const Endpoint kUas2{0xC6336416, 5060};    // 198.51.100.22:5060
+
+std::string base_config(std::string_view algorithm, std::string_view extra = "") {
+  std::string t = R"(
+[node]
+name = "test"
+id = 7
+[dataplane]
+worker_lcores = [1]
+[[port]]
+name = "outside"
+device = "net_null0"
+role = "outside"
+address = "203.0.113.2/24"
+[[port]]
+name = "inside"
+device = "net_null1"
+role = "inside"
+address = "198.51.100.1/24"
+[sip]
+vips = ["203.0.113.1"]
+inside_prefixes = ["198.51.100.0/24"]
+default_set = "pool"
+[[set]]
+name = "pool"
+id = 1
+algorithm = ")";
+  t += algorithm;
+  t += R"("
+[[set.destination]]
+uri = "sip:198.51.100.21:5060"
+[[set.destination]]
+uri = "sip:198.51.100.22:5060"
+)";
+  t += extra;
+  return t;
+}
+
+std::string crlf(std::string_view lf) {
+  std::string out;
+  for (char c : lf) {
+    if (c == '\n') out += '\r';
+    out += c;
+  }
+  return out;
+}
+
+std::string invite(std::string_view call_id, std::string_view extra_headers = "", std::string_view branch = "z9hG4bK-1",
+                   std::string_view ruri = "sip:+15551234@203.0.113.1", std::string_view method = "INVITE",
+                   std::string_view contact = "<sip:alice@203.0.113.50:5060>") {
+  std::string m = std::string(method) + " " + std::string(ruri) + " SIP/2.0\n";
+  m += "Via: SIP/2.0/UDP 203.0.113.50:5060;branch=" + std::string(branch) + ";rport\n";
+  m += "Max-Forwards: 70\n";
+  m += "From: <sip:alice@example.com>;tag=a1\n";
+  m += "To: <sip:+15551234@example.com>\n";
+  m += "Call-ID: " + std::string(call_id) + "\n";
+  m += "CSeq: 1 " + std::string(method) + "\n";
+  m += "Contact: " + std::string(contact) + "\n";
+  m += extra_headers;
+  m += "Content-Length: 0\n\n";
+  return crlf(m);
+}
+
+class WorkerTest : public ::testing::Test {
+ protected:
+  void load(const std::string& toml) {
+    auto r = config::load_string(toml, "test.toml");
+    ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front().to_string());
+    config_ = std::move(*r.config);
+    snap_ = build_snapshot(config_, 1);
+    ASSERT_EQ(limit::CpsLimits::create(cps_spec(config_), 1, 1'000'000'000, now_ns_, limits_), limit::LimitError::Ok);
+    ASSERT_EQ(limit::WorkerCpsLimiter::create(*limits_, 0, 42, cps_), limit::LimitError::Ok);
+    limits_->refill(now_ns_);
+    worker_ = std::make_unique<Worker>(WorkerOptions{0, 42}, cps_.get());
+    worker_->set_control_plane_up(cp_up_);
+  }
+  Verdict run(const std::string& payload, Endpoint source = kUac, Endpoint destination = kVip, bool from_cp = false) {
+    in_ = payload;
+    out_.assign(4096, '\0');
+    Inbound in{.payload = in_, .source = source, .destination = destination, .from_control_plane = from_cp};
+    return worker_->process(*snap_, in, out_, now_ns_);
+  }
+  std::string sent(const Verdict& v) const { return out_.substr(0, v.length); }
+  uint64_t count(Outcome o) const { return worker_->counters().outcomes[static_cast<std::size_t>(o)].get(); }
+
+  config::Config config_;
+  std::shared_ptr<const Snapshot> snap_;
+  std::unique_ptr<limit::CpsLimits> limits_;
+  std::unique_ptr<limit::WorkerCpsLimiter> cps_;
+  std::unique_ptr<Worker> worker_;
+  bool cp_up_ = false;
+  std::string in_;
+  std::string out_;
+  uint64_t now_ns_ = 1'000'000'000;
+};
+
+TEST_F(WorkerTest, CrlfPingIsAnsweredWithCrlf) {
+  load(base_config("hash-callid"));
+  const auto v = run("\r\n\r\n");
+  EXPECT_EQ(v.action, Action::Send);
+  EXPECT_EQ(v.outcome, Outcome::answered_crlf);
+  EXPECT_EQ(sent(v), "\r\n");
+  EXPECT_EQ(v.to, kUac);
+  EXPECT_EQ(v.from, kVip);
+}
+
+TEST_F(WorkerTest, NullKeepaliveIsIgnored) {
+  load(base_config("hash-callid"));
+  const auto v = run(std::string(4, '\0'));
+  EXPECT_EQ(v.action, Action::Drop);
+  EXPECT_EQ(v.outcome, Outcome::ignored_null_keepalive);
+}
+
+TEST_F(WorkerTest, StunBindingRequestIsAnsweredWithMappedAddress) {
+  load(base_config("hash-callid"));
+  std::string req = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, static_cast<char>(0xA4), 0x42};
+  req += "0123456789ab";  // transaction id
+  const auto v = run(req);
+  ASSERT_EQ(v.outcome, Outcome::answered_stun);
+  const std::string r = sent(v);
+  ASSERT_GE(r.size(), 32u);
+  EXPECT_EQ(static_cast<uint8_t>(r[0]), 0x01);
+  EXPECT_EQ(static_cast<uint8_t>(r[1]), 0x01);
+  EXPECT_EQ(r.substr(8, 12), "0123456789ab");
+  // XOR-MAPPED-ADDRESS port = 5060 ^ 0x2112
+  const auto at = r.find(std::string("\x00\x20", 2), 20);
+  ASSERT_NE(at, std::string::npos);
+  const uint16_t xport = static_cast<uint16_t>((static_cast<uint8_t>(r[at + 6]) << 8) | static_cast<uint8_t>(r[at + 7]));
+  EXPECT_EQ(xport ^ 0x2112, 5060);
+}
+
+TEST_F(WorkerTest, GarbageIsDroppedWithAParseReason) {
+  load(base_config("hash-callid"));
+  const auto v = run("hello world, this is not SIP\r\n\r\n");
+  EXPECT_EQ(v.action, Action::Drop);
+  EXPECT_EQ(v.outcome, Outcome::dropped_parse);
+  EXPECT_EQ(worker_->counters().parse_errors[v.parse_error].get(), 1u);
+  EXPECT_NE(sip::parse_error_name(static_cast<sip::ParseError>(v.parse_error)), "ok");
+}
+
+TEST_F(WorkerTest, InitialInviteIsForwardedWithViaRecordRouteAndMaxForwards) {
+  load(base_config("hash-callid"));
+  const auto v = run(invite("call-1@uac"));
+  ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_request);
+  EXPECT_TRUE(v.to == kUas1 || v.to == kUas2);
+  EXPECT_EQ(v.from, kInside);
+  const std::string out = sent(v);
+  sip::Message m;
+  ASSERT_EQ(m.parse(out), sip::ParseError::ok) << out;
+  const auto top = m.top_via();
+  ASSERT_TRUE(top);
+  EXPECT_EQ(top->host, "198.51.100.1");
+  EXPECT_TRUE(top->branch.starts_with(kBranchPrefix));
+  auto vias = m.values(sip::HeaderId::via).begin();
+  ++vias;
+  const auto client = sip::parse_via(vias->text);
+  ASSERT_TRUE(client);
+  EXPECT_TRUE(client->rport_has_value);
+  EXPECT_EQ(client->rport, 5060);
+  EXPECT_EQ(m.max_forwards(), 69u);
+  // Double Record-Route: the server's side first.
+  auto rr = m.values(sip::HeaderId::record_route).begin();
+  EXPECT_EQ(rr->text, "<sip:198.51.100.1:5060;lr>");
+  ++rr;
+  EXPECT_EQ(rr->text, "<sip:203.0.113.1:5060;lr>");
+  EXPECT_EQ(worker_->counters().calls.get(), 1u);
+}
+
+TEST_F(WorkerTest, RetransmissionAndCancelFollowTheInvite) {
+  for (const char* algorithm : {"hash-callid", "wrr", "random", "first"}) {
+    SCOPED_TRACE(algorithm);
+    load(base_config(algorithm));
+    for (int call = 0; call < 20; ++call) {
+      const std::string id = "call-" + std::to_string(call);
+      const std::string branch = "z9hG4bK-" + std::to_string(call);
+      const auto first = run(invite(id, "", branch));
+      ASSERT_EQ(first.action, Action::Send);
+      const std::string first_out = sent(first);
+      const auto again = run(invite(id, "", branch));
+      EXPECT_EQ(again.to, first.to);
+      EXPECT_EQ(sent(again), first_out);
+      const auto cancel = run(invite(id, "", branch, "sip:+15551234@203.0.113.1", "CANCEL"));
+      ASSERT_EQ(cancel.action, Action::Send);
+      EXPECT_EQ(cancel.to, first.to);
+      sip::Message a, b;
+      ASSERT_EQ(a.parse(first_out), sip::ParseError::ok);
+      ASSERT_EQ(b.parse(sent(cancel)), sip::ParseError::ok);
+      EXPECT_EQ(a.top_via()->branch, b.top_via()->branch);  // RFC 3261 16.11
+    }
+  }
+}
+
+TEST_F(WorkerTest, WrrSpreadsNewCalls) {
+  load(base_config("wrr"));
+  std::map<uint32_t, int> seen;
+  for (int call = 0; call < 10; ++call) {
+    const auto v = run(invite("wrr-" + std::to_string(call), "", "z9hG4bK-w" + std::to_string(call)));
+    ASSERT_EQ(v.action, Action::Send);
+    ++seen[v.to.ip];
+  }
+  EXPECT_EQ(seen[kUas1.ip], 5);
+  EXPECT_EQ(seen[kUas2.ip], 5);
+}
+
+TEST_F(WorkerTest, ResponseIsRoutedByViaWithOurViaRemoved) {
+  load(base_config("hash-callid"));
+  const auto fwd = run(invite("resp-1"));
+  ASSERT_EQ(fwd.action, Action::Send);
+  // The server answers the forwarded INVITE: same Vias, plus a To tag.
+  sip::Message forwarded;
+  const std::string request = sent(fwd);
+  ASSERT_EQ(forwarded.parse(request), sip::ParseError::ok);
+  std::string response = "SIP/2.0 180 Ringing\r\n";
+  for (const auto& via : forwarded.values(sip::HeaderId::via)) response += "Via: " + std::string(via.text) + "\r\n";
+  response += "From: <sip:alice@example.com>;tag=a1\r\nTo: <sip:+15551234@example.com>;tag=b2\r\n";
+  response += "Call-ID: resp-1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+  const auto v = run(response, fwd.to, kInside);
+  ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response);
+  EXPECT_EQ(v.to, kUac);
+  EXPECT_EQ(v.from, kVip);
+  sip::Message m;
+  ASSERT_EQ(m.parse(sent(v)), sip::ParseError::ok);
+  EXPECT_EQ(m.count(sip::HeaderId::via), 1u);
+  EXPECT_EQ(m.top_via()->host, "203.0.113.50");
+}
+
+TEST_F(WorkerTest, ResponseWithoutOurViaIsDropped) {
+  load(base_config("hash-callid"));
+  const std::string response = crlf(
+      "SIP/2.0 200 OK\nVia: SIP/2.0/UDP 198.51.100.77;branch=z9hG4bKother\nFrom: <sip:a@b>;tag=1\n"
+      "To: <sip:c@d>;tag=2\nCall-ID: x\nCSeq: 1 INVITE\nContent-Length: 0\n\n");
+  const auto v = run(response, kUas1, kInside);
+  EXPECT_EQ(v.outcome, Outcome::dropped_response_not_ours);
+}
+
+TEST_F(WorkerTest, KeepaliveReplyIsPuntedWhenTheControlPlaneIsUp) {
+  cp_up_ = true;
+  load(base_config("hash-callid"));
+  const std::string response = crlf(
+      "SIP/2.0 200 OK\nVia: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bKsk0012345\nFrom: <sip:sipedge@203.0.113.1>;tag=1\n"
+      "To: <sip:alice@203.0.113.50>;tag=2\nCall-ID: ka-1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n");
+  const auto v = run(response);
+  EXPECT_EQ(v.action, Action::Punt);
+  EXPECT_EQ(v.outcome, Outcome::punted_reply);
+}
+
+TEST_F(WorkerTest, InDialogRequestFromOutsideIsLooseRouted) {
+  load(base_config("hash-callid"));
+  const std::string bye = crlf(
+      "BYE sip:bob@198.51.100.21:5060 SIP/2.0\nVia: SIP/2.0/UDP 203.0.113.50:5060;branch=z9hG4bK-bye\n"
+      "Route: <sip:203.0.113.1:5060;lr>, <sip:198.51.100.1:5060;lr>\nMax-Forwards: 70\n"
+      "From: <sip:alice@example.com>;tag=a1\nTo: <sip:+15551234@example.com>;tag=b2\nCall-ID: dlg-1\n"
+      "CSeq: 2 BYE\nContent-Length: 0\n\n");
+  const auto v = run(bye);
+  ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_in_dialog);
+  EXPECT_EQ(v.to, kUas1);
+  EXPECT_EQ(v.from, kInside);
+  sip::Message m;
+  ASSERT_EQ(m.parse(sent(v)), sip::ParseError::ok);
+  EXPECT_FALSE(m.has(sip::HeaderId::route));
+  EXPECT_FALSE(m.has(sip::HeaderId::record_route));
+  EXPECT_EQ(m.count(sip::HeaderId::via), 2u);  // ours, then the client's
+  EXPECT_EQ(m.top_via()->host, "198.51.100.1") << sent(v);
+}
+
+TEST_F(WorkerTest, InDialogRequestFromInsideReachesTheAliasOfANatedClient) {
+  load(base_config("hash-callid"));
+  const std::string bye = crlf(
+      "BYE sip:alice@10.0.0.2:5060;alias=203.0.113.60~40000~1 SIP/2.0\n"
+      "Via: SIP/2.0/UDP 198.51.100.21:5060;branch=z9hG4bK-ibye\n"
+      "Route: <sip:198.51.100.1:5060;lr>, <sip:203.0.113.1:5060;lr>\nMax-Forwards: 70\n"
+      "From: <sip:+15551234@example.com>;tag=b2\nTo: <sip:alice@example.com>;tag=a1\nCall-ID: dlg-2\n"
+      "CSeq: 1 BYE\nContent-Length: 0\n\n");
+  const auto v = run(bye, kUas1, kInside);
+  ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
+  EXPECT_EQ(v.to, (Endpoint{addr("203.0.113.60"), 40000}));
+  EXPECT_EQ(v.from, kVip);
+}
+
+TEST_F(WorkerTest, MaxForwardsZeroIsAnswered483) {
+  load(base_config("hash-callid"));
+  std::string m = invite("mf-0");
+  m.replace(m.find("Max-Forwards: 70"), 16, "Max-Forwards: 0");
+  const auto v = run(m);
+  ASSERT_EQ(v.action, Action::Send);
+  EXPECT_EQ(v.outcome, Outcome::replied_483);
+  EXPECT_EQ(v.to, kUac);
+  EXPECT_TRUE(sent(v).starts_with("SIP/2.0 483 "));
+}
+
+TEST_F(WorkerTest, OutsideRequestToAForeignAddressIsRefused) {
+  load(base_config("hash-callid"));
+  auto v = run(invite("relay-1", "", "z9hG4bK-r1", "sip:bob@198.51.100.99"));
+  EXPECT_EQ(v.outcome, Outcome::replied_403_relay);
+  EXPECT_TRUE(sent(v).starts_with("SIP/2.0 403 "));
+  v = run(invite("relay-2", "Route: <sip:198.18.0.1;lr>\r\n", "z9hG4bK-r2"));
+  EXPECT_EQ(v.outcome, Outcome::replied_403_relay);
+}
+
+TEST_F(WorkerTest, RegisterIsPuntedOrAnswered503WithoutAControlPlane) {
+  load(base_config("hash-callid"));
+  auto v = run(invite("reg-1", "Expires: 3600\r\n", "z9hG4bK-reg", "sip:example.com", "REGISTER"));
+  EXPECT_EQ(v.outcome, Outcome::replied_503_no_cp);
+  EXPECT_TRUE(sent(v).starts_with("SIP/2.0 503 "));
+  worker_->set_control_plane_up(true);
+  v = run(invite("reg-2", "Expires: 3600\r\n", "z9hG4bK-reg2", "sip:example.com", "REGISTER"));
+  EXPECT_EQ(v.action, Action::Punt);
+  EXPECT_EQ(v.outcome, Outcome::punted_register);
+}
+
+TEST_F(WorkerTest, NatedInviteIsPuntedWithItsTestBits) {
+  cp_up_ = true;
+  load(base_config("hash-callid"));
+  const auto v = run(invite("nat-1", "", "z9hG4bK-n1", "sip:+15551234@203.0.113.1", "INVITE", "<sip:alice@10.0.0.2:5060>"));
+  EXPECT_EQ(v.action, Action::Punt);
+  EXPECT_EQ(v.outcome, Outcome::punted_nat);
+  EXPECT_NE(v.nat_bits & config::kNatContactPrivate, 0u);
+  // Handed back by the control plane, it is dispatched.
+  const auto back = run(invite("nat-1", "", "z9hG4bK-n1", "sip:+15551234@203.0.113.1", "INVITE",
+                               "<sip:alice@10.0.0.2:5060;alias=203.0.113.50~5060~1>"),
+                        kUac, kVip, true);
+  EXPECT_EQ(back.outcome, Outcome::forwarded_request);
+}
+
+TEST_F(WorkerTest, CpsBreachIsAnswered503AndItsAckAbsorbed) {
+  load(base_config("hash-callid", "[cps]\nglobal = 2\nretry_after = 7\n"));
+  EXPECT_EQ(run(invite("cps-1", "", "z9hG4bK-c1")).outcome, Outcome::forwarded_request);
+  EXPECT_EQ(run(invite("cps-2", "", "z9hG4bK-c2")).outcome, Outcome::forwarded_request);
+  const auto v = run(invite("cps-3", "", "z9hG4bK-c3"));
+  ASSERT_EQ(v.outcome, Outcome::replied_503_cps);
+  const std::string reply = sent(v);
+  EXPECT_TRUE(reply.starts_with("SIP/2.0 503 "));
+  EXPECT_NE(reply.find("Retry-After: 7\r\n"), std::string::npos);
+  EXPECT_EQ(worker_->counters().cps_breaches.get(), 1u);
+  // The UAC's ACK carries the edge's To tag: absorbed, never forwarded.
+  sip::Message r;
+  ASSERT_EQ(r.parse(reply), sip::ParseError::ok);
+  std::string ack = invite("cps-3", "", "z9hG4bK-c3", "sip:+15551234@203.0.113.1", "ACK");
+  ack.replace(ack.find("To: <sip:+15551234@example.com>"), 31, "To: " + std::string(r.value(sip::HeaderId::to)));
+  EXPECT_EQ(run(ack).outcome, Outcome::absorbed_ack);
+  // A second later the bucket has refilled.
+  now_ns_ += 1'000'000'000;
+  limits_->refill(now_ns_);
+  EXPECT_EQ(run(invite("cps-4", "", "z9hG4bK-c4")).outcome, Outcome::forwarded_request);
+}
+
+TEST_F(WorkerTest, CpsBreachCanDrop) {
+  // NAT tests off: the second source sends the first one's Via.
+  load(base_config("hash-callid", "[cps]\nper_source = 1\nbreach_action = \"drop\"\n[nat]\ntests = []\n"));
+  EXPECT_EQ(run(invite("d-1", "", "z9hG4bK-d1")).outcome, Outcome::forwarded_request);
+  EXPECT_EQ(run(invite("d-2", "", "z9hG4bK-d2")).outcome, Outcome::dropped_cps);
+  // Another source has its own bucket.
+  EXPECT_EQ(run(invite("d-3", "", "z9hG4bK-d3"), {addr("203.0.113.51"), 5060}).outcome, Outcome::forwarded_request);
+}
+
+TEST_F(WorkerTest, InsideRequestForOurAddressIsPuntedForLocation) {
+  cp_up_ = true;
+  load(base_config("hash-callid"));
+  const std::string m = crlf(
+      "INVITE sip:alice@203.0.113.1 SIP/2.0\nVia: SIP/2.0/UDP 198.51.100.21:5060;branch=z9hG4bK-loc\n"
+      "Max-Forwards: 70\nFrom: <sip:bob@example.com>;tag=b1\nTo: <sip:alice@example.com>\nCall-ID: loc-1\n"
+      "CSeq: 1 INVITE\nContact: <sip:bob@198.51.100.21>\nContent-Length: 0\n\n");
+  const auto v = run(m, kUas1, kInside);
+  EXPECT_EQ(v.action, Action::Punt);
+  EXPECT_EQ(v.outcome, Outcome::punted_location);
+}
+
+TEST_F(WorkerTest, DownDestinationIsAvoidedAndAllDownIsAnswered503) {
+  load(base_config("hash-callid"));
+  snap_ = with_destination_state(*snap_, {0, 0}, false, 2);
+  for (int call = 0; call < 20; ++call)
+    EXPECT_EQ(run(invite("down-" + std::to_string(call), "", "z9hG4bK-dn" + std::to_string(call))).to, kUas2);
+  snap_ = with_destination_state(*snap_, {0, 1}, false, 3);
+  EXPECT_EQ(run(invite("down-all", "", "z9hG4bK-dall")).outcome, Outcome::replied_503_no_destination);
+}
+
+TEST_F(WorkerTest, OversizedMessageGetsCompactHeaderNames) {
+  load(base_config("hash-callid"));
+  const std::string padding = "X-Padding: " + std::string(1400, 'p') + "\r\n";
+  const auto v = run(invite("big-1", padding));
+  ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
+  EXPECT_TRUE(v.compacted);
+  sip::Message m;
+  ASSERT_EQ(m.parse(sent(v)), sip::ParseError::ok);
+  EXPECT_NE(sent(v).find("\r\nv: "), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sipedge::proxy
