@@ -31,12 +31,13 @@
 #   RUN=42 scripts/netns.sh up            create and verify the topology
 #   RUN=42 scripts/netns.sh nat-up        add nat + natu (needs `up` first)
 #   RUN=42 scripts/netns.sh check         connectivity checks only
-#   RUN=42 scripts/netns.sh exec uac -- ping -c1 203.0.113.60
+#   RUN=42 scripts/netns.sh exec uac -- tcpdump -ni h0 -c 5
 #   RUN=42 scripts/netns.sh down          stop what runs inside, delete all
 # Or source it: `source scripts/netns.sh` defines netns_* functions and the
 # E2E_* address variables without doing anything.
 
 # Addresses and MACs (locally administered, last octet = host) shared with the tests.
+# shellcheck disable=SC2034  # used by tests/e2e/lib.sh and scripts/demo.sh
 E2E_VIP=203.0.113.1
 E2E_EDGE_OUT_IP=203.0.113.2
 E2E_EDGE_IN_IP=198.51.100.1
@@ -127,6 +128,34 @@ if still_on:
 PY
 }
 
+# ICMP echo from a role's namespace (iputils-ping is not a dependency): sends
+# COUNT requests 0.3 s apart and succeeds once any reply comes back.
+netns_ping() {  # role target [count]
+  netns_exec "$1" python3 - "$2" "${3:-3}" <<'PY'
+import os, select, socket, struct, sys, time
+target, count = sys.argv[1], int(sys.argv[2])
+def checksum(data):
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    total = (total >> 16) + (total & 0xFFFF)
+    return ~(total + (total >> 16)) & 0xFFFF
+sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+ident = os.getpid() & 0xFFFF
+for seq in range(count):
+    body = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + b"sipedge-netns-check!"
+    body = body[:2] + struct.pack("!H", checksum(body)) + body[4:]
+    sock.sendto(body, (target, 0))
+    deadline = time.monotonic() + 0.3 if seq + 1 < count else time.monotonic() + 1.0
+    while (left := deadline - time.monotonic()) > 0:
+        if not select.select([sock], [], [], left)[0]:
+            break
+        packet, (source, _) = sock.recvfrom(2048)
+        icmp = packet[(packet[0] & 0x0F) * 4:]
+        if source == target and icmp[0] == 0 and struct.unpack("!H", icmp[4:6])[0] == ident:
+            sys.exit(0)
+sys.exit(1)
+PY
+}
+
 # TX checksum offload state of an interface: prints "on" or "off".
 netns_txcsum_state() {  # role ifname
   netns_exec "$1" python3 - "$2" <<'PY'
@@ -156,7 +185,7 @@ netns_up() {
   for role in edge sw uac uas1 uas2; do
     if netns_exists "$role"; then
       netns_log "$(netns_name "$role") already exists"
-      return 1
+      return 2
     fi
   done
   netns_log "creating namespaces se-$RUN-{edge,sw,uac,uas1,uas2}"
@@ -190,12 +219,17 @@ netns_up() {
 # bindings expire.
 netns_nat_up() {
   local udp_timeout=${NAT_UDP_TIMEOUT:-10} role
-  netns_exists sw || { netns_log "run 'up' first"; return 1; }
+  netns_exists sw || {
+    netns_log "run 'up' first"
+    return 2
+  }
   for role in nat natu; do
     if netns_exists "$role"; then
       netns_log "$(netns_name "$role") already exists"
-      return 1
+      return 2
     fi
+  done
+  for role in nat natu; do
     netns_new "$role" || return 1
   done
   netns_veth nat w0 sw nw || return 1
@@ -242,7 +276,6 @@ netns_down() {
 
 # Waits until tcpdump inside a namespace has attached, by its "listening on" line.
 netns_wait_listening() {  # log-file
-  local i
   for _ in $(seq 1 50); do
     grep -q 'listening on' "$1" 2>/dev/null && return 0
     sleep 0.1
@@ -264,7 +297,7 @@ netns_capture_ping() {  # role ifname filter host target expect
     rm -f "$log"
     return 1
   fi
-  netns_exec "$host" ping -c 3 -i 0.3 -W 1 "$target" >/dev/null 2>&1
+  netns_ping "$host" "$target" 3
   wait "$pid"
   rc=$?
   if [ "$rc" -eq 0 ] && grep -q "$expect" "$log"; then
@@ -291,15 +324,15 @@ netns_check_masquerade() {
 # Kernel-side connectivity (before sipedge-dp owns vo/vi).
 netns_check() {
   local ok=0 role
-  netns_exec uas1 ping -c 2 -i 0.2 -W 1 "$E2E_UAS2_IP" >/dev/null || {
+  netns_ping uas1 "$E2E_UAS2_IP" 2 || {
     netns_log "uas1 cannot ping uas2 through bridge bi"
     ok=1
   }
-  netns_exec uas2 ping -c 2 -i 0.2 -W 1 "$E2E_UAS1_IP" >/dev/null || {
+  netns_ping uas2 "$E2E_UAS1_IP" 2 || {
     netns_log "uas2 cannot ping uas1 through bridge bi"
     ok=1
   }
-  netns_exec uac ping -c 1 -W 1 "$E2E_UAC_IP" >/dev/null || {
+  netns_ping uac "$E2E_UAC_IP" 1 || {
     netns_log "uac cannot reach its own address"
     ok=1
   }
@@ -330,9 +363,36 @@ netns_main() {
   case "$cmd" in
     up)
       echo "RUN=$RUN"
-      netns_up && netns_check
+      netns_up
+      case $? in
+        0) ;;
+        2) return 1 ;; # someone else's topology with this RUN: leave it
+        *)
+          # A topology that did not come up whole is not left behind.
+          netns_down
+          return 1
+          ;;
+      esac
+      if ! netns_check; then
+        netns_down
+        return 1
+      fi
       ;;
-    nat-up) netns_nat_up && netns_check ;;
+    nat-up)
+      netns_nat_up
+      case $? in
+        0) ;;
+        2) return 1 ;;
+        *)
+          netns_down
+          return 1
+          ;;
+      esac
+      if ! netns_check; then
+        netns_down
+        return 1
+      fi
+      ;;
     check) netns_check ;;
     down) netns_down ;;
     exec)

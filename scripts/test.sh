@@ -50,7 +50,7 @@ run_suite build-asan unit
 
 fuzz_seconds=${FUZZ_SECONDS:-60}
 for target in build-fuzz/tests/fuzz/fuzz_*; do
-  [ -x "$target" ] || continue
+  [ -f "$target" ] && [ -x "$target" ] || continue  # not the fuzz_*.p object directories
   name=$(basename "$target")
   corpus=tests/fuzz/corpus/${name#fuzz_}
   work=$(mktemp -d)

@@ -5,6 +5,8 @@
 //   - target is one of our addresses: add or update sender (ip -> mac);
 //   - otherwise (e.g. gratuitous ARP after a router failover): update the
 //     sender's entry only if it already exists, never create one.
+//
+// Allocation-free and noexcept; safe to call concurrently on distinct buffers.
 #pragma once
 
 #include <cstddef>

@@ -16,8 +16,8 @@
 namespace sipedge::net {
 
 // Adds the 16-bit big-endian words of `bytes` to `acc`. Reads 8 bytes per
-// step. `acc` must stay below 2^31 (true for any sequence of fewer than
-// 2^15 calls), so callers may chain calls freely within one packet.
+// step. Each call adds at most 0xffff, so any chain of fewer than 65536
+// calls (plus a pseudo-header sum) cannot overflow the accumulator.
 [[nodiscard]] std::uint32_t checksum_add(std::span<const std::uint8_t> bytes,
                                          std::uint32_t acc = 0) noexcept;
 

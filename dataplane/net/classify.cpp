@@ -110,7 +110,7 @@ ClassifyResult& classify_ipv4(std::span<const std::uint8_t> frame, const LocalAd
   r.dst_ip = load_be32(ip + kIpv4DstOffset);
   r.l4_offset = static_cast<std::uint16_t>(kEthHeaderLength + ihl);
   r.payload_offset = r.l4_offset;
-  r.frame_length = static_cast<std::uint16_t>(kEthHeaderLength + total);
+  r.frame_length = static_cast<std::uint32_t>(kEthHeaderLength + total);
   if (r.ttl == 0) return drop(r, DropReason::ipv4_ttl_expired);
   if (ihl > kIpv4HeaderLength) {
     r.has_ip_options = true;

@@ -46,7 +46,8 @@ struct ClassifyResult {
   std::uint16_t l4_offset = 0;       // UDP/ICMP header, or fragment data
   std::uint16_t payload_offset = 0;  // UDP: after the UDP header; ICMP/fragment: == l4_offset
   std::uint16_t payload_length = 0;  // UDP: length - 8; ICMP: whole message; fragment: its data
-  std::uint16_t frame_length = 0;    // Ethernet header + IP total length (padding trimmed)
+  std::uint32_t frame_length = 0;    // Ethernet header + IP total length (padding trimmed);
+                                     // up to 14 + 65535, so wider than 16 bits
 
   std::uint32_t src_ip = 0;  // host order
   std::uint32_t dst_ip = 0;  // host order

@@ -11,33 +11,33 @@
 namespace sipedge::net {
 
 // clang-format off
-#define SIPEDGE_NET_DROP_REASONS(X)                                             \
-  X(none)                  /* not dropped */                                    \
+#define SIPEDGE_NET_DROP_REASONS(X)                                            \
+  X(none)                  /* not dropped */                                   \
   X(eth_truncated)         /* shorter than an Ethernet header */               \
   X(eth_not_for_us)        /* unicast to another MAC; IPv4 to bcast/mcast */   \
-  X(eth_unsupported_type)  /* EtherType other than IPv4 and ARP */              \
-  X(vlan_unsupported)      /* 802.1Q / 802.1ad tagged */                        \
-  X(arp_malformed)         /* truncated, or a multicast sender MAC */           \
-  X(arp_unsupported)       /* not Ethernet/IPv4, or not request/reply */        \
-  X(arp_not_for_us)        /* target is not one of our addresses */             \
-  X(ipv4_truncated)        /* shorter than 20 bytes or than its IHL */          \
-  X(ipv4_bad_version)      /* version field is not 4 */                         \
-  X(ipv4_bad_ihl)          /* IHL below 5 */                                    \
-  X(ipv4_bad_total_length) /* total length below IHL or beyond the frame */     \
-  X(ipv4_bad_checksum)     /* header checksum mismatch */                       \
-  X(ipv4_ttl_expired)      /* TTL 0 */                                          \
-  X(ipv4_bad_options)      /* option list overruns the header */                \
-  X(ipv4_bad_source)       /* 0/8, 127/8, multicast, class E, broadcast */      \
-  X(ipv4_not_for_us)       /* destination is not one of our addresses */        \
-  X(ipv4_fragment)         /* NOT a drop: a fragment, hand it to reassembly */  \
-  X(ipv4_bad_fragment)     /* empty, unaligned, or beyond 65535 */              \
-  X(icmp_truncated)        /* shorter than the 8-byte ICMP header */            \
-  X(icmp_bad_checksum)     /* ICMP checksum mismatch */                         \
-  X(icmp_unsupported)      /* anything but an echo request */                   \
-  X(udp_truncated)         /* shorter than the 8-byte UDP header */             \
-  X(udp_bad_length)        /* UDP length below 8 or beyond the IP payload */    \
-  X(udp_bad_checksum)      /* non-zero UDP checksum mismatch */                 \
-  X(udp_bad_port)          /* source port 0: nothing to answer to */            \
+  X(eth_unsupported_type)  /* EtherType other than IPv4 and ARP */             \
+  X(vlan_unsupported)      /* 802.1Q / 802.1ad tagged */                       \
+  X(arp_malformed)         /* truncated; multicast or zero sender MAC */       \
+  X(arp_unsupported)       /* not Ethernet/IPv4, or not request/reply */       \
+  X(arp_not_for_us)        /* target is not one of our addresses */            \
+  X(ipv4_truncated)        /* shorter than 20 bytes or than its IHL */         \
+  X(ipv4_bad_version)      /* version field is not 4 */                        \
+  X(ipv4_bad_ihl)          /* IHL below 5 */                                   \
+  X(ipv4_bad_total_length) /* total length below IHL or beyond the frame */    \
+  X(ipv4_bad_checksum)     /* header checksum mismatch */                      \
+  X(ipv4_ttl_expired)      /* TTL 0 */                                         \
+  X(ipv4_bad_options)      /* option list overruns the header */               \
+  X(ipv4_bad_source)       /* 0/8, 127/8, multicast, class E, broadcast */     \
+  X(ipv4_not_for_us)       /* destination is not one of our addresses */       \
+  X(ipv4_fragment)         /* NOT a drop: a fragment, hand it to reassembly */ \
+  X(ipv4_bad_fragment)     /* empty, unaligned, or beyond 65535 */             \
+  X(icmp_truncated)        /* shorter than the 8-byte ICMP header */           \
+  X(icmp_bad_checksum)     /* ICMP checksum mismatch */                        \
+  X(icmp_unsupported)      /* anything but an echo request */                  \
+  X(udp_truncated)         /* shorter than the 8-byte UDP header */            \
+  X(udp_bad_length)        /* UDP length below 8 or beyond the IP payload */   \
+  X(udp_bad_checksum)      /* non-zero UDP checksum mismatch */                \
+  X(udp_bad_port)          /* source port 0: nothing to answer to */           \
   X(udp_port_closed)       /* destination port not one of ours */              \
   X(unsupported_protocol)  /* IP protocol other than ICMP and UDP */
 // clang-format on

@@ -5,6 +5,8 @@
 // separate mbufs (or the pcap tool into separate frames) without DPDK's
 // rte_ipv4_fragment_packet: every fragment but the last carries the largest
 // multiple of 8 bytes that fits the MTU.
+//
+// Allocation-free and noexcept; safe to call concurrently on distinct buffers.
 #pragma once
 
 #include <cstddef>

@@ -28,7 +28,7 @@ FrameSlice icmp_echo_reply_in_place(std::span<std::uint8_t> frame, const Classif
   ip.src = rx.dst_ip;
   ip.dst = rx.src_ip;
   const std::uint16_t start = write_reply_headers(frame, rx, ip);
-  return {start, static_cast<std::uint16_t>(kHeaders + rx.payload_length)};
+  return {start, static_cast<std::uint32_t>(kHeaders + rx.payload_length)};
 }
 
 }  // namespace sipedge::net

@@ -1,5 +1,7 @@
 // ICMP echo (RFC 792): the only ICMP the edge answers, so operators can
 // ping the VIP and the unicast addresses.
+//
+// Allocation-free and noexcept; safe to call concurrently on distinct buffers.
 #pragma once
 
 #include <cstddef>

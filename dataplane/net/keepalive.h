@@ -5,6 +5,8 @@
 // server pongs with a single CRLF. Others keep NAT bindings open with a few
 // zero bytes or a stray CRLF; those need no answer, and feeding them to the
 // SIP parser would only count them as malformed.
+//
+// Allocation-free and noexcept; safe to call concurrently on distinct buffers.
 #pragma once
 
 #include <cstdint>

@@ -9,6 +9,8 @@
 // that they end where the request's L4 header started: when options are
 // dropped, the reply simply starts a few bytes into the buffer and no
 // payload moves (the dataplane trims the front with rte_pktmbuf_adj).
+//
+// Allocation-free and noexcept; safe to call concurrently on distinct buffers.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +23,8 @@ namespace sipedge::net {
 
 // A reply inside the received buffer: it starts `offset` bytes in.
 struct FrameSlice {
-  std::uint16_t offset = 0;
-  std::uint16_t length = 0;  // 0: no reply was written
+  std::uint32_t offset = 0;
+  std::uint32_t length = 0;  // 0: no reply was written; up to 14 + 65535
 
   [[nodiscard]] bool ok() const noexcept { return length != 0; }
 };

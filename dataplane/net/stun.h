@@ -5,6 +5,8 @@
 // STUN shares the port with SIP; a SIP message starts with an ASCII letter
 // (top bits 01), a STUN message with two zero bits and the magic cookie at
 // bytes 4..7 (RFC 5389 section 6), so the two never collide.
+//
+// Allocation-free and noexcept; safe to call concurrently on distinct buffers.
 #pragma once
 
 #include <array>

@@ -6,6 +6,8 @@
 // the payload behind them, finish_udp_frame() sets the lengths and the
 // checksums. build_udp_frame() does both steps when the payload is already
 // in place.
+//
+// Allocation-free and noexcept; safe to call concurrently on distinct buffers.
 #pragma once
 
 #include <cstddef>

@@ -222,6 +222,13 @@ Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, const sip
   if (method == Method::register_ && !inside && !in.from_control_plane)
     return punt(snap, in, msg, top, Outcome::punted_register, 0, out);
 
+  // RFC 3261 16.3 step 3, before a CPS token, a NAT punt or a destination
+  // is spent on a request that cannot go anywhere.
+  if (msg.max_forwards() == 0) {
+    if (method == Method::ack) return {.action = Action::Drop, .outcome = Outcome::dropped_max_forwards};
+    return reply(msg, top, in, 483, "Too Many Hops", 0, Outcome::replied_483, out);
+  }
+
   const std::size_t own_routes = count_own_routes(snap, msg);
   const bool in_dialog = msg.has_to_tag();
 

@@ -18,10 +18,18 @@ constexpr std::array<std::uint32_t, 256> make_table() {
   }
   return t;
 }
-[[maybe_unused]] constexpr auto kTable = make_table();
+constexpr auto kTable = make_table();
 
-#if defined(__SSE4_2__) && defined(__x86_64__)
-std::uint32_t crc32c(std::uint32_t crc, const char* p, std::size_t n) noexcept {
+std::uint32_t crc32c_table(std::uint32_t crc, const char* p, std::size_t n) noexcept {
+  while (n-- > 0) crc = kTable[(crc ^ static_cast<unsigned char>(*p++)) & 0xFF] ^ (crc >> 8);
+  return crc;
+}
+
+#if defined(__x86_64__)
+// The crc32 instruction (SSE4.2), 8 bytes per step. Built for SSE4.2 whatever
+// the build's -march, and used only when the CPU has it.
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::uint32_t crc, const char* p,
+                                                              std::size_t n) noexcept {
   std::uint64_t c = crc;
   while (n >= 8) {
     std::uint64_t word;
@@ -34,17 +42,32 @@ std::uint32_t crc32c(std::uint32_t crc, const char* p, std::size_t n) noexcept {
   while (n-- > 0) c32 = __builtin_ia32_crc32qi(c32, static_cast<unsigned char>(*p++));
   return c32;
 }
+
+#if defined(__SSE4_2__)
+constexpr bool kUseSse42 = true;
 #else
+// Decided once at start-up (before any worker runs); a plain load afterwards.
+const bool kUseSse42 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("sse4.2") != 0;
+}();
+#endif
+
 std::uint32_t crc32c(std::uint32_t crc, const char* p, std::size_t n) noexcept {
-  while (n-- > 0) crc = kTable[(crc ^ static_cast<unsigned char>(*p++)) & 0xFF] ^ (crc >> 8);
-  return crc;
+  return kUseSse42 ? crc32c_sse42(crc, p, n) : crc32c_table(crc, p, n);
 }
+#else
+std::uint32_t crc32c(std::uint32_t crc, const char* p, std::size_t n) noexcept { return crc32c_table(crc, p, n); }
 #endif
 
 }  // namespace
 
 std::uint32_t hash_bytes(std::string_view bytes, std::uint32_t seed) noexcept {
   return ~crc32c(~seed, bytes.data(), bytes.size());
+}
+
+std::uint32_t hash_bytes_portable(std::string_view bytes, std::uint32_t seed) noexcept {
+  return ~crc32c_table(~seed, bytes.data(), bytes.size());
 }
 
 }  // namespace sipedge::sip

@@ -1,7 +1,9 @@
 #include "sip/header_id.h"
 
 #include <array>
+#include <cstring>
 
+#include "sip/header_id_internal.h"
 #include "sip/lex.h"
 
 namespace sipedge::sip {
@@ -33,52 +35,90 @@ constexpr std::array<HeaderId, 26> make_compact() {
 }
 constexpr auto kCompact = make_compact();
 
-// Full names bucketed by (length, first letter): a lookup compares at most a
-// handful of candidates.
-constexpr std::size_t kMaxLen = 20;
-constexpr std::size_t kPerBucket = 4;
-struct Buckets {
-  std::array<std::array<HeaderId, kPerBucket>, kMaxLen * 26> ids;
-  bool overflow;
+// Full names through a collision-free hash of (length, first, last char):
+// one candidate per name, then one case-folded compare, 8 bytes at a time.
+constexpr std::size_t kMaxLen = 24;
+constexpr std::size_t kHashSize = 128;
+constexpr std::size_t name_hash(std::size_t len, char first, char last) {
+  return (len * 6 + static_cast<unsigned char>(first | 0x20) + static_cast<unsigned char>(last | 0x20) * 58) &
+         (kHashSize - 1);
+}
+
+struct Table {
+  std::array<HeaderId, kHashSize> ids;
+  std::array<std::array<char, kMaxLen>, kHeaderIdCount> folded;  // names | 0x20
+  bool collision;
 };
-constexpr Buckets make_buckets() {
-  Buckets b{};
-  for (auto& bucket : b.ids)
-    for (auto& e : bucket) e = HeaderId::other;
-  b.overflow = false;
+constexpr Table make_table() {
+  Table t{};
+  for (auto& e : t.ids) e = HeaderId::other;
+  t.collision = false;
   for (std::size_t i = 0; i + 1 < kHeaderIdCount; ++i) {
     const std::string_view n = kInfo[i].name;
-    if (n.size() >= kMaxLen) {
-      b.overflow = true;
-      continue;
-    }
-    auto& bucket = b.ids[n.size() * 26 + static_cast<std::size_t>(lex::lower(n[0]) - 'a')];
-    std::size_t k = 0;
-    while (k < kPerBucket && bucket[k] != HeaderId::other) ++k;
-    if (k == kPerBucket) {
-      b.overflow = true;
-      continue;
-    }
-    bucket[k] = static_cast<HeaderId>(i);
+    if (n.size() >= kMaxLen) t.collision = true;
+    for (std::size_t k = 0; k < n.size() && k < kMaxLen; ++k) t.folded[i][k] = static_cast<char>(n[k] | 0x20);
+    auto& slot = t.ids[name_hash(n.size(), n.front(), n.back())];
+    if (slot != HeaderId::other) t.collision = true;
+    slot = static_cast<HeaderId>(i);
   }
-  return b;
+  return t;
 }
-constexpr Buckets kBuckets = make_buckets();
-static_assert(!kBuckets.overflow, "grow kMaxLen or kPerBucket");
+constexpr Table kTable = make_table();
+static_assert(!kTable.collision, "header name hash collides: change name_hash()");
+
+std::uint64_t load64(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+std::uint32_t load32(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Case-insensitive equality of a name with its folded (| 0x20) spelling, for
+// any input bytes: x | 0x20 == f folds letters, and requiring bit 0x40 or 0x20
+// in every byte rejects the control characters that would fold onto '-'
+// (CR | 0x20 == '-'). The names hold only letters and '-'.
+constexpr std::uint64_t kFold64 = 0x2020202020202020ull;
+constexpr std::uint64_t kBit64 = 0x4040404040404040ull;
+bool word_equal(std::uint64_t x, std::uint64_t f) { return (x | kFold64) == f && ((x | (x << 1)) & kBit64) == kBit64; }
+bool word_equal(std::uint32_t x, std::uint32_t f) {
+  return (x | 0x20202020u) == f && ((x | (x << 1)) & 0x40404040u) == 0x40404040u;
+}
+
+bool fold_equal(const char* a, const char* folded, std::size_t n) {
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 <= n; i += 8)
+      if (!word_equal(load64(a + i), load64(folded + i))) return false;
+    return word_equal(load64(a + n - 8), load64(folded + n - 8));
+  }
+  if (n >= 4) return word_equal(load32(a), load32(folded)) && word_equal(load32(a + n - 4), load32(folded + n - 4));
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(a[i]);
+    if ((c | 0x20) != static_cast<unsigned char>(folded[i]) || ((c | (c << 1)) & 0x40) == 0) return false;
+  }
+  return true;
+}
 
 }  // namespace
 
-HeaderId header_id_from_name(std::string_view name) noexcept {
-  if (name.empty() || name.size() >= kMaxLen) return HeaderId::other;
-  const char first = lex::lower(name[0]);
-  if (first < 'a' || first > 'z') return HeaderId::other;
-  const auto letter = static_cast<std::size_t>(first - 'a');
-  if (name.size() == 1) return kCompact[letter];
-  for (HeaderId id : kBuckets.ids[name.size() * 26 + letter]) {
-    if (id == HeaderId::other) break;
-    if (lex::iequals(name, kInfo[static_cast<std::size_t>(id)].name)) return id;
+HeaderId header_id_from_token(std::string_view name) noexcept {
+  if (name.size() == 1) {
+    const char c = lex::lower(name[0]);
+    return c >= 'a' && c <= 'z' ? kCompact[static_cast<std::size_t>(c - 'a')] : HeaderId::other;
   }
-  return HeaderId::other;
+  if (name.empty() || name.size() >= kMaxLen) return HeaderId::other;
+  const HeaderId id = kTable.ids[name_hash(name.size(), name.front(), name.back())];
+  if (id == HeaderId::other || kInfo[static_cast<std::size_t>(id)].name.size() != name.size()) return HeaderId::other;
+  return fold_equal(name.data(), kTable.folded[static_cast<std::size_t>(id)].data(), name.size()) ? id
+                                                                                                   : HeaderId::other;
+}
+
+HeaderId header_id_from_name(std::string_view name) noexcept {
+  if (lex::token_length(name) != name.size()) return HeaderId::other;
+  return header_id_from_token(name);
 }
 
 std::string_view header_name(HeaderId id) noexcept { return kInfo[static_cast<std::size_t>(id)].name; }

@@ -1,29 +1,39 @@
 #include "sip/ipv4.h"
 
-#include "sip/lex.h"
 
 namespace sipedge::sip {
 
 std::optional<std::uint32_t> parse_ipv4(std::string_view t) noexcept {
   if (t.size() < 7 || t.size() > kIpv4TextMax) return std::nullopt;
+  const char* p = t.data();
+  const char* const end = p + t.size();
+  auto digit = [&p, end](unsigned& d) {
+    if (p == end) return false;
+    d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
+    return d <= 9;
+  };
   std::uint32_t addr = 0;
-  std::size_t i = 0;
   for (int part = 0; part < 4; ++part) {
     if (part != 0) {
-      if (i >= t.size() || t[i] != '.') return std::nullopt;
-      ++i;
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
     }
-    std::uint32_t v = 0;
-    std::size_t digits = 0;
-    while (i < t.size() && digits < 3 && lex::is_digit(t[i])) {
-      v = v * 10 + static_cast<std::uint32_t>(t[i] - '0');
-      ++i;
-      ++digits;
+    unsigned v;
+    if (!digit(v)) return std::nullopt;
+    ++p;
+    unsigned d;
+    if (digit(d)) {  // 1*3DIGIT, unrolled
+      v = v * 10 + d;
+      ++p;
+      if (digit(d)) {
+        v = v * 10 + d;
+        ++p;
+      }
     }
-    if (digits == 0 || v > 255) return std::nullopt;
+    if (v > 255) return std::nullopt;
     addr = (addr << 8) | v;
   }
-  if (i != t.size()) return std::nullopt;
+  if (p != end) return std::nullopt;
   return addr;
 }
 

@@ -6,6 +6,10 @@
 #include <cstdint>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace sipedge::sip::lex {
 
 enum : std::uint8_t {
@@ -14,6 +18,7 @@ enum : std::uint8_t {
   kDigit = 4,
   kHost = 8,    // hostname / IPv4 characters: alphanum / "-" / "."
   kUriChar = 16,  // characters that may appear in a URI (RFC 3986 + SIP extras); no SP, <, >, ", CTL
+  kParamStop = 32,  // ends an unquoted parameter value: ';' ',' '"' and LWS
 };
 
 constexpr std::array<std::uint8_t, 256> make_classes() {
@@ -27,7 +32,8 @@ constexpr std::array<std::uint8_t, 256> make_classes() {
   for (char c : std::string_view(";/?:@&=+$,#[]()'!*~_.-%|^{}\\"))  // reserved, mark, and lenient extras
     t[static_cast<unsigned char>(c)] |= kUriChar;
   t['`'] &= static_cast<std::uint8_t>(~kUriChar);
-  for (char c : std::string_view(" \t\r\n")) t[static_cast<unsigned char>(c)] |= kWs;
+  for (char c : std::string_view(" \t\r\n")) t[static_cast<unsigned char>(c)] |= kWs | kParamStop;
+  for (char c : std::string_view(";,\"")) t[static_cast<unsigned char>(c)] |= kParamStop;
   return t;
 }
 inline constexpr std::array<std::uint8_t, 256> kClass = make_classes();
@@ -40,6 +46,7 @@ constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>
 
 constexpr bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  if (a == b) return true;  // the common spelling: one memcmp
   for (std::size_t i = 0; i < a.size(); ++i)
     if (lower(a[i]) != lower(b[i])) return false;
   return true;
@@ -67,6 +74,68 @@ constexpr std::size_t token_length(std::string_view s) {
   return i;
 }
 
+// Long runs (URIs, branch values, tags) are scanned 16 bytes at a time with
+// SSE2 (x86-64 baseline); loads stay inside [p, p + n).
+#if defined(__SSE2__)
+template <class Stop>
+inline std::size_t simd_span(const char* p, std::size_t n, Stop stop) {
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const int mask = _mm_movemask_epi8(stop(x));
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+  return i;
+}
+#endif
+
+// First c in [p, p + n), or nullptr. Inline: lines and names are short, and
+// a libc memchr call costs more than the search itself there.
+inline const char* find_char(const char* p, std::size_t n, char c) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i needle = _mm_set1_epi8(c);
+  i = simd_span(p, n, [needle](__m128i x) { return _mm_cmpeq_epi8(x, needle); });
+#endif
+  for (; i < n; ++i)
+    if (p[i] == c) return p + i;
+  return nullptr;
+}
+
+// Length of the leading run of URI characters (kUriChar) of [p, p + n).
+inline std::size_t uri_span(const char* p, std::size_t n) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Not a URI char: CTL, SP, DEL, non-ASCII (negative as int8), " < > `
+  i = simd_span(p, n, [](__m128i x) {
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x21)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
+    bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8('<')));
+    bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8('>')));
+    return _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8('`')));
+  });
+#endif
+  while (i < n && is(p[i], kUriChar)) ++i;
+  return i;
+}
+
+// Length of the leading run of [p, p + n) without a kParamStop character.
+inline std::size_t param_value_span(const char* p, std::size_t n) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  i = simd_span(p, n, [](__m128i x) {
+    __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(';')), _mm_cmpeq_epi8(x, _mm_set1_epi8(',')));
+    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')));
+    stop = _mm_or_si128(stop, _mm_cmpeq_epi8(x, _mm_set1_epi8('\r')));
+    return _mm_or_si128(stop, _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')));
+  });
+#endif
+  while (i < n && !is(p[i], kParamStop)) ++i;
+  return i;
+}
+
 // s starts with '"'. quoted-string = SWS DQUOTE *(qdtext / quoted-pair ) DQUOTE;
 // returns the length through the closing quote, or npos when unterminated.
 constexpr std::size_t quoted_length(std::string_view s) {
@@ -83,7 +152,20 @@ constexpr std::size_t quoted_length(std::string_view s) {
 // Splits the next element off a comma-separated list, honouring quoted
 // strings and <...>. Returns the (untrimmed) element; `rest` moves past the
 // comma. A quote or bracket left open swallows the rest of the list.
-constexpr std::string_view split_element(std::string_view& rest) {
+inline std::string_view split_element(std::string_view& rest) {
+  // Fast path (memchr): no comma at all, or none of '"' '<' before the first
+  // one, so that comma cannot be quoted or bracketed.
+  const std::size_t comma = rest.find(',');
+  if (comma == std::string_view::npos) {
+    const std::string_view element = rest;
+    rest = {};
+    return element;
+  }
+  const std::string_view head = rest.substr(0, comma);
+  if (head.find('"') == std::string_view::npos && head.find('<') == std::string_view::npos) {
+    rest = rest.substr(comma + 1);
+    return head;
+  }
   bool in_quotes = false;
   bool in_angle = false;
   for (std::size_t i = 0; i < rest.size(); ++i) {

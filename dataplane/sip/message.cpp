@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "sip/header_id_internal.h"
 #include "sip/lex.h"
 
 namespace sipedge::sip {
@@ -10,7 +11,6 @@ namespace {
 
 constexpr bool is_sp(char c) { return c == ' ' || c == '\t'; }
 
-const char* find_lf(const char* p, std::size_t n) { return static_cast<const char*>(std::memchr(p, '\n', n)); }
 
 // Number of non-empty elements of a comma list value, stopping at `limit` + 1.
 std::size_t count_elements(std::string_view value, std::size_t limit) {
@@ -27,9 +27,7 @@ bool plausible_uri(std::string_view uri) {
   if (colon == 0 || colon == std::string_view::npos || colon + 1 == uri.size()) return false;
   for (std::size_t i = 0; i < colon; ++i)
     if (!(lex::is(uri[i], lex::kHost) || uri[i] == '+')) return false;
-  for (char c : uri)
-    if (!lex::is(c, lex::kUriChar)) return false;
-  return true;
+  return lex::uri_span(uri.data(), uri.size()) == uri.size();
 }
 
 }  // namespace
@@ -58,7 +56,7 @@ ParseError Message::parse(std::string_view d, const Limits& limits) noexcept {
   if (pos == size_) return ParseError::empty;
   start_ = static_cast<std::uint16_t>(pos);
 
-  const char* lf = find_lf(data_ + pos, size_ - pos);
+  const char* lf = lex::find_char(data_ + pos, size_ - pos, '\n');
   const bool response = lex::istarts_with(view(pos, size_), "SIP/");
   if (lf == nullptr) {
     if (!lex::is_token(data_[pos])) return ParseError::not_sip;
@@ -106,14 +104,26 @@ ParseError Message::parse_start_line(std::size_t line_end, const Limits& limits)
     return ParseError::ok;
   }
 
-  method_text_ = next_word();
-  if (method_text_.empty() || !lex::is_token(method_text_[0])) return ParseError::not_sip;
-  if (lex::token_length(method_text_) != method_text_.size()) return ParseError::bad_method;
-  request_uri_ = next_word();
-  version_ = next_word();
-  if (request_uri_.empty() || version_.empty()) return ParseError::truncated_request_line;
-  if (!lex::trim(line).empty()) return ParseError::bad_request_uri;  // "sip:a@b ;lr SIP/2.0"
-  if (!lex::istarts_with(version_, "SIP/")) return ParseError::not_sip;
+  // Method: a token up to the first SP/HT.
+  const std::size_t mlen = lex::token_length(line);
+  if (mlen == 0) return ParseError::not_sip;
+  method_text_ = line.substr(0, mlen);
+  line = line.substr(mlen);
+  if (line.empty()) return ParseError::truncated_request_line;
+  if (!is_sp(line.front())) return ParseError::bad_method;
+  // Version: the last word; the Request-URI is everything in between and
+  // must not contain white space ("sip:a@b ;lr SIP/2.0" is refused).
+  line = lex::trim(line);
+  std::size_t vstart = line.size();
+  while (vstart > 0 && !is_sp(line[vstart - 1])) --vstart;
+  if (vstart == 0) return ParseError::truncated_request_line;
+  version_ = line.substr(vstart);
+  request_uri_ = lex::trim(line.substr(0, vstart));
+  if (!lex::istarts_with(version_, "SIP/")) {
+    // "INVITE sip:a@b ;lr SIP/2.0" vs "GET / HTTP/1.1"
+    return request_uri_.find_first_of(" \t") != std::string_view::npos ? ParseError::bad_request_uri
+                                                                       : ParseError::not_sip;
+  }
   if (!lex::iequals(version_, "SIP/2.0")) return ParseError::bad_sip_version;
   if (request_uri_.size() > limits.max_uri_length) return ParseError::uri_too_long;
   if (!plausible_uri(request_uri_)) return ParseError::bad_request_uri;
@@ -141,12 +151,12 @@ ParseError Message::parse_headers(std::size_t pos, const Limits& limits) noexcep
     if (is_sp(c)) return ParseError::continuation_without_header;
 
     const std::size_t line_begin = pos;
-    const char* lf = find_lf(data_ + pos, size_ - pos);
+    const char* lf = lex::find_char(data_ + pos, size_ - pos, '\n');
     if (lf == nullptr) return ParseError::truncated_headers;
     auto lf_off = static_cast<std::size_t>(lf - data_);
     if (data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
     while (lf_off + 1 < size_ && is_sp(data_[lf_off + 1])) {
-      lf = find_lf(data_ + lf_off + 1, size_ - lf_off - 1);
+      lf = lex::find_char(data_ + lf_off + 1, size_ - lf_off - 1, '\n');
       if (lf == nullptr) return ParseError::truncated_headers;
       lf_off = static_cast<std::size_t>(lf - data_);
       if (data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
@@ -154,19 +164,23 @@ ParseError Message::parse_headers(std::size_t pos, const Limits& limits) noexcep
     const std::size_t raw_end = lf_off - 1;  // CR of the last physical line
     if (raw_end - line_begin > limits.max_line_length) return ParseError::line_too_long;
 
-    std::size_t i = line_begin;
-    while (i < raw_end && lex::is_token(data_[i])) ++i;
-    const std::size_t name_end = i;
-    if (name_end == line_begin) return ParseError::bad_header_name;
-    while (i < raw_end && is_sp(data_[i])) ++i;
-    if (i == raw_end || data_[i] != ':') return ParseError::bad_header_name;
+    // The name runs to the colon (less SP/HT). A known name is matched
+    // exactly by the lookup; only unknown names need the token check.
+    const char* colon = lex::find_char(data_ + line_begin, raw_end - line_begin, ':');
+    if (colon == nullptr) return ParseError::bad_header_name;
+    std::size_t i = static_cast<std::size_t>(colon - data_);
+    std::size_t name_end = i;
+    while (name_end > line_begin && is_sp(data_[name_end - 1])) --name_end;
+    const std::string_view name = view(line_begin, name_end);
+    const HeaderId id = header_id_from_token(name);
+    if (id == HeaderId::other && (name.empty() || lex::token_length(name) != name.size()))
+      return ParseError::bad_header_name;
     ++i;
     while (i < raw_end && lex::is_ws(data_[i])) ++i;
     std::size_t value_end = raw_end;
     while (value_end > i && lex::is_ws(data_[value_end - 1])) --value_end;
 
     if (count_ >= max_headers) return ParseError::too_many_headers;
-    const HeaderId id = header_id_from_name(view(line_begin, name_end));
     const auto idx = static_cast<std::size_t>(id);
     Slot& s = slots_[count_];
     s.line_begin = static_cast<std::uint16_t>(line_begin);
@@ -294,10 +308,11 @@ std::string_view Message::value(HeaderId id) const noexcept {
 }
 
 Result<Via> Message::top_via() const noexcept {
-  const ValueRange vias = values(HeaderId::via);
-  if (!has(HeaderId::via)) return ParseError::header_absent;
-  if (vias.empty()) return ParseError::bad_via;
-  return parse_via(vias.front().text);
+  const std::size_t first = find(HeaderId::via);
+  if (first == kNoHeader) return ParseError::header_absent;
+  const ValueIterator it(this, first);
+  if (it == std::default_sentinel) return ParseError::bad_via;
+  return parse_via(it->text);
 }
 
 Result<NameAddr> Message::from() const noexcept {
@@ -346,7 +361,8 @@ Result<std::string_view> Message::auth_username() const noexcept {
 
 bool Message::has_sdp() const noexcept {
   std::string_view t = content_type();
-  t = lex::trim(t.substr(0, t.find(';')));
+  if (t.size() < 15) return false;
+  if (t.size() > 15) t = lex::trim(t.substr(0, t.find(';')));
   return lex::iequals(t, "application/sdp");
 }
 

@@ -19,7 +19,10 @@
 //
 // Lifetime and threads: a Message only points into the caller's buffer, which
 // must outlive it and stay unchanged. A Message is owned by one thread; const
-// accessors are safe to call concurrently only if nobody calls parse().
+// accessors are safe to call concurrently only if nobody calls parse(). The
+// free functions of this library (parse_uri, parse_via, nat_test, ...) keep no
+// state and are safe from any thread. A Message is about 1 KiB and cheap
+// to copy (views only); keep one per worker and parse into it again.
 //
 // Folding: a header value may span lines (CRLF followed by SP/HT). Values are
 // returned as written, so they can contain CRLF+WS; every accessor here treats
@@ -97,7 +100,7 @@ class ValueRange {
   ValueIterator begin() const noexcept { return ValueIterator(msg_, first_); }
   std::default_sentinel_t end() const noexcept { return {}; }
   bool empty() const noexcept { return begin() == end(); }
-  HeaderValue front() const noexcept { return *begin(); }  // only when !empty()
+  HeaderValue front() const noexcept { return *begin(); }  // {"", kNoHeader} when empty()
 
  private:
   const Message* msg_;

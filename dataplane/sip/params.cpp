@@ -37,7 +37,7 @@ bool ParamIterator::next(Param& out) noexcept {
       }
     } else {
       // gen-value = token / host (host may be an [IPv6] reference)
-      while (len < v.size() && v[len] != ';' && v[len] != ',' && !lex::is_ws(v[len]) && v[len] != '"') ++len;
+      len = lex::param_value_span(v.data(), v.size());
     }
     out.value = v.substr(0, len);
     whole_end = v.data() + len;

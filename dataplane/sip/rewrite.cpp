@@ -9,6 +9,9 @@ namespace sipedge::sip {
 namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
+
+detail::Piece piece(std::string_view s) { return {s.data(), static_cast<std::uint32_t>(s.size())}; }
+std::string_view view(detail::Piece p) { return {p.data, p.size}; }
 constexpr std::string_view kColon = ": ";
 
 // Decimal digits of v into buf (10 chars suffice); returns the view.
@@ -69,8 +72,8 @@ RewriteError Rewriter::add_header_line(std::size_t at, HeaderId id, std::string_
   e.begin = e.end = static_cast<std::uint32_t>(at);
   e.header_line = true;
   e.id = id;
-  e.name = name;
-  e.text[0] = value;
+  e.name = piece(name);
+  e.text[0] = piece(value);
   return add(e);
 }
 
@@ -143,31 +146,48 @@ RewriteError Rewriter::remove_first_value(HeaderId id) noexcept {
   return remove_value(values.front());
 }
 
+const Result<Via>& Rewriter::top_via() noexcept {
+  if (!top_via_) top_via_.emplace(msg_.top_via());
+  return *top_via_;
+}
+
 RewriteError Rewriter::set_top_via_param(std::string_view name, std::string_view value, bool with_value) noexcept {
-  const auto via = msg_.top_via();
+  const Result<Via>& via = top_via();
   if (!via) return RewriteError::no_such_header;
   Param p;
   Edit e{};
-  if (via->param(name, p)) {
+  bool found;
+  if (lex::iequals(name, "received")) {  // the fast path's params: already located by parse_via
+    found = via->has_received;
+    p = via->received_param;
+  } else if (lex::iequals(name, "rport")) {
+    found = via->has_rport;
+    p = via->rport_param;
+  } else {
+    found = via->param(name, p);
+  }
+  if (found) {
     if (!with_value) return RewriteError::ok;
     if (p.has_value) {  // replace the value
       e.begin = static_cast<std::uint32_t>(msg_.offset_of(p.value));
       e.end = static_cast<std::uint32_t>(e.begin + p.value.size());
-      e.text[0] = value;
+      e.text[0] = piece(value);
       return add(e);
     }
     // valueless ("rport"): insert "=value" right after the name, ahead of any
     // parameter appended at the same offset.
     e.begin = e.end = static_cast<std::uint32_t>(msg_.offset_of(p.name) + p.name.size());
-    e.rank = 0;
-    e.text[0] = "=";
-    e.text[1] = value;
+    e.completes_token = true;
+    e.text[0] = piece("=");
+    e.text[1] = piece(value);
     return add(e);
   }
   e.begin = e.end = static_cast<std::uint32_t>(msg_.offset_of(via->text) + via->text.size());
-  if (!store({";", name, with_value ? std::string_view("=") : std::string_view()}, e.text[0]))
+  std::string_view prefix;
+  if (!store({";", name, with_value ? std::string_view("=") : std::string_view()}, prefix))
     return RewriteError::scratch_full;
-  if (with_value) e.text[1] = value;
+  e.text[0] = piece(prefix);
+  if (with_value) e.text[1] = piece(value);
   return add(e);
 }
 
@@ -194,7 +214,7 @@ RewriteError Rewriter::replace_request_uri(std::string_view uri) noexcept {
   Edit e{};
   e.begin = static_cast<std::uint32_t>(msg_.offset_of(msg_.request_uri()));
   e.end = static_cast<std::uint32_t>(e.begin + msg_.request_uri().size());
-  e.text[0] = uri;
+  e.text[0] = piece(uri);
   return add(e);
 }
 
@@ -207,7 +227,7 @@ RewriteError Rewriter::set_max_forwards(std::uint32_t value) noexcept {
   Edit e{};
   e.begin = static_cast<std::uint32_t>(msg_.offset_of(old));
   e.end = static_cast<std::uint32_t>(e.begin + old.size());
-  e.text[0] = digits;
+  e.text[0] = piece(digits);
   return add(e);
 }
 
@@ -215,7 +235,8 @@ RewriteError Rewriter::set_max_forwards(std::uint32_t value) noexcept {
 // (compact mode) swap long names of original lines for their letters.
 template <class Sink>
 bool Rewriter::emit(Sink& sink) const noexcept {
-  // Sort edit indices by (begin, inserts before ranges, rank, call order).
+  // Sort edit indices by (begin, inserts before ranges, token completions
+  // first, call order).
   std::uint8_t order[kMaxEdits];
   for (std::size_t i = 0; i < count_; ++i) order[i] = static_cast<std::uint8_t>(i);
   auto before = [this](std::uint8_t a, std::uint8_t b) {
@@ -225,7 +246,7 @@ bool Rewriter::emit(Sink& sink) const noexcept {
     const bool xi = x.begin == x.end;
     const bool yi = y.begin == y.end;
     if (xi != yi) return xi;
-    if (x.rank != y.rank) return x.rank < y.rank;
+    if (x.completes_token != y.completes_token) return x.completes_token;
     return x.seq < y.seq;
   };
   for (std::size_t i = 1; i < count_; ++i)
@@ -263,9 +284,9 @@ bool Rewriter::emit(Sink& sink) const noexcept {
     if (e.begin < pos) return false;  // overlap (apply() tells the two failures apart)
     if (!copy_to(e.begin)) return false;
     if (e.header_line) {
-      if (!sink.put(e.name.empty() ? name_of(e.id) : e.name) || !sink.put(kColon)) return false;
+      if (!sink.put(e.name.size == 0 ? name_of(e.id) : view(e.name)) || !sink.put(kColon)) return false;
     }
-    if (!sink.put(e.text[0]) || !sink.put(e.text[1])) return false;
+    if (!sink.put(view(e.text[0])) || !sink.put(view(e.text[1]))) return false;
     if (e.header_line && !sink.put(kCrlf)) return false;
     pos = e.end;
   }

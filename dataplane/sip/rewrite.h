@@ -30,12 +30,22 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string_view>
 
 #include "sip/message.h"
 
 namespace sipedge::sip {
+
+namespace detail {
+// A string_view that is trivially constructible, so the Rewriter's edit array
+// costs nothing until used.
+struct Piece {
+  const char* data;
+  std::uint32_t size;
+};
+}  // namespace detail
 
 class Rewriter {
  public:
@@ -94,16 +104,17 @@ class Rewriter {
 
  private:
   struct Edit {
-    std::uint32_t begin;     // original bytes [begin, end) are replaced
-    std::uint32_t end;       // begin == end: pure insert
-    std::uint16_t seq;       // keeps inserts at one offset in call order
-    std::uint8_t rank = 1;   // at one offset: 0 (completes the token before it, "=N") before 1
-    bool header_line;        // output "<name>: text[0]text[1]\r\n"
-    HeaderId id;             // header_line name, when name is empty
-    std::string_view name;
-    std::string_view text[2];
+    std::uint32_t begin;   // original bytes [begin, end) are replaced
+    std::uint32_t end;     // begin == end: pure insert
+    std::uint16_t seq;     // keeps inserts at one offset in call order
+    bool completes_token;  // "=N" after a valueless param: goes before other inserts at that offset
+    bool header_line;      // output "<name>: text[0]text[1]\r\n"
+    HeaderId id;           // header_line name, when name is empty
+    detail::Piece name;
+    detail::Piece text[2];
   };
   RewriteError add(const Edit& e) noexcept;
+  const Result<Via>& top_via() noexcept;  // parsed once per Rewriter
   RewriteError add_header_line(std::size_t at, HeaderId id, std::string_view name, std::string_view value) noexcept;
   // Concatenates parts into the scratch buffer; false when it is full.
   bool store(std::initializer_list<std::string_view> parts, std::string_view& out) noexcept;
@@ -116,6 +127,7 @@ class Rewriter {
   bool compact_ = false;
   char scratch_[kScratchSize];
   std::size_t scratch_used_ = 0;
+  std::optional<Result<Via>> top_via_;
 };
 
 }  // namespace sipedge::sip

@@ -51,11 +51,18 @@ bool SdpAddressIterator::next(SdpAddress& out) noexcept {
 }
 
 bool sdp_has_private_address(std::string_view body) noexcept {
-  SdpAddressIterator it(body);
-  SdpAddress a;
-  while (it.next(a))
-    if (a.valid && a.line == SdpLine::connection && a.type == SdpAddrType::ip4 && is_private_ipv4_text(a.address))
-      return true;
+  // Fast path for the per-packet NAT test: jump between "c=IN IP4 " lines
+  // (RFC 4566 fixes single SP separators) instead of walking every line.
+  constexpr std::string_view kPrefix = "c=IN IP4 ";
+  std::size_t pos = 0;
+  while ((pos = body.find(kPrefix, pos)) != std::string_view::npos) {
+    const bool line_start = pos == 0 || body[pos - 1] == '\n';
+    pos += kPrefix.size();
+    if (!line_start) continue;
+    std::size_t end = pos;
+    while (end < body.size() && body[end] != '/' && body[end] != '\r' && body[end] != '\n' && body[end] != ' ') ++end;
+    if (is_private_ipv4_text(body.substr(pos, end - pos))) return true;
+  }
   return false;
 }
 

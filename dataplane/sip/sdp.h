@@ -28,7 +28,8 @@ class SdpAddressIterator {
   std::string_view rest_;
 };
 
-// True when some c= line (session or media level) carries a private IPv4.
+// True when some "c=IN IP4 <addr>" line (session or media level) carries a
+// private IPv4. o= lines do not count: they name the session, not the media.
 bool sdp_has_private_address(std::string_view body) noexcept;
 
 }  // namespace sipedge::sip

@@ -73,8 +73,7 @@ Result<Uri> parse_uri(std::string_view text) noexcept {
   Uri u;
   u.text = text;
   if (text.empty()) return ParseError::bad_uri;
-  for (char c : text)
-    if (!lex::is(c, lex::kUriChar)) return ParseError::bad_uri;
+  if (lex::uri_span(text.data(), text.size()) != text.size()) return ParseError::bad_uri;
   const std::size_t colon = text.find(':');
   if (colon == std::string_view::npos || !valid_scheme(text.substr(0, colon))) return ParseError::bad_uri;
   u.scheme_text = text.substr(0, colon);

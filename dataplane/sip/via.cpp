@@ -42,10 +42,16 @@ Result<Via> parse_via(std::string_view value) noexcept {
   Via v;
   std::string_view s = lex::trim(value);
   v.text = s;
-  v.protocol_name = take_token(s);
-  if (v.protocol_name.empty() || !eat(s, '/')) return ParseError::bad_via;
-  v.protocol_version = take_token(s);
-  if (v.protocol_version.empty() || !eat(s, '/')) return ParseError::bad_via;
+  if (s.substr(0, 8) == "SIP/2.0/") {  // how nearly every Via is written
+    v.protocol_name = s.substr(0, 3);
+    v.protocol_version = s.substr(4, 3);
+    s = s.substr(8);
+  } else {
+    v.protocol_name = take_token(s);
+    if (v.protocol_name.empty() || !eat(s, '/')) return ParseError::bad_via;
+    v.protocol_version = take_token(s);
+    if (v.protocol_version.empty() || !eat(s, '/')) return ParseError::bad_via;
+  }
   v.transport_text = take_token(s);
   if (v.transport_text.empty()) return ParseError::bad_via;
   v.transport = transport_from_text(v.transport_text);
@@ -103,10 +109,12 @@ Result<Via> parse_via(std::string_view value) noexcept {
       if (!v.has_received) {
         v.received = p.value;
         v.has_received = true;
+        v.received_param = p;
       }
     } else if (lex::iequals(p.name, "rport")) {
       if (v.has_rport) continue;
       v.has_rport = true;
+      v.rport_param = p;
       if (p.has_value) {
         std::uint64_t port = 0;
         if (!lex::parse_digits(p.value, 65535, port)) return ParseError::bad_param;

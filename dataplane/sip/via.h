@@ -33,6 +33,8 @@ struct Via {
   bool has_rport = false;             // "rport" present, with or without value
   bool rport_has_value = false;
   std::uint16_t rport = 0;            // when rport_has_value
+  Param received_param;                // as found, for in-place edits (valid when has_received)
+  Param rport_param;                   // (valid when has_rport)
   std::string_view maddr;
   std::string_view ttl;
   std::string_view params;            // ";branch=...;rport" (leading ';' kept)

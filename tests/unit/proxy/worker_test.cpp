@@ -206,9 +206,10 @@ TEST_F(WorkerTest, RetransmissionAndCancelFollowTheInvite) {
       const auto cancel = run(invite(id, "", branch, "sip:+15551234@203.0.113.1", "CANCEL"));
       ASSERT_EQ(cancel.action, Action::Send);
       EXPECT_EQ(cancel.to, first.to);
+      const std::string cancel_out = sent(cancel);  // the parsed view points into it
       sip::Message a, b;
       ASSERT_EQ(a.parse(first_out), sip::ParseError::ok);
-      ASSERT_EQ(b.parse(sent(cancel)), sip::ParseError::ok);
+      ASSERT_EQ(b.parse(cancel_out), sip::ParseError::ok);
       EXPECT_EQ(a.top_via()->branch, b.top_via()->branch);  // RFC 3261 16.11
     }
   }
@@ -244,7 +245,8 @@ TEST_F(WorkerTest, ResponseIsRoutedByViaWithOurViaRemoved) {
   EXPECT_EQ(v.to, kUac);
   EXPECT_EQ(v.from, kVip);
   sip::Message m;
-  ASSERT_EQ(m.parse(sent(v)), sip::ParseError::ok);
+  const std::string sent_text = sent(v);  // the parsed view points into it
+  ASSERT_EQ(m.parse(sent_text), sip::ParseError::ok);
   EXPECT_EQ(m.count(sip::HeaderId::via), 1u);
   EXPECT_EQ(m.top_via()->host, "203.0.113.50");
 }
@@ -282,7 +284,8 @@ TEST_F(WorkerTest, InDialogRequestFromOutsideIsLooseRouted) {
   EXPECT_EQ(v.to, kUas1);
   EXPECT_EQ(v.from, kInside);
   sip::Message m;
-  ASSERT_EQ(m.parse(sent(v)), sip::ParseError::ok);
+  const std::string sent_text = sent(v);  // the parsed view points into it
+  ASSERT_EQ(m.parse(sent_text), sip::ParseError::ok);
   EXPECT_FALSE(m.has(sip::HeaderId::route));
   EXPECT_FALSE(m.has(sip::HeaderId::record_route));
   EXPECT_EQ(m.count(sip::HeaderId::via), 2u);  // ours, then the client's
@@ -312,6 +315,9 @@ TEST_F(WorkerTest, MaxForwardsZeroIsAnswered483) {
   EXPECT_EQ(v.outcome, Outcome::replied_483);
   EXPECT_EQ(v.to, kUac);
   EXPECT_TRUE(sent(v).starts_with("SIP/2.0 483 "));
+  // Refused before anything was spent on it: not a call, no destination.
+  EXPECT_EQ(worker_->counters().calls.get(), 0u);
+  for (const auto& c : worker_->counters().destination_requests) EXPECT_EQ(c.get(), 0u);
 }
 
 TEST_F(WorkerTest, OutsideRequestToAForeignAddressIsRefused) {
@@ -407,7 +413,8 @@ TEST_F(WorkerTest, OversizedMessageGetsCompactHeaderNames) {
   ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
   EXPECT_TRUE(v.compacted);
   sip::Message m;
-  ASSERT_EQ(m.parse(sent(v)), sip::ParseError::ok);
+  const std::string sent_text = sent(v);  // the parsed view points into it
+  ASSERT_EQ(m.parse(sent_text), sip::ParseError::ok);
   EXPECT_NE(sent(v).find("\r\nv: "), std::string::npos);
 }
 

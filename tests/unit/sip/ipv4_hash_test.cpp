@@ -64,10 +64,13 @@ std::uint32_t reference_crc32c(std::string_view s, std::uint32_t seed) {
 TEST(Hash, KnownVectorsAndReference) {
   EXPECT_EQ(hash_bytes("123456789"), 0xE3069283u);
   EXPECT_EQ(hash_bytes(""), 0u);
+  EXPECT_EQ(hash_bytes_portable("123456789"), 0xE3069283u);
   std::string s;
   for (int i = 0; i < 100; ++i) {
     EXPECT_EQ(hash_bytes(s), reference_crc32c(s, 0)) << i;
     EXPECT_EQ(hash_bytes(s, 0x1234567u), reference_crc32c(s, 0x1234567u)) << i;
+    EXPECT_EQ(hash_bytes_portable(s), reference_crc32c(s, 0)) << i;
+    EXPECT_EQ(hash_bytes_portable(s, 77), reference_crc32c(s, 77)) << i;
     s.push_back(static_cast<char>(i * 37 + 11));
   }
   EXPECT_NE(hash_bytes("a84b4c76e66710@pc33"), hash_bytes("a84b4c76e66710@pc34"));
