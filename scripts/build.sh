@@ -22,7 +22,9 @@ configure() {  # dir, extra meson args...
 }
 
 build_release() { configure build --buildtype=release; }
-build_asan() { configure build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false; }
+# -O1: sanitizer builds compile several times faster than at the default -O3
+# and still inline enough to keep the suites quick.
+build_asan() { configure build-asan --buildtype=debug -Doptimization=1 -Db_sanitize=address,undefined -Db_lundef=false; }
 build_fuzz() {
   if [ ! -f build-fuzz/build.ninja ]; then
     CXX=clang++ CC=clang meson setup build-fuzz -Dfuzz=true -Dwerror=$werror \

@@ -2,18 +2,14 @@
 
 #include <array>
 
+#include "sip/lex.h"
+
 namespace sipedge::registrar {
 
 namespace {
 
-constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
+using sip::lex::iequals;
+using sip::lex::lower;
 
 std::optional<std::string> unescaped(std::string_view text) {
   std::string out(text.size(), '\0');

@@ -5,19 +5,14 @@
 #include "registrar/hex.h"
 #include "registrar/md5.h"
 #include "registrar/sha256.h"
+#include "sip/lex.h"
 
 namespace sipedge::registrar {
 
 namespace {
 
-constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
+using sip::lex::iequals;
+using sip::lex::lower;
 
 constexpr bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 

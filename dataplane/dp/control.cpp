@@ -64,19 +64,7 @@ void Control::start() {
   const auto& config = *rt_.config;
   sip_ = std::make_unique<proxy::Worker>(
       proxy::WorkerOptions{static_cast<uint32_t>(rt_.workers.size()), rte_rdtsc()}, nullptr);
-  auto p = std::make_unique<Published>();
-  p->snapshot = proxy::build_snapshot(config, ++snapshot_generation_);
-  std::unique_ptr<limit::CpsLimits> limits;
-  if (limit::CpsLimits::create(proxy::cps_spec(config), rt_.workers.size() + 1, 1'000'000'000, rt_.now_ns(), limits) !=
-      limit::LimitError::Ok)
-    throw std::runtime_error("cannot build the CPS limits");
-  p->limits = std::move(limits);
-  for (std::size_t w = 0; w <= rt_.workers.size(); ++w) {
-    std::unique_ptr<limit::WorkerCpsLimiter> c;
-    if (limit::WorkerCpsLimiter::create(*p->limits, w, rte_rdtsc() + w, c) != limit::LimitError::Ok)
-      throw std::runtime_error("cannot build the per-worker CPS limiter");
-    p->cps.push_back(std::move(c));
-  }
+  auto p = build_generation(config);
   sip_->set_cps(p->cps.back().get());
   rt_.published.store(p.get(), std::memory_order_release);
   current_ = std::move(p);
@@ -94,6 +82,25 @@ void Control::start() {
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(listen_fd_, 4) != 0)
     throw std::runtime_error("punt socket " + path + ": " + std::strerror(errno));
   last_rx_change_ms_ = last_stats_ms_ = now_ms(rt_);
+}
+
+// A whole new generation: snapshot, CPS limits (buckets start full) and one
+// limiter per worker plus the main lcore's.
+std::unique_ptr<Published> Control::build_generation(const config::Config& config) {
+  auto p = std::make_unique<Published>();
+  p->snapshot = proxy::build_snapshot(config, ++snapshot_generation_);
+  std::unique_ptr<limit::CpsLimits> limits;
+  if (limit::CpsLimits::create(proxy::cps_spec(config), rt_.workers.size() + 1, 1'000'000'000, rt_.now_ns(), limits) !=
+      limit::LimitError::Ok)
+    throw std::runtime_error("cannot build the CPS limits");
+  p->limits = std::move(limits);
+  for (std::size_t w = 0; w <= rt_.workers.size(); ++w) {
+    std::unique_ptr<limit::WorkerCpsLimiter> c;
+    if (limit::WorkerCpsLimiter::create(*p->limits, w, rte_rdtsc() + w, c) != limit::LimitError::Ok)
+      throw std::runtime_error("cannot build the per-worker CPS limiter");
+    p->cps.push_back(std::move(c));
+  }
+  return p;
 }
 
 void Control::publish(std::shared_ptr<const proxy::Snapshot> snapshot) {
@@ -125,19 +132,7 @@ bool Control::reload() {
     return false;
   }
   try {
-    auto p = std::make_unique<Published>();
-    p->snapshot = proxy::build_snapshot(*next, ++snapshot_generation_);
-    std::unique_ptr<limit::CpsLimits> limits;
-    if (limit::CpsLimits::create(proxy::cps_spec(*next), rt_.workers.size() + 1, 1'000'000'000, rt_.now_ns(),
-                                 limits) != limit::LimitError::Ok)
-      throw std::runtime_error("cannot build the CPS limits");
-    p->limits = std::move(limits);
-    for (std::size_t w = 0; w <= rt_.workers.size(); ++w) {
-      std::unique_ptr<limit::WorkerCpsLimiter> c;
-      if (limit::WorkerCpsLimiter::create(*p->limits, w, rte_rdtsc() + w, c) != limit::LimitError::Ok)
-        throw std::runtime_error("cannot build the per-worker CPS limiter");
-      p->cps.push_back(std::move(c));
-    }
+    auto p = build_generation(*next);
     sip_->set_cps(p->cps.back().get());
     rt_.published.store(p.get(), std::memory_order_release);
     retired_.emplace_back(rte_rcu_qsbr_start(rt_.qsbr), std::move(current_));

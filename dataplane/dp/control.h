@@ -45,6 +45,7 @@ class Control {
   const DpCounters& counters() const noexcept { return counters_; }
 
  private:
+  std::unique_ptr<Published> build_generation(const config::Config& config);
   void publish(std::shared_ptr<const proxy::Snapshot> snapshot);
   void reclaim();
   bool reload();
