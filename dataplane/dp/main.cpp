@@ -8,7 +8,6 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_telemetry.h>
 
@@ -20,7 +19,6 @@
 
 #include "dp/control.h"
 #include "dp/options.h"
-#include "dp/port.h"
 #include "dp/runtime.h"
 
 namespace {
@@ -90,23 +88,8 @@ int run(const dp::Options& options) {
   int rc = 0;
   {
     dp::Runtime rt;
-    rt.config = config;
-    rt.tsc_hz = rte_get_tsc_hz();
-    rt.burst = config->dataplane.burst;
-    rt.idle_sleep_us = config->dataplane.idle_sleep_us;
-    rt.tx_flush_cycles = rt.tsc_hz / 1'000'000 * config->dataplane.tx_flush_us;
-    const auto workers = static_cast<std::uint16_t>(config->dataplane.worker_lcores.size());
     try {
-      rt.pool = rte_pktmbuf_pool_create("se_mbufs", config->dataplane.mbufs, config->dataplane.mbuf_cache, 0,
-                                        dp::mbuf_data_room(*config), static_cast<int>(rte_socket_id()));
-      if (rt.pool == nullptr) throw std::runtime_error(std::string("mbuf pool: ") + rte_strerror(rte_errno));
-      const std::size_t qsbr_size = rte_rcu_qsbr_get_memsize(workers);
-      rt.qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("se_qsbr", qsbr_size, RTE_CACHE_LINE_SIZE));
-      if (rt.qsbr == nullptr || rte_rcu_qsbr_init(rt.qsbr, workers) != 0) throw std::runtime_error("RCU init failed");
-      rt.ports = dp::start_ports(*config, rt.pool, workers);
-      for (std::size_t i = 0; i < workers; ++i)
-        rt.workers.push_back(std::make_unique<dp::Worker>(rt, i, config->dataplane.worker_lcores[i]));
-
+      dp::init_runtime(rt, config);
       dp::Control control(rt, options, g_signals);
       control.start();
       g_control = &control;
@@ -119,7 +102,7 @@ int run(const dp::Options& options) {
           throw std::runtime_error("cannot launch a worker on lcore " + std::to_string(w->lcore));
       }
       std::fprintf(stderr, "sipedge-dp %s: %zu ports, %u workers, punt socket %s\n", config->node.name.c_str(),
-                   rt.ports.size(), workers, config->dataplane.punt_socket.c_str());
+                   rt.ports.size(), static_cast<unsigned>(rt.workers.size()), config->dataplane.punt_socket.c_str());
       control.run();
       rte_eal_mp_wait_lcore();
 
@@ -133,14 +116,13 @@ int run(const dp::Options& options) {
       g_runtime = nullptr;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "sipedge-dp: %s\n", e.what());
+      g_control = nullptr;
+      g_runtime = nullptr;
       rt.stop.store(true);
       rte_eal_mp_wait_lcore();
       rc = 1;
     }
-    rt.workers.clear();
-    dp::stop_ports(rt.ports);
-    rte_free(rt.qsbr);
-    rte_mempool_free(rt.pool);
+    dp::teardown_runtime(rt);
   }
   rte_eal_cleanup();
   return rc;

@@ -120,6 +120,9 @@ struct Runtime {
   std::uint32_t burst = 32;
   std::uint32_t idle_sleep_us = 0;
   std::uint64_t tx_flush_cycles = 0;
+  // bench/pipeline's I/O ceiling: workers only turn frames around (MACs
+  // swapped, same port), no classification, no SIP. Never set by sipedge-dp.
+  bool io_only = false;
 
   std::uint64_t now_ns() const noexcept;
   // Index of the port that reaches `ip` (on-link first, then a gateway on
@@ -150,5 +153,15 @@ bool resolve_egress(const Runtime& rt, const proxy::Snapshot& snap, std::uint32_
                     std::uint32_t& next_hop, DpCounters& counters) noexcept;
 
 int worker_main(void* worker);
+
+}  // namespace sipedge::dp
+
+namespace sipedge::dp {
+
+// Cold: the mempool, RCU, ports and workers of a config whose EAL is up
+// (and whose ring or vdev ports exist). Throws std::runtime_error.
+void init_runtime(Runtime& rt, std::shared_ptr<const config::Config> config);
+// After the workers stopped: frees what init_runtime made.
+void teardown_runtime(Runtime& rt);
 
 }  // namespace sipedge::dp

@@ -11,6 +11,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "dp/runtime.h"
 #include "net/arp.h"
@@ -93,11 +94,24 @@ class Loop {
                                     static_cast<std::uint16_t>(rt_.burst));
     if (n == 0) return false;
     now_ns_ = rt_.now_ns();
+    if (rt_.io_only) {
+      turn_around(p, burst, n);
+      return true;
+    }
     for (std::uint16_t i = 0; i < n; ++i) {
       if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(burst[i + 1], void*));
       receive(p, burst[i]);
     }
     return true;
+  }
+
+  void turn_around(std::size_t p, rte_mbuf** burst, std::uint16_t n) noexcept {
+    for (std::uint16_t i = 0; i < n; ++i) {
+      auto* eth = rte_pktmbuf_mtod(burst[i], rte_ether_hdr*);
+      std::swap(eth->src_addr, eth->dst_addr);
+      w_.counters.add(DpCounter::rx_packets);
+      enqueue_tx(p, burst[i]);
+    }
   }
 
   bool drain_inbox() noexcept {
