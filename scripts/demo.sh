@@ -73,11 +73,11 @@ e2e_init demo
 if [ "$edge" = dp ]; then
   e2e_write_dp_config "$E2E_WORK/sipedge.toml" algorithm=hash-callid cps="$limit" breach=reply503
   echo "== sipedge-dp: VIP $E2E_VIP, hash-callid over $E2E_UAS1_IP and $E2E_UAS2_IP, cps.global = $limit"
-  e2e_edge_start dp "$E2E_WORK/edge.log" "$E2E_WORK/sipedge.toml" --print-stats-ms 1000
+  e2e_edge_start dp "$E2E_WORK/edge.log" "$E2E_WORK/sipedge.toml" --stats-ms 1000
 else
   echo "== mini_proxy (stand-in): VIP $E2E_VIP, hash over $E2E_UAS1_IP and $E2E_UAS2_IP, $limit calls/s"
   e2e_edge_start mini "$E2E_WORK/edge.log" --dest "sip:$E2E_UAS1_IP" --dest "sip:$E2E_UAS2_IP" \
-    --cps "$limit" --print-stats-ms 1000
+    --cps "$limit" --stats-ms 1000
 fi
 e2e_uas_start uas1 $((2 * seconds + 90))
 e2e_uas_start uas2 $((2 * seconds + 90))

@@ -229,12 +229,12 @@ class Proxy:
         self.send(msg, *via_next_hop(vias[0]))
         self.counters["forwarded_response"] += 1
 
-    def run(self, print_stats_ms, duration_s):
+    def run(self, stats_ms, duration_s):
         stop = []
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.append(1))
         deadline = time.monotonic() + duration_s
-        next_stats = time.monotonic() + print_stats_ms / 1000.0
+        next_stats = time.monotonic() + stats_ms / 1000.0
         print("mini_proxy: listening on %s and %s" % (self.outside_ip, self.inside_ip), flush=True)
         while not stop and time.monotonic() < deadline:
             try:
@@ -248,10 +248,10 @@ class Proxy:
                     (self.on_request(msg, src) if msg.is_request else self.on_response(msg))
                 except (ValueError, IndexError):
                     self.counters["dropped_parse"] += 1
-            if print_stats_ms and time.monotonic() >= next_stats:
+            if stats_ms and time.monotonic() >= next_stats:
                 print("cps=%d breaches=%d" % (self.second_calls, self.second_breaches), flush=True)
                 self.second_calls = self.second_breaches = 0
-                next_stats += print_stats_ms / 1000.0
+                next_stats += stats_ms / 1000.0
         for name, value in self.counters.items():
             print("%s %d" % (name, value))
         sys.stdout.flush()
@@ -265,10 +265,10 @@ def main():
     parser.add_argument("--dest", action="append", required=True, help="sip:IP[:port], repeatable")
     parser.add_argument("--cps", type=int, default=0, help="global INVITE limit per second, 0 = none")
     parser.add_argument("--retry-after", type=int, default=5)
-    parser.add_argument("--print-stats-ms", type=int, default=0)
+    parser.add_argument("--stats-ms", type=int, default=0)
     parser.add_argument("--max-seconds", type=float, default=600, help="hard bound on the run time")
     args = parser.parse_args()
-    Proxy(args).run(args.print_stats_ms, args.max_seconds)
+    Proxy(args).run(args.stats_ms, args.max_seconds)
 
 
 if __name__ == "__main__":
