@@ -123,7 +123,8 @@ void Control::reclaim() {
 bool Control::reload() {
   auto loaded = config::load_file(options_.config_path);
   if (!loaded.ok()) {
-    for (const auto& e : loaded.errors) std::fprintf(stderr, "reload refused: %s\n", e.to_string().c_str());
+    std::fprintf(stderr, "reload refused: %zu error(s), the running config stays\n", loaded.errors.size());
+    for (const auto& e : loaded.errors) std::fprintf(stderr, "  %s\n", e.to_string().c_str());
     return false;
   }
   auto next = std::make_shared<const config::Config>(std::move(*loaded.config));
