@@ -16,6 +16,8 @@ struct Verb {
 constexpr Verb kVerbs[] = {
     {"check-config", "check-config FILE            validate a node's TOML config", sipedge::ctl::run_check_config},
     {"inspect", "inspect [FILE|-] [--source IP:PORT]  parse one SIP message, print JSON", sipedge::ctl::run_inspect},
+    {"dp-stats", "dp-stats FILE [--all] [--interval-ms N]  the running dataplane's counters (DPDK telemetry)",
+     sipedge::ctl::run_dp_stats},
 };
 
 int usage() {

@@ -6,4 +6,5 @@
 namespace sipedge::ctl {
 int run_inspect(std::span<const std::string_view> args);
 int run_check_config(std::span<const std::string_view> args);
+int run_dp_stats(std::span<const std::string_view> args);
 }  // namespace sipedge::ctl

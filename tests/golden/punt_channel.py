@@ -5,7 +5,9 @@ socket and checks HELLO, TX (from the VIP, from the inside address, and a
 refused spoofed source), STATE, STATS, RELOAD and a malformed message; then
 the frames sipedge-dp sent and its exit counters.
 
-    punt_channel.py SIPEDGE_DP PCAP_TOOL BASE_TOML
+    punt_channel.py SIPEDGE_DP PCAP_TOOL BASE_TOML SIPEDGECTL
+
+It also reads the counters the operator's way: `sipedgectl dp-stats`.
 """
 import json
 import os
@@ -57,7 +59,7 @@ def telemetry(prefix, command):
 
 
 def main():
-    dp, tool, base = sys.argv[1:4]
+    dp, tool, base, ctl = sys.argv[1:5]
     work = tempfile.mkdtemp(prefix="sipedge-punt-")
     prefix = f"golden-punt-{os.getpid()}"
     for side in ("outside", "inside"):
@@ -104,6 +106,15 @@ def main():
         check(byname.get("cp_tx") == 2, f"two TX sent, the spoofed one refused (cp_tx={byname.get('cp_tx')})")
         check(byname.get("cp_state") == 1, f"one STATE applied (cp_state={byname.get('cp_state')})")
         check(byname.get("punt_bad_message") == 2, f"spoof and garbage counted (punt_bad_message={byname.get('punt_bad_message')})")
+        ctl_out = subprocess.run([ctl, "dp-stats", config], capture_output=True, text=True, timeout=20)
+        lines = dict(line.split() for line in ctl_out.stdout.splitlines() if len(line.split()) == 2)
+        check(ctl_out.returncode == 0 and lines.get("cp_tx") == "2" and lines.get("cp_state") == "1",
+              f"sipedgectl dp-stats shows the same counters ({ctl_out.stdout.strip()!r} {ctl_out.stderr.strip()!r})")
+        check("rx_packets" not in lines, "dp-stats lists non-zero counters only")
+        rates = subprocess.run([ctl, "dp-stats", config, "--all", "--interval-ms", "200"], capture_output=True,
+                               text=True, timeout=20)
+        check(rates.returncode == 0 and "cp_tx 2 0.0/s" in rates.stdout and "rx_packets 0 0.0/s" in rates.stdout,
+              "dp-stats --all --interval-ms adds a rate column")
         workers = telemetry(prefix, "/sipedge/workers")
         check("worker0_busy_cycles" in workers and workers.get("tsc_hz", 0) > 0, "telemetry /sipedge/workers")
 
