@@ -142,7 +142,11 @@ bool Control::reload() {
     std::fprintf(stderr, "reload refused: %s\n", e.what());
     return false;
   }
-  rt_.config = std::move(next);
+  {
+    // collect() may run on the telemetry thread at this very moment.
+    const std::lock_guard lock(config_mutex_);
+    rt_.config = std::move(next);
+  }
   ++config_generation_;
   counters_.add(DpCounter::reloads);
   std::fprintf(stderr, "reloaded %s: config generation %lu\n", options_.config_path.c_str(),
@@ -382,8 +386,13 @@ void Control::collect(std::vector<std::string>& names, std::vector<std::uint64_t
   std::vector<StatSource> sources;
   for (const auto& w : rt_.workers) sources.push_back({&w->sip.counters(), &w->counters});
   if (sip_) sources.push_back({&sip_->counters(), &counters_});
-  names = stat_names(*rt_.config);
-  stat_values(*rt_.config, sources, values);
+  std::shared_ptr<const config::Config> config;
+  {
+    const std::lock_guard lock(config_mutex_);
+    config = rt_.config;
+  }
+  names = stat_names(*config);
+  stat_values(*config, sources, values);
 }
 
 void Control::tick_stats(std::uint64_t now) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,6 +42,8 @@ class Control {
   void run();
 
   // Every counter of every lcore, summed (exit dump, telemetry, STATS).
+  // Safe from the telemetry thread: the only state it shares with the main
+  // lcore is the config pointer, swapped under config_mutex_ (cold path).
   void collect(std::vector<std::string>& names, std::vector<std::uint64_t>& values) const;
   const DpCounters& counters() const noexcept { return counters_; }
 
@@ -66,6 +69,7 @@ class Control {
   std::uint64_t total(DpCounter c) const;
 
   Runtime& rt_;
+  mutable std::mutex config_mutex_;
   Options options_;
   Signals& signals_;
   DpCounters counters_;

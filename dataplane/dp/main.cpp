@@ -11,6 +11,7 @@
 #include <rte_mbuf.h>
 #include <rte_telemetry.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -26,8 +27,9 @@ namespace {
 using namespace sipedge;
 
 dp::Signals g_signals;
-const dp::Control* g_control = nullptr;  // for the telemetry callbacks
-const dp::Runtime* g_runtime = nullptr;
+// For the telemetry callbacks, which run on DPDK's telemetry thread.
+std::atomic<const dp::Control*> g_control{nullptr};
+std::atomic<const dp::Runtime*> g_runtime{nullptr};
 
 void on_signal(int sig) {
   if (sig == SIGHUP) {
@@ -39,18 +41,20 @@ void on_signal(int sig) {
 
 int telemetry_stats(const char*, const char*, rte_tel_data* d) {
   rte_tel_data_start_dict(d);
-  if (g_control == nullptr) return 0;
+  const dp::Control* control = g_control.load();
+  if (control == nullptr) return 0;
   std::vector<std::string> names;
   std::vector<std::uint64_t> values;
-  g_control->collect(names, values);
+  control->collect(names, values);
   for (std::size_t i = 0; i < names.size(); ++i) rte_tel_data_add_dict_u64(d, names[i].c_str(), values[i]);
   return 0;
 }
 
 int telemetry_workers(const char*, const char*, rte_tel_data* d) {
   rte_tel_data_start_dict(d);
-  if (g_runtime == nullptr) return 0;
-  for (const auto& w : g_runtime->workers) {
+  const dp::Runtime* runtime = g_runtime.load();
+  if (runtime == nullptr) return 0;
+  for (const auto& w : runtime->workers) {
     const auto busy = w->counters.dp[static_cast<std::size_t>(dp::DpCounter::busy_cycles)].get();
     const auto poll = w->counters.dp[static_cast<std::size_t>(dp::DpCounter::poll_cycles)].get();
     const auto rx = w->counters.dp[static_cast<std::size_t>(dp::DpCounter::rx_packets)].get();
@@ -60,7 +64,7 @@ int telemetry_workers(const char*, const char*, rte_tel_data* d) {
     rte_tel_data_add_dict_u64(d, (key + "_poll_cycles").c_str(), poll);
     rte_tel_data_add_dict_u64(d, (key + "_rx_packets").c_str(), rx);
   }
-  rte_tel_data_add_dict_u64(d, "tsc_hz", g_runtime->tsc_hz);
+  rte_tel_data_add_dict_u64(d, "tsc_hz", runtime->tsc_hz);
   return 0;
 }
 
