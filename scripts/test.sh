@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up plus every test: installs dependencies, builds release, ASan+UBSan and
 # fuzz configurations, runs the unit, golden and end-to-end suites, the unit
-# suites again under sanitizers, and each fuzz target time-boxed with its corpus.
+# and golden suites again under sanitizers, and each fuzz target time-boxed with its corpus.
 # Ends with one line 'tests: N passed, M failed'; exits non-zero on any failure.
 #   FUZZ_SECONDS   seconds per fuzz target (default 60)
 #   SIPEDGE_SUITES space-separated meson suites to run (default: unit golden e2e)
@@ -47,6 +47,8 @@ for suite in ${SIPEDGE_SUITES:-unit golden e2e}; do
   run_suite build "$suite"
 done
 run_suite build-asan unit
+# The golden captures again, through an ASan+UBSan sipedge-dp.
+run_suite build-asan golden
 
 fuzz_seconds=${FUZZ_SECONDS:-60}
 for target in build-fuzz/tests/fuzz/fuzz_*; do
