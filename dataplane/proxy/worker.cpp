@@ -48,49 +48,26 @@ bool is_ours(const Snapshot& snap, const sip::Uri& uri) noexcept {
          (!uri.has_port || snap.is_sip_port(uri.port));
 }
 
-// Leading Route values that name us (a preloaded route, or our own
-// Record-Route coming back), at most two: the double Record-Route.
-std::size_t count_own_routes(const Snapshot& snap, const sip::Message& msg) noexcept {
-  std::size_t n = 0;
-  for (const auto& route : msg.values(HeaderId::route)) {
-    const auto na = sip::parse_name_addr(route.text);
-    if (!na || !is_ours(snap, na->uri) || n == 2) break;
-    ++n;
-  }
-  return n;
-}
-
-// The first Route value after our own, if any.
-bool next_route(const sip::Message& msg, std::size_t skip, sip::NameAddr& out) noexcept {
-  std::size_t i = 0;
-  for (const auto& route : msg.values(HeaderId::route)) {
-    if (i++ < skip) continue;
-    const auto na = sip::parse_name_addr(route.text);
-    if (!na) return false;
-    out = *na;
-    return true;
-  }
-  return false;
-}
-
 // Removes the first `count` Route values. A line whose values all go is
 // removed whole (removing each value would overlap at the commas).
 void pop_own_routes(const sip::Message& msg, std::size_t count, sip::Rewriter& rw) noexcept {
   std::size_t taken = 0;
   for (std::size_t line = msg.find(HeaderId::route); line != sip::kNoHeader && taken < count;
        line = msg.find_next(line)) {
+    // The values of this line, as msg.values() yields them.
+    const std::string_view value = msg.header(line).value;
     std::size_t on_line = 0;
-    for (const auto& v : msg.values(HeaderId::route))
-      if (v.header_index == line) ++on_line;
+    for (std::string_view rest = value; !rest.empty();)
+      if (!sip::lex::trim(sip::lex::split_element(rest)).empty()) ++on_line;
     if (taken + on_line <= count) {
       rw.remove_header(line);
       taken += on_line;
       continue;
     }
-    for (const auto& v : msg.values(HeaderId::route)) {
-      if (v.header_index != line) continue;
-      if (taken == count) break;
-      rw.remove_value(v);
+    for (std::string_view rest = value; !rest.empty() && taken < count;) {
+      const std::string_view e = sip::lex::trim(sip::lex::split_element(rest));
+      if (e.empty()) continue;
+      rw.remove_value({e, line});
       ++taken;
     }
   }
@@ -102,6 +79,52 @@ std::optional<uint64_t> uri_key(const sip::Result<sip::NameAddr>& na) noexcept {
 }
 
 }  // namespace
+
+struct Worker::Request {
+  Request(const sip::Message& m, const sip::Via& t) noexcept
+      : msg(m), top(t), to(m.to()), in_dialog(to && to->has_tag && !to->tag.empty()) {}
+
+  const sip::Message& msg;
+  const sip::Via& top;
+  const sip::Result<sip::NameAddr> to;  // msg.to()
+  const bool in_dialog;                 // msg.has_to_tag()
+
+  // Leading Route values that name us (a preloaded route, or our own
+  // Record-Route coming back), at most two: the double Record-Route. Also
+  // keeps the Route value after them, parsed, when there is one.
+  void find_own_routes(const Snapshot& snap) noexcept {
+    own_routes = 0;
+    has_next_route = false;
+    for (const auto& route : msg.values(HeaderId::route)) {
+      const auto na = sip::parse_name_addr(route.text);
+      if (!na || !is_ours(snap, na->uri) || own_routes == 2) {
+        // This is the first value after our own ones.
+        if (na) {
+          next_route = *na;
+          has_next_route = true;
+        }
+        return;
+      }
+      ++own_routes;
+    }
+  }
+  std::size_t own_routes = 0;
+  bool has_next_route = false;  // a Route value follows our own, and it parses
+  sip::NameAddr next_route;
+
+  // msg.parsed_request_uri(), parsed on first use.
+  const sip::Result<sip::Uri>& ruri() noexcept {
+    if (!ruri_parsed_) {
+      ruri_ = msg.parsed_request_uri();
+      ruri_parsed_ = true;
+    }
+    return ruri_;
+  }
+
+ private:
+  sip::Result<sip::Uri> ruri_ = sip::ParseError::header_absent;
+  bool ruri_parsed_ = false;
+};
 
 Worker::Worker(const WorkerOptions& options, limit::WorkerCpsLimiter* cps) noexcept
     : worker_id_(options.worker_id), random_(options.random_seed), cps_(cps) {
@@ -133,7 +156,8 @@ Verdict Worker::process(const Snapshot& snap, const Inbound& in, std::span<char>
   if (!top)
     return counted({.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(top.error())});
   if (msg.is_response()) return counted(route_response(snap, in, msg, *top, out));
-  return counted(route_request(snap, in, msg, *top, out, now_ns));
+  Request rq(msg, *top);
+  return counted(route_request(snap, in, rq, out, now_ns));
 }
 
 Verdict Worker::handle_keepalive(const Snapshot& snap, const Inbound& in, std::span<char> out) noexcept {
@@ -206,15 +230,17 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound&, const sip::
   return v;
 }
 
-Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
-                              std::span<char> out, uint64_t now_ns) noexcept {
+Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, Request& rq, std::span<char> out,
+                              uint64_t now_ns) noexcept {
+  const sip::Message& msg = rq.msg;
+  const sip::Via& top = rq.top;
   const bool inside = snap.is_inside(in.source.ip);
   const Method method = msg.method();
 
   // The ACK for a negative reply the edge made itself ends there: no
   // destination ever saw that INVITE.
   if (method == Method::ack) {
-    const auto tag = msg.to_tag();
+    const std::string_view tag = rq.to ? rq.to->tag : std::string_view{};
     if (tag.size() == kLocalTagLength && tag.starts_with(kLocalTagPrefix) && tag == make_local_tag(msg).view())
       return {.action = Action::Drop, .outcome = Outcome::absorbed_ack};
   }
@@ -229,19 +255,19 @@ Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, const sip
     return reply(msg, top, in, 483, "Too Many Hops", 0, Outcome::replied_483, out);
   }
 
-  const std::size_t own_routes = count_own_routes(snap, msg);
-  const bool in_dialog = msg.has_to_tag();
+  rq.find_own_routes(snap);
+  const std::size_t own_routes = rq.own_routes;
+  const bool in_dialog = rq.in_dialog;
 
   // In-dialog requests that carry our Record-Route back: loose routing
   // (RFC 3261 16.12). Also any request from inside that names its next hop.
   if ((in_dialog && own_routes > 0) || inside) {
     Target target;
-    sip::NameAddr route;
-    const bool has_next_route = next_route(msg, own_routes, route);
+    const bool has_next_route = rq.has_next_route;
     bool resolved = false;
     if (has_next_route) {
-      resolved = uri_endpoint(route.uri, target.to);
-    } else if (const auto ruri = msg.parsed_request_uri(); ruri) {
+      resolved = uri_endpoint(rq.next_route.uri, target.to);
+    } else if (const auto& ruri = rq.ruri(); ruri) {
       if (inside && !in_dialog && !in.from_control_plane && method != Method::ack && method != Method::cancel &&
           (is_ours(snap, *ruri) || [&] {
             for (const auto& d : snap.local_domains)
@@ -254,41 +280,42 @@ Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, const sip
     if (!resolved) {
       // From inside with no usable next hop, a request for one of our own
       // addresses is dispatched like one from outside.
-      if (inside && !has_next_route) return dispatch_request(snap, in, msg, top, out, now_ns, own_routes);
+      if (inside && !has_next_route) return dispatch_request(snap, in, rq, out, now_ns);
       return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
     }
     if (snap.is_own(target.to.ip)) return {.action = Action::Drop, .outcome = Outcome::dropped_loop};
     // No open relay: from outside, only our own network is reachable.
     if (!inside && !snap.is_inside(target.to.ip)) return refuse_relay(snap, in, msg, top, out);
     const bool rr = !in_dialog && snap.record_route && forms_dialog(method);
-    return forward(snap, in, msg, top, target, own_routes, rr, transaction_hash(msg, top),
+    return forward(snap, in, rq, target, rr, transaction_hash(msg, top),
                    in_dialog ? Outcome::forwarded_in_dialog : Outcome::forwarded_request, out);
   }
-  return dispatch_request(snap, in, msg, top, out, now_ns, own_routes);
+  return dispatch_request(snap, in, rq, out, now_ns);
 }
 
 // A request from outside towards the server pool: initial requests, their
 // CANCEL and retransmissions, the ACK of a non-2xx reply.
-Verdict Worker::dispatch_request(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
-                                 std::span<char> out, uint64_t now_ns, std::size_t own_routes) noexcept {
+Verdict Worker::dispatch_request(const Snapshot& snap, const Inbound& in, Request& rq, std::span<char> out,
+                                 uint64_t now_ns) noexcept {
+  const sip::Message& msg = rq.msg;
+  const sip::Via& top = rq.top;
   const Method method = msg.method();
   const bool inside = snap.is_inside(in.source.ip);
   if (!inside) {
     // Only the dispatcher sets are reachable from outside: a Route or an
     // R-URI address that is not ours asks us to relay.
-    sip::NameAddr route;
-    if (next_route(msg, own_routes, route)) return refuse_relay(snap, in, msg, top, out);
-    const auto ruri = msg.parsed_request_uri();
+    if (rq.has_next_route) return refuse_relay(snap, in, msg, top, out);
+    const auto& ruri = rq.ruri();
     if (!ruri) return {.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(ruri.error())};
     if (ruri->host_type == sip::HostType::ipv4 && !snap.is_own(ruri->ipv4)) return refuse_relay(snap, in, msg, top, out);
   }
 
   const uint64_t transaction = transaction_hash(msg, top);
-  const bool initial = !msg.has_to_tag() && method != Method::ack && method != Method::cancel;
+  const bool initial = !rq.in_dialog && method != Method::ack && method != Method::cancel;
   Recent* seen = recall(transaction, now_ns);
 
   if (initial && !seen && !inside && !in.from_control_plane) {
-    if (const uint32_t bits = nat_bits(snap, in, msg); bits != 0) {
+    if (const uint32_t bits = nat_bits(snap, in, msg, top); bits != 0) {
       counters_.nat_detected.add();
       if (snap.nat_fix) return punt(snap, in, msg, top, Outcome::punted_nat, bits, out);
     }
@@ -311,9 +338,9 @@ Verdict Worker::dispatch_request(const Snapshot& snap, const Inbound& in, const 
   } else {
     target.set = (in.from_control_plane && method == Method::register_ && snap.registrar_set >= 0)
                      ? snap.registrar_set
-                     : choose_set(snap, in, msg);
+                     : choose_set(snap, in, rq);
     if (target.set < 0) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
-    const auto* d = pick(snap, target.set, msg);
+    const auto* d = pick(snap, target.set, rq);
     if (d == nullptr) {
       if (method == Method::ack) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
       return reply(msg, top, in, 503, "Service Unavailable", snap.retry_after, Outcome::replied_503_no_destination, out);
@@ -329,7 +356,7 @@ Verdict Worker::dispatch_request(const Snapshot& snap, const Inbound& in, const 
   if (method == Method::invite && seen == nullptr) remember(transaction, target.set, target.destination, now_ns);
 
   const bool rr = initial && snap.record_route && forms_dialog(method);
-  Verdict v = forward(snap, in, msg, top, target, own_routes, rr, transaction, Outcome::forwarded_request, out);
+  Verdict v = forward(snap, in, rq, target, rr, transaction, Outcome::forwarded_request, out);
   if (v.action == Action::Send && initial)
     counters_.destination_requests[snap.sets[static_cast<std::size_t>(target.set)].first_counter +
                                    static_cast<std::size_t>(target.destination)]
@@ -340,9 +367,10 @@ Verdict Worker::dispatch_request(const Snapshot& snap, const Inbound& in, const 
 // RFC 3261 16.6 for a stateless proxy: received/rport on the sender's Via,
 // our Via with a deterministic branch on top, our Record-Route(s), our
 // Route(s) popped, Max-Forwards decremented.
-Verdict Worker::forward(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
-                        const Target& target, std::size_t own_routes, bool record_route, uint64_t transaction,
-                        Outcome outcome, std::span<char> out) noexcept {
+Verdict Worker::forward(const Snapshot& snap, const Inbound& in, const Request& rq, const Target& target,
+                        bool record_route, uint64_t transaction, Outcome outcome, std::span<char> out) noexcept {
+  const sip::Message& msg = rq.msg;
+  const sip::Via& top = rq.top;
   if (msg.max_forwards() == 0) {
     if (msg.method() == Method::ack) return {.action = Action::Drop, .outcome = Outcome::dropped_max_forwards};
     return reply(msg, top, in, 483, "Too Many Hops", 0, Outcome::replied_483, out);
@@ -350,7 +378,7 @@ Verdict Worker::forward(const Snapshot& snap, const Inbound& in, const sip::Mess
   const uint32_t from_ip = snap.address_towards(target.to.ip);
   const uint32_t back_ip = snap.address_towards(in.source.ip);
 
-  sip::Rewriter rw(msg);
+  sip::Rewriter rw(msg, top);
   if (top.host_type != sip::HostType::ipv4 || top.ipv4 != in.source.ip) rw.set_top_via_received(in.source.ip);
   if (top.has_rport) rw.set_top_via_rport(in.source.port);
 
@@ -374,7 +402,7 @@ Verdict Worker::forward(const Snapshot& snap, const Inbound& in, const sip::Mess
       rw.insert_header_before(HeaderId::record_route, HeaderId::record_route, back.written());
     }
   }
-  pop_own_routes(msg, own_routes, rw);
+  pop_own_routes(msg, rq.own_routes, rw);
   rw.set_max_forwards(msg.max_forwards() - 1);
 
   Verdict v{.action = Action::Send, .outcome = outcome, .from = {from_ip, snap.sip_port}, .to = target.to,
@@ -412,7 +440,8 @@ Verdict Worker::refuse_relay(const Snapshot& snap, const Inbound& in, const sip:
   return reply(msg, top, in, 403, "Forbidden", 0, Outcome::replied_403_relay, out);
 }
 
-uint32_t Worker::nat_bits(const Snapshot& snap, const Inbound& in, const sip::Message& msg) const noexcept {
+uint32_t Worker::nat_bits(const Snapshot& snap, const Inbound& in, const sip::Message& msg,
+                          const sip::Via& top) const noexcept {
   uint32_t tests = snap.nat_tests;
   for (const auto& rule : snap.nat_rules) {
     if (!rule.prefix.contains(in.source.ip)) continue;
@@ -423,12 +452,12 @@ uint32_t Worker::nat_bits(const Snapshot& snap, const Inbound& in, const sip::Me
     }
     break;
   }
-  return tests == 0 ? 0 : sip::nat_test(msg, in.source.ip, in.source.port, tests);
+  return tests == 0 ? 0 : sip::nat_test(msg, top, in.source.ip, in.source.port, tests);
 }
 
-int Worker::choose_set(const Snapshot& snap, const Inbound& in, const sip::Message& msg) const noexcept {
+int Worker::choose_set(const Snapshot& snap, const Inbound& in, Request& rq) const noexcept {
   if (!snap.routes.empty()) {
-    const auto ruri = msg.parsed_request_uri();
+    const auto& ruri = rq.ruri();
     for (const auto& r : snap.routes) {
       if (r.has_source && !r.source.contains(in.source.ip)) continue;
       if (!r.domain.empty() && (!ruri || !sip::lex::iequals(r.domain, ruri->host))) continue;
@@ -439,15 +468,16 @@ int Worker::choose_set(const Snapshot& snap, const Inbound& in, const sip::Messa
   return snap.default_set;
 }
 
-const dispatch::Destination* Worker::pick(const Snapshot& snap, int set_index, const sip::Message& msg) noexcept {
+const dispatch::Destination* Worker::pick(const Snapshot& snap, int set_index, Request& rq) noexcept {
+  const sip::Message& msg = rq.msg;
   const auto& entry = snap.sets[static_cast<std::size_t>(set_index)];
   std::optional<uint64_t> key;
   switch (entry.algorithm) {
     case config::Algorithm::kHashCallId: key = sip::hash_bytes(msg.call_id()); break;
     case config::Algorithm::kHashFrom: key = uri_key(msg.from()); break;
-    case config::Algorithm::kHashTo: key = uri_key(msg.to()); break;
+    case config::Algorithm::kHashTo: key = uri_key(rq.to); break;
     case config::Algorithm::kHashRuri:
-      if (const auto ruri = msg.parsed_request_uri(); ruri) key = sip::hash_bytes(ruri->user, sip::hash_bytes(ruri->host));
+      if (const auto& ruri = rq.ruri(); ruri) key = sip::hash_bytes(ruri->user, sip::hash_bytes(ruri->host));
       break;
     case config::Algorithm::kHashAuthUser:
       if (const auto user = msg.auth_username(); user) key = sip::hash_bytes(*user);

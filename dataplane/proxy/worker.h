@@ -64,6 +64,7 @@ class Worker {
   void set_cps(limit::WorkerCpsLimiter* cps) noexcept { cps_ = cps; }
 
   const WorkerCounters& counters() const noexcept { return counters_; }
+  uint32_t id() const noexcept { return worker_id_; }
 
  private:
   struct Target {
@@ -80,16 +81,19 @@ class Worker {
   static constexpr std::size_t kRecentSlots = 4096;  // power of two
   static constexpr uint64_t kRecentLifetimeNs = 32'000'000'000;  // Timer B/F (64*T1) with margin
 
+  // One request as the fast path sees it: the header values several steps
+  // need, each parsed once per message (worker.cpp).
+  struct Request;
+
   Verdict handle_keepalive(const Snapshot& snap, const Inbound& in, std::span<char> out) noexcept;
   Verdict route_response(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
                          std::span<char> out) noexcept;
-  Verdict route_request(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
-                        std::span<char> out, uint64_t now_ns) noexcept;
-  Verdict dispatch_request(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
-                           std::span<char> out, uint64_t now_ns, std::size_t own_routes) noexcept;
-  Verdict forward(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
-                  const Target& target, std::size_t own_routes, bool record_route, uint64_t transaction,
-                  Outcome outcome, std::span<char> out) noexcept;
+  Verdict route_request(const Snapshot& snap, const Inbound& in, Request& rq, std::span<char> out,
+                        uint64_t now_ns) noexcept;
+  Verdict dispatch_request(const Snapshot& snap, const Inbound& in, Request& rq, std::span<char> out,
+                           uint64_t now_ns) noexcept;
+  Verdict forward(const Snapshot& snap, const Inbound& in, const Request& rq, const Target& target,
+                  bool record_route, uint64_t transaction, Outcome outcome, std::span<char> out) noexcept;
   Verdict reply(const sip::Message& msg, const sip::Via& top, const Inbound& in, uint16_t code,
                 std::string_view reason, uint32_t retry_after, Outcome outcome, std::span<char> out) noexcept;
   Verdict punt(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top, Outcome outcome,
@@ -98,9 +102,9 @@ class Worker {
                        std::span<char> out) noexcept;
   Verdict counted(Verdict v) noexcept;
 
-  uint32_t nat_bits(const Snapshot& snap, const Inbound& in, const sip::Message& msg) const noexcept;
-  int choose_set(const Snapshot& snap, const Inbound& in, const sip::Message& msg) const noexcept;
-  const dispatch::Destination* pick(const Snapshot& snap, int set, const sip::Message& msg) noexcept;
+  uint32_t nat_bits(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top) const noexcept;
+  int choose_set(const Snapshot& snap, const Inbound& in, Request& rq) const noexcept;
+  const dispatch::Destination* pick(const Snapshot& snap, int set, Request& rq) noexcept;
   Recent* recall(uint64_t transaction, uint64_t now_ns) noexcept;
   void remember(uint64_t transaction, int set, int destination, uint64_t now_ns) noexcept;
 

@@ -77,6 +77,8 @@ constexpr std::size_t token_length(std::string_view s) {
 // Long runs (URIs, branch values, tags) are scanned 16 bytes at a time with
 // SSE2 (x86-64 baseline); loads stay inside [p, p + n).
 #if defined(__SSE2__)
+// Returns the offset of the first stop byte, n when there is none, or (for
+// n < 16 only) the offset where the caller's byte loop must continue.
 template <class Stop>
 inline std::size_t simd_span(const char* p, std::size_t n, Stop stop) {
   std::size_t i = 0;
@@ -84,6 +86,14 @@ inline std::size_t simd_span(const char* p, std::size_t n, Stop stop) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     const int mask = _mm_movemask_epi8(stop(x));
     if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+  if (i < n && n >= 16) {
+    // The tail: one more block ending at p + n, overlapping bytes already
+    // checked (they are shifted out of the mask).
+    const std::size_t base = n - 16;
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + base));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(stop(x))) >> (i - base);
+    return mask != 0 ? i + static_cast<std::size_t>(__builtin_ctz(mask)) : n;
   }
   return i;
 }
@@ -149,44 +159,93 @@ constexpr std::size_t quoted_length(std::string_view s) {
   return std::string_view::npos;
 }
 
+// Length of the leading run of [p, p + n) that holds none of the bytes Cs.
+template <char... Cs>
+inline std::size_t span_none_of(const char* p, std::size_t n) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  i = simd_span(p, n, [](__m128i x) {
+    __m128i hit = _mm_setzero_si128();
+    ((hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8(Cs)))), ...);
+    return hit;
+  });
+#endif
+  while (i < n && ((p[i] != Cs) && ...)) ++i;
+  return i;
+}
+
+// Length of the leading run of host characters (kHost: alphanum / "-" / ".").
+inline std::size_t host_span(const char* p, std::size_t n) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  i = simd_span(p, n, [](__m128i x) {
+    // Bytes >= 0x80 are negative as int8 and fall outside both ranges.
+    const __m128i folded = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(folded, _mm_set1_epi8('a' - 1)),
+                                         _mm_cmplt_epi8(folded, _mm_set1_epi8('z' + 1)));
+    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                        _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    __m128i good = _mm_or_si128(letter, digit);
+    good = _mm_or_si128(good, _mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
+    good = _mm_or_si128(good, _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+    return _mm_cmpeq_epi8(good, _mm_setzero_si128());
+  });
+#endif
+  while (i < n && is(p[i], kHost)) ++i;
+  return i;
+}
+
 // Splits the next element off a comma-separated list, honouring quoted
 // strings and <...>. Returns the (untrimmed) element; `rest` moves past the
 // comma. A quote or bracket left open swallows the rest of the list.
 inline std::string_view split_element(std::string_view& rest) {
-  // Fast path (memchr): no comma at all, or none of '"' '<' before the first
-  // one, so that comma cannot be quoted or bracketed.
-  const std::size_t comma = rest.find(',');
-  if (comma == std::string_view::npos) {
+  const char* const p = rest.data();
+  const std::size_t n = rest.size();
+  // Fast path: the first comma comes before any '"' or '<', so it cannot be
+  // quoted or bracketed; or there is none of the three at all.
+  std::size_t i = span_none_of<',', '"', '<'>(p, n);
+  if (i == n) {
     const std::string_view element = rest;
     rest = {};
     return element;
   }
-  const std::string_view head = rest.substr(0, comma);
-  if (head.find('"') == std::string_view::npos && head.find('<') == std::string_view::npos) {
-    rest = rest.substr(comma + 1);
+  if (p[i] == ',') {
+    const std::string_view head = rest.substr(0, i);
+    rest = rest.substr(i + 1);
     return head;
   }
+  // Nothing before i changes the state (a stray '>' outside <...> is a
+  // no-op), so the state machine starts there, jumping between the bytes
+  // that matter.
   bool in_quotes = false;
   bool in_angle = false;
-  for (std::size_t i = 0; i < rest.size(); ++i) {
-    const char c = rest[i];
+  while (i < n) {
     if (in_quotes) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_quotes = false;
+      i += span_none_of<'"', '\\'>(p + i, n - i);
+      if (i >= n) break;
+      if (p[i] == '\\') {
+        i += 2;  // quoted-pair
+        continue;
       }
-    } else if (c == '"') {
+      in_quotes = false;
+      ++i;
+      continue;
+    }
+    i += span_none_of<'"', '<', '>', ','>(p + i, n - i);
+    if (i >= n) break;
+    const char c = p[i];
+    if (c == '"') {
       in_quotes = true;
     } else if (c == '<') {
       in_angle = true;
     } else if (c == '>') {
       in_angle = false;
-    } else if (c == ',' && !in_angle) {
+    } else if (!in_angle) {  // ','
       const std::string_view element = rest.substr(0, i);
       rest = rest.substr(i + 1);
       return element;
     }
+    ++i;
   }
   const std::string_view element = rest;
   rest = {};

@@ -16,17 +16,21 @@ NatMask nat_bit_from_name(std::string_view name) noexcept {
   return t ? nat_bit(*t) : 0;
 }
 
-NatMask nat_test(const Message& msg, std::uint32_t src_ip, std::uint16_t src_port, NatMask enabled) noexcept {
+namespace {
+
+constexpr NatMask kViaTests = nat_bit(NatTest::via_received) | nat_bit(NatTest::via_private) |
+                              nat_bit(NatTest::via_port);
+
+// `via` is the parsed top Via, or null when it is absent or malformed.
+NatMask run_tests(const Message& msg, const Via* via, std::uint32_t src_ip, std::uint16_t src_port,
+                  NatMask enabled) noexcept {
   NatMask fired = 0;
   auto fire = [&](NatTest t, bool cond) {
     if (cond) fired |= nat_bit(t);
   };
 
-  constexpr NatMask kViaTests = nat_bit(NatTest::via_received) | nat_bit(NatTest::via_private) |
-                                nat_bit(NatTest::via_port);
   if (enabled & kViaTests) {
-    const auto via = msg.top_via();
-    if (!via) {
+    if (via == nullptr) {
       fired |= enabled & (nat_bit(NatTest::via_received) | nat_bit(NatTest::via_port));
     } else {
       const bool ip4 = via->host_type == HostType::ipv4;
@@ -48,6 +52,9 @@ NatMask nat_test(const Message& msg, std::uint32_t src_ip, std::uint16_t src_por
       fire(NatTest::contact_private, ip4 && is_private(u.ipv4));
       fire(NatTest::contact_ip, !(ip4 && u.ipv4 == src_ip));
       fire(NatTest::contact_port, u.port_or_default() != src_port);
+      // Bits only accumulate: once every enabled Contact test fired, the
+      // remaining Contacts cannot change the result.
+      if ((fired & enabled & kContactTests) == (enabled & kContactTests)) break;
     }
   }
 
@@ -55,6 +62,19 @@ NatMask nat_test(const Message& msg, std::uint32_t src_ip, std::uint16_t src_por
     fire(NatTest::sdp_private, sdp_has_private_address(msg.body()));
 
   return fired & enabled;
+}
+
+}  // namespace
+
+NatMask nat_test(const Message& msg, std::uint32_t src_ip, std::uint16_t src_port, NatMask enabled) noexcept {
+  if ((enabled & kViaTests) == 0) return run_tests(msg, nullptr, src_ip, src_port, enabled);
+  const auto via = msg.top_via();
+  return run_tests(msg, via ? &*via : nullptr, src_ip, src_port, enabled);
+}
+
+NatMask nat_test(const Message& msg, const Via& top_via, std::uint32_t src_ip, std::uint16_t src_port,
+                 NatMask enabled) noexcept {
+  return run_tests(msg, &top_via, src_ip, src_port, enabled);
 }
 
 }  // namespace sipedge::sip

@@ -52,5 +52,9 @@ NatMask nat_bit_from_name(std::string_view name) noexcept;
 // malformed top Via makes via_received/via_port fire (its address cannot be
 // trusted). Contact "*" never fires. Thread-safe; no allocation.
 NatMask nat_test(const Message& msg, std::uint32_t src_ip, std::uint16_t src_port, NatMask enabled) noexcept;
+// The same with the top Via the caller has already parsed (msg.top_via()
+// succeeded and gave `top_via`), so it is not parsed a second time.
+NatMask nat_test(const Message& msg, const Via& top_via, std::uint32_t src_ip, std::uint16_t src_port,
+                 NatMask enabled) noexcept;
 
 }  // namespace sipedge::sip

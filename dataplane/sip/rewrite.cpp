@@ -146,14 +146,18 @@ RewriteError Rewriter::remove_first_value(HeaderId id) noexcept {
   return remove_value(values.front());
 }
 
-const Result<Via>& Rewriter::top_via() noexcept {
-  if (!top_via_) top_via_.emplace(msg_.top_via());
-  return *top_via_;
+const Via* Rewriter::top_via() noexcept {
+  if (!top_known_) {
+    top_via_.emplace(msg_.top_via());
+    top_ = *top_via_ ? &top_via_->value() : nullptr;
+    top_known_ = true;
+  }
+  return top_;
 }
 
 RewriteError Rewriter::set_top_via_param(std::string_view name, std::string_view value, bool with_value) noexcept {
-  const Result<Via>& via = top_via();
-  if (!via) return RewriteError::no_such_header;
+  const Via* via = top_via();
+  if (via == nullptr) return RewriteError::no_such_header;
   Param p;
   Edit e{};
   bool found;
@@ -231,13 +235,9 @@ RewriteError Rewriter::set_max_forwards(std::uint32_t value) noexcept {
   return add(e);
 }
 
-// One forward pass: copy the original between edits, emit each edit, and
-// (compact mode) swap long names of original lines for their letters.
-template <class Sink>
-bool Rewriter::emit(Sink& sink) const noexcept {
-  // Sort edit indices by (begin, inserts before ranges, token completions
-  // first, call order).
-  std::uint8_t order[kMaxEdits];
+// Sorts edit indices by (begin, inserts before ranges, token completions
+// first, call order).
+void Rewriter::sort_edits(std::uint8_t (&order)[kMaxEdits]) const noexcept {
   for (std::size_t i = 0; i < count_; ++i) order[i] = static_cast<std::uint8_t>(i);
   auto before = [this](std::uint8_t a, std::uint8_t b) {
     const Edit& x = edits_[a];
@@ -251,6 +251,14 @@ bool Rewriter::emit(Sink& sink) const noexcept {
   };
   for (std::size_t i = 1; i < count_; ++i)
     for (std::size_t j = i; j > 0 && before(order[j], order[j - 1]); --j) std::swap(order[j], order[j - 1]);
+}
+
+// One forward pass: copy the original between edits, emit each edit, and
+// (compact mode) swap long names of original lines for their letters.
+template <class Sink>
+bool Rewriter::emit(Sink& sink) const noexcept {
+  std::uint8_t order[kMaxEdits];
+  sort_edits(order);
 
   const std::string_view d = msg_.datagram();
   std::size_t pos = msg_.offset_of(msg_.wire());
@@ -302,6 +310,32 @@ bool Rewriter::emit(Sink& sink) const noexcept {
 }
 
 std::size_t Rewriter::output_size() const noexcept {
+  if (!compact_) {
+    // Without compact names the size is the original's plus what each edit
+    // adds less what it removes; emit() is only needed for its overlap check,
+    // which is done here on the same order.
+    std::uint8_t order[kMaxEdits];
+    sort_edits(order);
+    std::size_t pos = msg_.offset_of(msg_.wire());
+    std::size_t removed = 0;
+    std::size_t added = 0;
+    for (std::size_t k = 0; k < count_; ++k) {
+      const Edit& e = edits_[order[k]];
+      if (e.begin < pos) return 0;  // overlap
+      pos = e.end;
+      removed += e.end - e.begin;
+      added += e.text[0].size + e.text[1].size;
+      if (e.header_line) added += (e.name.size == 0 ? header_name(e.id).size() : e.name.size) + kColon.size() + kCrlf.size();
+    }
+    if (pos <= msg_.headers_end()) {
+      if (!msg_.has_content_length()) {
+        char buf[10];
+        added += header_name(HeaderId::content_length).size() + kColon.size() +
+                 format_uint(static_cast<std::uint32_t>(msg_.body().size()), buf).size() + kCrlf.size();
+      }
+      return msg_.wire_length() - removed + added;
+    }
+  }
   CountSink sink;
   return emit(sink) ? sink.n : 0;
 }

@@ -53,6 +53,9 @@ class Rewriter {
   static constexpr std::size_t kScratchSize = 256;
 
   explicit Rewriter(const Message& msg) noexcept : msg_(msg) {}
+  // With the top Via the caller already parsed (msg.top_via() succeeded and
+  // gave `top_via`, which must outlive the Rewriter): it is not parsed again.
+  Rewriter(const Message& msg, const Via& top_via) noexcept : msg_(msg), top_(&top_via), top_known_(true) {}
   Rewriter(const Rewriter&) = delete;
   Rewriter& operator=(const Rewriter&) = delete;
 
@@ -114,10 +117,11 @@ class Rewriter {
     detail::Piece text[2];
   };
   RewriteError add(const Edit& e) noexcept;
-  const Result<Via>& top_via() noexcept;  // parsed once per Rewriter
+  const Via* top_via() noexcept;  // parsed once per Rewriter; null when absent or malformed
   RewriteError add_header_line(std::size_t at, HeaderId id, std::string_view name, std::string_view value) noexcept;
   // Concatenates parts into the scratch buffer; false when it is full.
   bool store(std::initializer_list<std::string_view> parts, std::string_view& out) noexcept;
+  void sort_edits(std::uint8_t (&order)[kMaxEdits]) const noexcept;
   template <class Sink>
   bool emit(Sink& sink) const noexcept;
 
@@ -127,7 +131,9 @@ class Rewriter {
   bool compact_ = false;
   char scratch_[kScratchSize];
   std::size_t scratch_used_ = 0;
-  std::optional<Result<Via>> top_via_;
+  const Via* top_ = nullptr;
+  bool top_known_ = false;
+  std::optional<Result<Via>> top_via_;  // storage when the Rewriter parsed it itself
 };
 
 }  // namespace sipedge::sip

@@ -125,7 +125,7 @@ Result<Uri> parse_uri(std::string_view text) noexcept {
     u.host_type = HostType::ipv6;
     i = close + 1;
   } else {
-    while (i < rest.size() && rest[i] != ':' && rest[i] != ';' && rest[i] != '?') ++i;
+    i = lex::span_none_of<':', ';', '?'>(rest.data(), rest.size());
     u.host = rest.substr(0, i);
     if (auto a = parse_ipv4(u.host)) {
       u.host_type = HostType::ipv4;

@@ -71,7 +71,7 @@ Result<Via> parse_via(std::string_view value) noexcept {
     v.host_type = HostType::ipv6;
     i = close + 1;
   } else {
-    while (i < s.size() && lex::is(s[i], lex::kHost)) ++i;
+    i = lex::host_span(s.data(), s.size());
     v.host = s.substr(0, i);
     if (v.host.empty()) return ParseError::bad_host;
     if (auto a = parse_ipv4(v.host)) {

@@ -93,6 +93,14 @@ TEST(Nat, Table) {
       EXPECT_EQ(nat_test(m, kSrc, c.src_port, one), c.want & one) << c.name << " bit " << kNatTestNames[i];
     }
     EXPECT_EQ(nat_test(m, kSrc, c.src_port, 0), 0u) << c.name;
+    // With the top Via parsed by the caller: the same bits.
+    if (const auto via = m.top_via(); via) {
+      EXPECT_EQ(nat_test(m, *via, kSrc, c.src_port, kAllNatTests), c.want) << c.name;
+      for (std::size_t i = 0; i < kNatTestCount; ++i) {
+        const NatMask one = NatMask{1} << i;
+        EXPECT_EQ(nat_test(m, *via, kSrc, c.src_port, one), c.want & one) << c.name << " bit " << kNatTestNames[i];
+      }
+    }
   }
 }
 

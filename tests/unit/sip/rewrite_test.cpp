@@ -75,6 +75,52 @@ TEST(Rewrite, DataplaneRequestPath) {
   EXPECT_EQ(r.header(1).id, HeaderId::record_route);
 }
 
+TEST(Rewrite, CallerParsedTopViaGivesTheSameOutput) {
+  for (const std::string& text : {test::invite(), test::ok_200()}) {
+    const Message m = test::parse_ok(text);
+    const auto via = m.top_via();
+    ASSERT_TRUE(via);
+    auto edit = [&m](Rewriter& rw) {
+      ASSERT_EQ(rw.set_top_via_received(0xC6336407u), RewriteError::ok);
+      ASSERT_EQ(rw.set_top_via_rport(40123), RewriteError::ok);
+      ASSERT_EQ(rw.set_top_via_param("x-edge", "1"), RewriteError::ok);
+      ASSERT_EQ(rw.insert_header_before(HeaderId::via, HeaderId::via, "SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK1"),
+                RewriteError::ok);
+      ASSERT_EQ(rw.set_max_forwards(m.max_forwards() - 1), RewriteError::ok);
+    };
+    Rewriter own(m);
+    edit(own);
+    Rewriter given(m, *via);
+    edit(given);
+    EXPECT_EQ(run(given), run(own));
+  }
+}
+
+TEST(Rewrite, OutputSizeMatchesApplyForEveryEditKind) {
+  // No Content-Length (one is added), edits at the first and last header,
+  // removals, and the same with compact names.
+  const std::string text = crlf(
+      "INVITE sip:bob@example.com SIP/2.0\n"
+      "Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK1;rport, SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK0\n"
+      "Route: <sip:203.0.113.1;lr>, <sip:198.51.100.1;lr>\n"
+      "From: <sip:a@example.com>;tag=1\nTo: <sip:bob@example.com>\nCall-ID: c1\nCSeq: 1 INVITE\n"
+      "Contact: <sip:a@198.51.100.7>\n\nbody");
+  const Message m = test::parse_ok(text);
+  for (bool compact : {false, true}) {
+    Rewriter rw(m);
+    ASSERT_EQ(rw.set_top_via_rport(5060), RewriteError::ok);
+    ASSERT_EQ(rw.prepend_header(HeaderId::via, "SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK2"), RewriteError::ok);
+    ASSERT_EQ(rw.remove_first_value(HeaderId::route), RewriteError::ok);
+    ASSERT_EQ(rw.insert_header_at(m.find(HeaderId::contact), "X-Edge", "1"), RewriteError::ok);
+    ASSERT_EQ(rw.append_header(HeaderId::subject, "hi"), RewriteError::ok);
+    ASSERT_EQ(rw.replace_request_uri("sip:bob@198.51.100.21"), RewriteError::ok);
+    ASSERT_EQ(rw.set_max_forwards(69), RewriteError::ok);
+    rw.use_compact_names(compact);
+    const std::string out = run(rw);  // checks output_size() == apply()
+    EXPECT_EQ(reparse(out).body(), "body");
+  }
+}
+
 TEST(Rewrite, ReceivedAndRportAppendedWhenAbsent) {
   const std::string text = with_body(
       "OPTIONS sip:x@example.com SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bK1 , SIP/2.0/UDP p;branch=2\n"

@@ -1,0 +1,153 @@
+// libFuzzer target for the whole per-packet path of a worker, DPDK aside: an
+// Ethernet frame goes through classify_frame and, by its kind, the in-place
+// ARP / ICMP answers or the SIP fast path (proxy::Worker::process) of a
+// two-armed node, exactly as dataplane/dp/worker.cpp calls them.
+//
+// Oracles beyond "no crash, no out-of-bounds read" (ASan):
+//   - a verdict never claims more bytes than the output buffer holds;
+//   - every SIP message the edge would send (forward or its own reply)
+//     parses again with the same parser;
+//   - an in-place reply stays inside the received frame.
+// Input: byte 0 picks the ingress port (bit 0) and whether a control plane
+// is connected (bit 1); the rest is the frame.
+//
+//   ./fuzz_frame tests/fuzz/corpus/frame
+#include <cctype>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "limit/cps_limiter.h"
+#include "net/arp.h"
+#include "net/classify.h"
+#include "net/icmp.h"
+#include "proxy/snapshot.h"
+#include "proxy/worker.h"
+#include "sip/message.h"
+
+namespace {
+
+using namespace sipedge;
+
+constexpr const char* kConfig = R"(
+[node]
+id = 1
+[dataplane]
+worker_lcores = [1]
+[[port]]
+name = "outside"
+device = "net_null0"
+role = "outside"
+address = "203.0.113.2/24"
+mtu = 576
+[[port]]
+name = "inside"
+device = "net_null1"
+role = "inside"
+address = "198.51.100.1/24"
+[sip]
+vips = ["203.0.113.1"]
+inside_prefixes = ["198.51.100.0/24"]
+default_set = "pool"
+[[set]]
+name = "pool"
+id = 1
+algorithm = "wrr"
+[[set.destination]]
+uri = "sip:198.51.100.21:5060"
+[[set.destination]]
+uri = "sip:198.51.100.22:5060"
+weight = 3
+[cps]
+global = 1000
+per_source = 50
+[registrar]
+domains = ["example.com"]
+)";
+
+void check(bool cond) {
+  if (!cond) std::abort();
+}
+
+struct Node {
+  std::shared_ptr<const proxy::Snapshot> snap;
+  std::unique_ptr<limit::CpsLimits> limits;
+  std::unique_ptr<limit::WorkerCpsLimiter> cps;
+  std::unique_ptr<proxy::Worker> worker;
+  net::LocalAddrs local[2];
+  std::uint64_t now_ns = 1'000'000'000;
+};
+
+Node& node() {
+  static Node* n = [] {
+    auto* node = new Node;
+    auto loaded = config::load_string(kConfig, "fuzz.toml");
+    check(loaded.ok());
+    const auto& config = *loaded.config;
+    node->snap = proxy::build_snapshot(config, 1);
+    check(limit::CpsLimits::create(proxy::cps_spec(config), 1, 1'000'000'000, node->now_ns, node->limits) ==
+          limit::LimitError::Ok);
+    check(limit::WorkerCpsLimiter::create(*node->limits, 0, 7, node->cps) == limit::LimitError::Ok);
+    node->worker = std::make_unique<proxy::Worker>(proxy::WorkerOptions{0, 7}, node->cps.get());
+    for (int p = 0; p < 2; ++p) {
+      node->local[p].mac = net::MacAddr{{0x02, 0, 0, 0, static_cast<std::uint8_t>(p), 0x01}};
+      node->local[p].add_ipv4(config.ports[static_cast<std::size_t>(p)].address);
+      if (p == 0) node->local[p].add_ipv4(config.sip.vips[0]);
+      node->local[p].add_udp_port(5060);
+    }
+    return node;
+  }();
+  return *n;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 1) return 0;
+  Node& n = node();
+  const int port = data[0] & 1;
+  n.worker->set_control_plane_up((data[0] & 2) != 0);
+  // An exact-size heap copy, so ASan flags any read past the frame.
+  std::vector<std::uint8_t> frame(data + 1, data + size);
+  const auto cls = net::classify_frame(frame, n.local[port]);
+  switch (cls.kind) {
+    case net::FrameKind::Drop:
+    case net::FrameKind::Ipv4Fragment: break;
+    case net::FrameKind::Arp:
+      if (cls.arp.op == net::kArpOpRequest && cls.local_index >= 0)
+        check(net::arp_reply_in_place(frame, cls.arp, n.local[port].mac) <= frame.size());
+      break;
+    case net::FrameKind::IcmpEcho: {
+      const auto slice = net::icmp_echo_reply_in_place(frame, cls);
+      check(!slice.ok() || slice.offset + slice.length <= frame.size());
+      break;
+    }
+    case net::FrameKind::Udp: {
+      check(cls.payload_offset + cls.payload_length <= frame.size());
+      const proxy::Inbound in{
+          .payload = std::string_view(reinterpret_cast<const char*>(frame.data()) + cls.payload_offset,
+                                      cls.payload_length),
+          .source = {cls.src_ip, cls.src_port},
+          .destination = {cls.dst_ip, cls.dst_port},
+          .ingress_port = static_cast<std::uint16_t>(port)};
+      static std::vector<char> out(65535);
+      n.now_ns += 1'000'000;  // 1 ms a packet: CPS buckets refill over a run
+      n.limits->refill(n.now_ns);
+      const auto v = n.worker->process(*n.snap, in, out, n.now_ns);
+      check(v.length <= out.size());
+      if (v.action == proxy::Action::Send && v.length > 0 && std::isalpha(static_cast<unsigned char>(out[0]))) {
+        // The edge's own output is SIP it can read back.
+        std::vector<char> copy(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(v.length));
+        sip::Message m;
+        check(m.parse(std::string_view(copy.data(), copy.size())) == sip::ParseError::ok);
+      }
+      break;
+    }
+  }
+  return 0;
+}
