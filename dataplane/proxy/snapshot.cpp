@@ -56,14 +56,19 @@ std::shared_ptr<const Snapshot> build_snapshot(const config::Config& config, uin
   s->vips = config.sip.vips;
   s->outside_address = s->vips.empty() ? 0 : s->vips.front();
   s->own_addresses = s->vips;
-  uint32_t smallest_mtu = config::kMaxMtu;
+  uint32_t smallest_mtu = config::kMaxMtu, outside_mtu = config::kMaxMtu + 1, inside_mtu = config::kMaxMtu + 1;
   for (const auto& port : config.ports) {
     s->own_addresses.push_back(port.address);
     smallest_mtu = std::min(smallest_mtu, port.mtu);
+    if (port.role != config::PortRole::kInside) outside_mtu = std::min(outside_mtu, port.mtu);
+    if (port.role != config::PortRole::kOutside) inside_mtu = std::min(inside_mtu, port.mtu);
     if (port.role != config::PortRole::kOutside && s->inside_address == 0) s->inside_address = port.address;
   }
   if (s->inside_address == 0) s->inside_address = s->outside_address;
-  s->max_payload = smallest_mtu - 20 - 8;
+  // A side without a port of its own leaves through whichever port routes
+  // it: the smallest MTU is the safe guess.
+  s->max_payload_outside = (outside_mtu > config::kMaxMtu ? smallest_mtu : outside_mtu) - 20 - 8;
+  s->max_payload_inside = (inside_mtu > config::kMaxMtu ? smallest_mtu : inside_mtu) - 20 - 8;
   s->sip_ports = config.sip.ports;
   s->sip_port = s->sip_ports.empty() ? 5060 : s->sip_ports.front();
   for (const auto& p : config.sip.inside_prefixes) s->inside_prefixes.push_back(to_prefix(p));

@@ -70,7 +70,11 @@ struct Snapshot {
   config::RelayReject relay_reject = config::RelayReject::kReply403;
   config::PuntFallback punt_fallback = config::PuntFallback::kReply503;
   bool compact_over_mtu = true;
-  uint32_t max_payload = 1472;  // smallest port MTU - IPv4 - UDP headers
+  // Largest UDP payload that leaves unfragmented towards each side: the
+  // smallest MTU of the ports on that side (a `both` port counts for both)
+  // minus the IPv4 and UDP headers.
+  uint32_t max_payload_outside = 1472;
+  uint32_t max_payload_inside = 1472;
 
   std::vector<SetEntry> sets;
   int default_set = -1;
@@ -105,6 +109,10 @@ struct Snapshot {
       if (p.contains(ip)) return true;
     return false;
   }
+  uint32_t max_payload_towards(uint32_t peer) const noexcept {
+    return is_inside(peer) ? max_payload_inside : max_payload_outside;
+  }
+
   // Our address facing `peer`.
   uint32_t address_towards(uint32_t peer) const noexcept {
     return is_inside(peer) ? inside_address : outside_address;

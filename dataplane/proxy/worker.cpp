@@ -220,7 +220,7 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound&, const sip::
   sip::Rewriter rw(msg);
   rw.remove_first_value(HeaderId::via);
   Verdict v{.action = Action::Send, .outcome = Outcome::forwarded_response, .from = {snap.address_towards(to.ip), snap.sip_port}, .to = to};
-  if (snap.compact_over_mtu && rw.output_size() > snap.max_payload) {
+  if (snap.compact_over_mtu && rw.output_size() > snap.max_payload_towards(to.ip)) {
     rw.use_compact_names(true);
     v.compacted = true;
   }
@@ -408,7 +408,7 @@ Verdict Worker::forward(const Snapshot& snap, const Inbound& in, const Request& 
   Verdict v{.action = Action::Send, .outcome = outcome, .from = {from_ip, snap.sip_port}, .to = target.to,
             .destination = static_cast<int16_t>(target.destination),
             .set = static_cast<uint16_t>(target.set < 0 ? 0 : target.set)};
-  if (snap.compact_over_mtu && rw.output_size() > snap.max_payload) {
+  if (snap.compact_over_mtu && rw.output_size() > snap.max_payload_towards(target.to.ip)) {
     rw.use_compact_names(true);
     v.compacted = true;
   }

@@ -418,5 +418,32 @@ TEST_F(WorkerTest, OversizedMessageGetsCompactHeaderNames) {
   EXPECT_NE(sent(v).find("\r\nv: "), std::string::npos);
 }
 
+TEST_F(WorkerTest, CompactionFollowsTheEgressSidesMtu) {
+  // Outside MTU 576, inside 1500: a 700-byte INVITE fits the inside as it
+  // is; a 700-byte response towards the client does not, and is compacted.
+  std::string config = base_config("hash-callid");
+  config.replace(config.find("address = \"203.0.113.2/24\""), 26, "address = \"203.0.113.2/24\"\nmtu = 576");
+  load(config);
+  const std::string padding = "X-Padding: " + std::string(450, 'p') + "\r\n";
+  const auto fwd = run(invite("mtu-1", padding));
+  ASSERT_EQ(fwd.action, Action::Send) << name(fwd.outcome);
+  ASSERT_GT(fwd.length, 576u - 28u);
+  EXPECT_FALSE(fwd.compacted);
+  EXPECT_NE(sent(fwd).find("\r\nVia: "), std::string::npos);
+
+  sip::Message forwarded;
+  const std::string request = sent(fwd);
+  ASSERT_EQ(forwarded.parse(request), sip::ParseError::ok);
+  std::string response = "SIP/2.0 200 OK\r\n";
+  for (const auto& via : forwarded.values(sip::HeaderId::via)) response += "Via: " + std::string(via.text) + "\r\n";
+  response += "From: <sip:alice@example.com>;tag=a1\r\nTo: <sip:+15551234@example.com>;tag=b2\r\n";
+  response += "Call-ID: mtu-1\r\nCSeq: 1 INVITE\r\n" + padding + "Content-Length: 0\r\n\r\n";
+  const auto v = run(response, fwd.to, kInside);
+  ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
+  EXPECT_EQ(v.to, kUac);
+  EXPECT_TRUE(v.compacted);
+  EXPECT_NE(sent(v).find("\r\nv: "), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sipedge::proxy
