@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "dp/port.h"
 #include "dp/runtime.h"
 #include "net/fragment.h"
 #include "net/udp.h"
@@ -102,7 +103,13 @@ std::size_t build_udp_frames(Runtime& rt, const Egress& egress, proxy::Endpoint 
       } else {
         std::memcpy(data + net::kUdpFrameHeadersLength, payload.data(), payload.size());
         std::span<std::uint8_t> frame(data, frame_length);
-        (void)net::build_udp_frame(frame, flow, id, net::Checksums::Software);
+        (void)net::build_udp_frame(frame, flow, id,
+                                   port.tx_checksum_offload ? net::Checksums::Offload : net::Checksums::Software);
+        if (port.tx_checksum_offload) {
+          m->l2_len = 14;
+          m->l3_len = 20;
+          m->ol_flags |= kTxChecksumFlags;
+        }
         m->port = port.id;
         frames[n++] = m;
       }

@@ -61,6 +61,9 @@ std::vector<Port> start_ports(const config::Config& config, rte_mempool* pool, s
       conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
       port.rx_l4_checksum = true;
     }
+    const auto tx_plan = tx_checksum_plan(info.tx_offload_capa);
+    conf.txmode.offloads |= tx_plan.offloads;
+    port.tx_checksum_offload = tx_plan.offload;
     check(rte_eth_dev_configure(port.id, workers, workers, &conf), pc, "configure");
     std::uint16_t rx_desc = static_cast<std::uint16_t>(pc.rx_desc), tx_desc = static_cast<std::uint16_t>(pc.tx_desc);
     check(rte_eth_dev_adjust_nb_rx_tx_desc(port.id, &rx_desc, &tx_desc), pc, "descriptor counts");

@@ -49,6 +49,7 @@ struct Port {
   std::uint16_t tx_queues = 1;
   bool rx_ip_checksum = false;  // offload results are trustworthy
   bool rx_l4_checksum = false;
+  bool tx_checksum_offload = false;  // the NIC fills IPv4 and UDP checksums
   std::unique_ptr<NeighbourTable> neighbours;
   bool on_link(std::uint32_t ip) const noexcept { return (ip & mask) == network; }
 };
