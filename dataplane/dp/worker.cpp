@@ -265,6 +265,8 @@ class Loop {
                    .src_port = in.source.port,
                    .dst_port = in.destination.port};
     if (v.outcome == proxy::Outcome::punted_location) h.flags |= punt::kFlagLocalLookup;
+    if (v.reply_kind == proxy::ReplyKind::keepalive) h.flags |= punt::kFlagKeepaliveReply;
+    if (v.reply_kind == proxy::ReplyKind::probe) h.flags |= punt::kFlagProbeReply;
     // The mbuf becomes the message: headers trimmed off the front, padding
     // off the back, the punt header prepended into the headroom.
     const std::uint32_t tail = m->pkt_len - cls.payload_offset - cls.payload_length;

@@ -75,6 +75,10 @@ enum class Action : uint8_t {
 
 enum class Side : uint8_t { Outside, Inside };
 
+// What a punted reply answers: the control plane's NAT keepalive or its
+// destination probe (by the branch prefix of the top Via).
+enum class ReplyKind : uint8_t { none, keepalive, probe };
+
 struct Inbound {
   std::string_view payload;  // the UDP payload, bounded
   Endpoint source;
@@ -100,6 +104,7 @@ struct Verdict {
   int16_t destination = -1; // Send to a dispatcher destination: its index in the set
   uint16_t set = 0;         // ... and the set's index
   bool compacted = false;   // header names compacted to fit the MTU
+  ReplyKind reply_kind = ReplyKind::none;  // Punt of a punted_reply
 };
 
 }  // namespace sipedge::proxy

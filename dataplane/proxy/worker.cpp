@@ -201,7 +201,8 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound&, const sip::
   if (!our_via) return {.action = Action::Drop, .outcome = Outcome::dropped_response_not_ours};
   if (top.branch.starts_with(kKeepaliveBranchPrefix) || top.branch.starts_with(kProbeBranchPrefix))
     return {.action = control_plane_up_ ? Action::Punt : Action::Drop,
-            .outcome = control_plane_up_ ? Outcome::punted_reply : Outcome::dropped_no_cp};
+            .outcome = control_plane_up_ ? Outcome::punted_reply : Outcome::dropped_no_cp,
+            .reply_kind = top.branch.starts_with(kKeepaliveBranchPrefix) ? ReplyKind::keepalive : ReplyKind::probe};
   if (!top.branch.starts_with(kBranchPrefix)) return {.action = Action::Drop, .outcome = Outcome::dropped_response_not_ours};
 
   // RFC 3261 18.2.2 and RFC 3581: the next Via's received/rport, else sent-by.
@@ -246,7 +247,8 @@ Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, Request& 
   }
 
   if (method == Method::register_ && !inside && !in.from_control_plane)
-    return punt(snap, in, msg, top, Outcome::punted_register, 0, out);
+    // The registrar keeps NAT-flagged bindings alive: it needs the test bits.
+    return punt(snap, in, msg, top, Outcome::punted_register, nat_bits(snap, in, msg, top), out);
 
   // RFC 3261 16.3 step 3, before a CPS token, a NAT punt or a destination
   // is spent on a request that cannot go anywhere.

@@ -269,6 +269,10 @@ TEST_F(WorkerTest, KeepaliveReplyIsPuntedWhenTheControlPlaneIsUp) {
   const auto v = run(response);
   EXPECT_EQ(v.action, Action::Punt);
   EXPECT_EQ(v.outcome, Outcome::punted_reply);
+  EXPECT_EQ(v.reply_kind, ReplyKind::keepalive);
+  std::string probe = response;
+  probe.replace(probe.find("z9hG4bKsk"), 9, "z9hG4bKsp");
+  EXPECT_EQ(run(probe).reply_kind, ReplyKind::probe);
 }
 
 TEST_F(WorkerTest, InDialogRequestFromOutsideIsLooseRouted) {
@@ -338,6 +342,12 @@ TEST_F(WorkerTest, RegisterIsPuntedOrAnswered503WithoutAControlPlane) {
   v = run(invite("reg-2", "Expires: 3600\r\n", "z9hG4bK-reg2", "sip:example.com", "REGISTER"));
   EXPECT_EQ(v.action, Action::Punt);
   EXPECT_EQ(v.outcome, Outcome::punted_register);
+  EXPECT_EQ(v.nat_bits, 0u);  // public Contact, Via = source
+  // Behind a NAT: the registrar needs the bits to keep the binding alive.
+  v = run(invite("reg-3", "Expires: 3600\r\n", "z9hG4bK-reg3", "sip:example.com", "REGISTER",
+                 "<sip:alice@192.168.1.20:5060>"));
+  EXPECT_EQ(v.outcome, Outcome::punted_register);
+  EXPECT_NE(v.nat_bits & config::kNatContactPrivate, 0u);
 }
 
 TEST_F(WorkerTest, NatedInviteIsPuntedWithItsTestBits) {

@@ -1,0 +1,410 @@
+#include "cp/control_plane.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "registrar/aor.h"
+#include "registrar/lookup.h"
+#include "registrar/response.h"
+#include "sip/hash.h"
+#include "sip/nat.h"
+#include "sip/rewrite.h"
+
+namespace sipedge::cp {
+namespace {
+
+std::string ipv4_text(std::uint32_t ip) {
+  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 0xFF) + "." + std::to_string((ip >> 8) & 0xFF) +
+         "." + std::to_string(ip & 0xFF);
+}
+
+sip::Limits limits_of(const config::SipLimits& l) {
+  sip::Limits out;
+  out.max_message_size = l.max_message_bytes;
+  out.max_headers = l.max_headers;
+  out.max_line_length = l.max_line_bytes;
+  out.max_uri_length = l.max_uri_bytes;
+  return out;
+}
+
+KeepaliveOptions keepalive_options(const config::Config& c) {
+  KeepaliveOptions o;
+  o.method = c.keepalive.method;
+  o.interval_ms = std::int64_t{c.keepalive.interval_s} * 1000;
+  o.failures = c.keepalive.failures;
+  o.from_user = c.keepalive.from_user;
+  o.vip = {c.sip.vips.empty() ? 0 : c.sip.vips.front(), c.sip.ports.empty() ? config::kDefaultSipPort : c.sip.ports.front()};
+  return o;
+}
+
+registrar::RegistrarOptions registrar_options(const config::Config& c) {
+  registrar::RegistrarOptions o;
+  o.node_id = c.node.id;
+  return o;
+}
+
+struct NatVerdict {
+  std::uint32_t bits = 0;
+  bool nat = false;
+};
+
+// The NAT verdict for a REGISTER: [[nat.rule]] by source prefix (first
+// match: force, never, or its own tests), else [nat] tests. The bits are the
+// dataplane's when it sent any; otherwise the tests run here, so a REGISTER
+// punted without bits is still judged (sip::nat_test uses the NatTest order).
+NatVerdict nat_verdict(const config::NatConfig& nat, const sip::Message& msg, std::uint32_t ip, std::uint16_t port,
+                       std::uint32_t header_bits) {
+  std::uint32_t tests = nat.tests;
+  for (const auto& rule : nat.rules) {
+    if (!rule.prefix.contains(ip)) continue;
+    if (rule.action == config::NatRuleAction::kForce) return {header_bits, true};
+    if (rule.action == config::NatRuleAction::kNever) return {header_bits, false};
+    tests = rule.tests;
+    break;
+  }
+  const std::uint32_t bits = header_bits != 0 ? header_bits : sip::nat_test(msg, ip, port, tests);
+  return {bits, (bits & tests) != 0};
+}
+
+bool dialog_forming(sip::Method m) {
+  return m == sip::Method::invite || m == sip::Method::subscribe || m == sip::Method::refer;
+}
+
+constexpr char kHex[] = "0123456789abcdef";
+
+}  // namespace
+
+std::string proxy_branch(std::uint8_t node_id, const sip::Message& request, const sip::Via& top_via) {
+  // Same inputs as proxy::transaction_hash (RFC 3261 17.2.3 matching).
+  std::uint32_t low = 0, high = 0x5eed;
+  if (top_via.branch.size() > 7 && top_via.branch.substr(0, 7) == "z9hG4bK") {
+    low = sip::hash_bytes(top_via.branch);
+    high = sip::hash_bytes(top_via.sent_by, low);
+  } else {
+    low = sip::hash_bytes(request.call_id());
+    low = sip::hash_bytes(request.from_tag(), low);
+    const std::uint32_t cseq = request.cseq().number;
+    low = sip::hash_bytes({reinterpret_cast<const char*>(&cseq), sizeof cseq}, low);
+    high = sip::hash_bytes(top_via.text, low);
+    high = sip::hash_bytes(request.request_uri(), high);
+  }
+  const std::uint64_t h = (std::uint64_t{high} << 32) | low;
+  std::string b(kProxyBranchPrefix);
+  b += kHex[node_id >> 4];
+  b += kHex[node_id & 0xF];
+  for (int i = 15; i >= 0; --i) b += kHex[(h >> (4 * i)) & 0xF];
+  return b;
+}
+
+ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& store,
+                           const store::SubscriberStore* subscribers, Outbox& outbox)
+    : config_(config),
+      store_(store),
+      outbox_(outbox),
+      limits_(limits_of(config.sip.limits)),
+      vip_(keepalive_options(config).vip),
+      registrar_(config.registrar, store, subscribers, registrar_options(config)),
+      keepalive_(keepalive_options(config)) {
+  for (const auto& p : config.ports) {
+    if (p.role == config::PortRole::kInside) {
+      inside_address_ = p.address;
+      break;
+    }
+  }
+  subscription_ = store_.subscribe([this](const store::Change& c) {
+    switch (c.kind) {
+      case store::ChangeKind::added:
+      case store::ChangeKind::updated: keepalive_.add(c.binding); break;
+      case store::ChangeKind::removed:
+      case store::ChangeKind::expired: keepalive_.remove(c.binding.aor, c.binding.contact); break;
+    }
+  });
+}
+
+ControlPlane::~ControlPlane() { store_.unsubscribe(subscription_); }
+
+store::LoadResult ControlPlane::start(Now now) {
+  auto loaded = store_.load_all(now.unix_ms / 1000);
+  if (loaded.ok) store_.for_each([this](const store::Binding& b) { keepalive_.add(b); });
+  last_expire_s_ = now.unix_ms / 1000;
+  return loaded;
+}
+
+void ControlPlane::on_message(std::span<const std::uint8_t> datagram, Now now) {
+  punt::Message msg;
+  if (punt::decode(datagram, msg) != punt::PuntError::Ok) {
+    counters_.add(Counter::punts_bad);
+    return;
+  }
+  switch (msg.header.type) {
+    case punt::MessageType::Punt: on_punt(msg, now); return;
+    case punt::MessageType::Hello:
+      generation_ = msg.header.cookie;
+      std::fprintf(stderr, "dataplane hello: %.*s (config generation %llu)\n", static_cast<int>(msg.payload.size()),
+                   reinterpret_cast<const char*>(msg.payload.data()), static_cast<unsigned long long>(generation_));
+      return;
+    case punt::MessageType::Reload:
+      if (msg.header.flags & punt::kFlagReply) generation_ = msg.header.cookie;
+      return;
+    default: counters_.add(Counter::punts_ignored); return;
+  }
+}
+
+void ControlPlane::on_punt(const punt::Message& msg, Now now) {
+  counters_.add(Counter::punts_received);
+  sip::Message sip;
+  if (sip.parse(msg.payload, limits_) != sip::ParseError::ok) {
+    counters_.add(Counter::punts_bad);  // a REGISTER that does not parse gets no answer: nothing to address it with
+    return;
+  }
+  const auto& h = msg.header;
+  if (sip.is_response()) {
+    // The dataplane punts replies by their top Via branch; the flag is
+    // optional, so the branch decides here too.
+    const auto via = sip.top_via();
+    if ((h.flags & punt::kFlagKeepaliveReply) || (via && via->branch.starts_with(kKeepaliveBranchPrefix)))
+      return on_keepalive_reply(sip, now);
+    counters_.add(Counter::punts_ignored);  // probe replies: destination probing is not built yet
+    return;
+  }
+  if (sip.method() == sip::Method::register_) return on_register(msg, sip, now);
+  if (h.flags & punt::kFlagLocalLookup) return on_lookup(msg, sip, now);
+  if (sip.method() == sip::Method::ack) {
+    counters_.add(Counter::punts_ignored);
+    return;
+  }
+  // A NAT-flagged initial request: the Contact alias fix is not built yet, so
+  // it goes back to the fast path unchanged rather than being lost.
+  punt::Header out = h;
+  out.type = punt::MessageType::Dispatch;
+  out.flags = static_cast<std::uint16_t>(h.flags & punt::kFlagOutside);
+  if (outbox_.send(out, sip.wire()))
+    counters_.add(Counter::nat_dispatched);
+  else
+    counters_.add(Counter::tx_dropped);
+}
+
+void ControlPlane::on_register(const punt::Message& msg, const sip::Message& sip, Now now) {
+  const auto& h = msg.header;
+  counters_.add(Counter::register_received);
+  if (!flood_.allow(h.src_ipv4, now.mono_us / 1000)) {
+    counters_.add(Counter::register_flood);
+    return;
+  }
+  const NatVerdict verdict = nat_verdict(config_.nat, sip, h.src_ipv4, h.src_port, h.nat_bits);
+  const registrar::Source source{{h.src_ipv4, h.src_port}, {h.dst_ipv4, h.dst_port}, verdict.bits, verdict.nat};
+  registrar::Response r = registrar_.handle(sip, source, now.unix_ms);
+  if (r.durable_after == 0) {
+    tx({}, source.remote, r.text);
+    return;
+  }
+  hold_.hold(r.durable_after, Held{source.remote, std::move(r.text), std::move(r.failure_text)});
+}
+
+void ControlPlane::on_lookup(const punt::Message& msg, const sip::Message& sip, Now now) {
+  const auto ruri = sip.parsed_request_uri();
+  const auto aor = ruri ? registrar::normalize_aor(*ruri) : std::nullopt;
+  const auto& domains = config_.registrar.domains;
+  if (!aor || (!domains.empty() && std::find(domains.begin(), domains.end(), registrar::aor_domain(*aor)) == domains.end())) {
+    counters_.add(Counter::lookup_not_found);
+    return reply_from_edge(msg, sip, 404, "Not Found", now);
+  }
+  const std::uint32_t unreachable_after =
+      config_.keepalive.method == config::KeepaliveMethod::kOptions ? std::max(1u, config_.keepalive.failures - 1) : 0;
+  const auto found = registrar::best_binding(store_, *aor, now.unix_ms / 1000, unreachable_after);
+  if (found.status == registrar::LookupStatus::not_found) {
+    counters_.add(Counter::lookup_not_found);
+    return reply_from_edge(msg, sip, 404, "Not Found", now);
+  }
+  if (found.status == registrar::LookupStatus::unreachable) {
+    counters_.add(Counter::lookup_unreachable);
+    return reply_from_edge(msg, sip, 480, "Temporarily Unavailable", now);
+  }
+  if (sip.max_forwards() == 0) {
+    counters_.add(Counter::lookup_too_many_hops);
+    if (sip.method() != sip::Method::ack) reply_from_edge(msg, sip, 483, "Too Many Hops", now);
+    return;
+  }
+  const auto top = sip.top_via();
+  if (!top) {
+    counters_.add(Counter::punts_bad);
+    return;
+  }
+  const store::Binding& b = *found.binding;
+  const store::Endpoint local = b.local.ip != 0 ? b.local : vip_;
+  const std::string port = std::to_string(local.port ? local.port : config::kDefaultSipPort);
+  const auto& h = msg.header;
+
+  sip::Rewriter rw(sip);
+  if (top->host_type != sip::HostType::ipv4 || top->ipv4 != h.src_ipv4) rw.set_top_via_received(h.src_ipv4);
+  if (top->has_rport) rw.set_top_via_rport(h.src_port);
+  const std::string via = "SIP/2.0/UDP " + ipv4_text(local.ip) + ":" + port + ";branch=" +
+                          proxy_branch(static_cast<std::uint8_t>(config_.node.id), sip, *top);
+  rw.insert_header_before(sip::HeaderId::via, sip::HeaderId::via, via);
+  // Record-Route as the dataplane does: the VIP towards the UA, then our
+  // inside address back towards the caller, so in-dialog requests from both
+  // sides come through the edge.
+  std::string rr_out, rr_in;
+  if (config_.sip.record_route && dialog_forming(sip.method())) {
+    rr_out = "<sip:" + ipv4_text(local.ip) + ":" + port + ";lr>";
+    rw.insert_header_before(sip::HeaderId::record_route, sip::HeaderId::record_route, rr_out);
+    if (inside_address_ != 0 && inside_address_ != local.ip) {
+      rr_in = "<sip:" + ipv4_text(inside_address_) + ":" + port + ";lr>";
+      rw.insert_header_before(sip::HeaderId::record_route, sip::HeaderId::record_route, rr_in);
+    }
+  }
+  // RFC 3327: a binding registered through proxies is reached through them.
+  for (auto it = b.path.rbegin(); it != b.path.rend(); ++it)
+    rw.insert_header_before(sip::HeaderId::route, sip::HeaderId::route, *it);
+  rw.replace_request_uri(b.contact);
+  rw.set_max_forwards(sip.max_forwards() - 1);
+  std::string out(rw.output_size(), '\0');
+  const auto n = rw.apply(out);
+  if (!n) {
+    counters_.add(Counter::punts_bad);  // does not fit / too many edits: hostile or huge request
+    return;
+  }
+  out.resize(*n);
+  counters_.add(Counter::lookup_found);
+  tx(b.local.ip != 0 ? b.local : store::Endpoint{}, b.received, out);
+}
+
+void ControlPlane::on_keepalive_reply(const sip::Message& sip, Now now) {
+  ReplyMatch match;
+  if (keepalive_.on_reply(sip, now.mono_us, now.unix_ms, match))
+    store_.set_keepalive(match.aor, match.contact, match.state);
+}
+
+void ControlPlane::reply_from_edge(const punt::Message& msg, const sip::Message& request, std::uint16_t status,
+                                   std::string_view reason, Now now) {
+  const auto& h = msg.header;
+  registrar::ResponseBuilder builder(request, {h.src_ipv4, h.src_port}, status, reason);
+  tx({h.dst_ipv4, h.dst_port}, {h.src_ipv4, h.src_port}, builder.finish("sipedge", now.unix_ms));
+}
+
+bool ControlPlane::tx(store::Endpoint from, store::Endpoint to, std::string_view bytes) {
+  punt::Header h{.type = punt::MessageType::Tx,
+                 .port_id = punt::kAnyPort,
+                 .src_ipv4 = from.ip,
+                 .dst_ipv4 = to.ip,
+                 .src_port = from.port,
+                 .dst_port = to.port};
+  if (!outbox_.send(h, bytes)) {
+    counters_.add(Counter::tx_dropped);
+    return false;
+  }
+  counters_.add(Counter::tx_sent);
+  return true;
+}
+
+void ControlPlane::end_turn(Now) {
+  if (store_.pending() > 0) {
+    const auto f = store_.flush();
+    if (!f.ok) {
+      if (f.consecutive_failures == 1 || f.consecutive_failures % 100 == 0)
+        std::fprintf(stderr, "store flush failed (%u in a row): %s\n", f.consecutive_failures, f.error.c_str());
+      if (f.consecutive_failures >= kStoreFailuresBefore500) {
+        const std::size_t n = hold_.fail_all([this](Held&& held) { tx({}, held.to, held.failure_text); });
+        registrar_.count_store_failures(n);
+        counters_.add(Counter::register_store_500, n);
+      }
+      return;
+    }
+  }
+  hold_.release(store_.durable_sequence(), [this](Held&& held) { tx({}, held.to, held.text); });
+}
+
+void ControlPlane::tick(Now now) {
+  const std::int64_t now_s = now.unix_ms / 1000;
+  if (now_s != last_expire_s_) {
+    last_expire_s_ = now_s;
+    store_.expire(now_s);
+  }
+  keepalive_.advance(now.mono_us, *this);
+}
+
+void ControlPlane::send(const store::Endpoint& from, const store::Endpoint& to, std::string_view bytes) {
+  tx(from, to, bytes);
+}
+
+void ControlPlane::missed(std::string_view aor, std::string_view contact, std::uint32_t failures) {
+  if (const store::Binding* b = store_.find(aor, contact)) {
+    store::KeepaliveState state = b->keepalive;
+    state.consecutive_failures = failures;
+    store_.set_keepalive(aor, contact, state);  // best_binding() then prefers the healthy ones
+  }
+}
+
+void ControlPlane::failed(std::string_view aor, std::string_view contact) {
+  std::fprintf(stderr, "keepalive: %.*s %.*s failed %u keepalives in a row: removed\n", static_cast<int>(aor.size()),
+               aor.data(), static_cast<int>(contact.size()), contact.data(), config_.keepalive.failures);
+  store_.remove(aor, contact);
+}
+
+std::string ControlPlane::metrics_text() const {
+  std::string t;
+  t.reserve(8192);
+  auto metric = [&t](std::string_view name, std::string_view type, std::string_view help) {
+    t.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" ").append(type).append("\n");
+  };
+  auto value = [&t](std::string_view name, std::string_view labels, std::uint64_t v) {
+    t.append(name).append(labels).append(" ").append(std::to_string(v)).append("\n");
+  };
+  for (std::size_t i = 0; i < kCounterCount; ++i) {
+    metric(kCounterInfo[i].name, "counter", kCounterInfo[i].help);
+    value(kCounterInfo[i].name, "", counters_.at(i));
+  }
+  metric("sipedge_registrations", "gauge", "current bindings (registered contacts)");
+  value("sipedge_registrations", "", store_.binding_count());
+  metric("sipedge_registered_aors", "gauge", "addresses-of-record with at least one binding");
+  value("sipedge_registered_aors", "", store_.aor_count());
+  metric("sipedge_registrar_requests_total", "counter", "REGISTERs handled by the registrar, by outcome");
+  const auto& rs = registrar_.stats();
+  for (std::size_t i = 0; i < registrar::kOutcomeCount; ++i)
+    value("sipedge_registrar_requests_total", "{outcome=\"" + std::string(registrar::kOutcomeNames[i]) + "\"}", rs.outcomes[i]);
+  metric("sipedge_registrar_held", "gauge", "200 OKs waiting for their binding to become durable");
+  value("sipedge_registrar_held", "", hold_.size());
+
+  const auto& ss = store_.stats();
+  metric("sipedge_store_writes_total", "counter", "rows written to the store (upserts and deletes)");
+  value("sipedge_store_writes_total", "", ss.rows_written);
+  metric("sipedge_store_flushes_total", "counter", "store transactions that wrote something");
+  value("sipedge_store_flushes_total", "", ss.flushes);
+  metric("sipedge_store_failures_total", "counter", "failed store transactions (retried)");
+  value("sipedge_store_failures_total", "", ss.flush_failures);
+  metric("sipedge_store_expired_total", "counter", "bindings removed by expiry");
+  value("sipedge_store_expired_total", "", ss.expired);
+  metric("sipedge_store_pending", "gauge", "bindings waiting for the next store transaction");
+  value("sipedge_store_pending", "", store_.pending());
+
+  const auto& ks = keepalive_.stats();
+  metric("sipedge_keepalive_bindings", "gauge", "NAT-flagged bindings kept alive");
+  value("sipedge_keepalive_bindings", "", keepalive_.size());
+  metric("sipedge_keepalive_sent_total", "counter", "NAT keepalives sent");
+  value("sipedge_keepalive_sent_total", "", ks.sent);
+  metric("sipedge_keepalive_answered_total", "counter", "OPTIONS keepalives answered");
+  value("sipedge_keepalive_answered_total", "", ks.answered);
+  metric("sipedge_keepalive_failed_total", "counter", "OPTIONS keepalives unanswered within one interval");
+  value("sipedge_keepalive_failed_total", "", ks.failed);
+  metric("sipedge_keepalive_removed_total", "counter", "bindings removed after consecutive keepalive failures");
+  value("sipedge_keepalive_removed_total", "", ks.removed);
+  metric("sipedge_keepalive_stray_total", "counter", "keepalive replies matching no outstanding keepalive");
+  value("sipedge_keepalive_stray_total", "", ks.stray);
+  metric("sipedge_keepalive_rtt_seconds", "histogram", "round-trip time of answered OPTIONS keepalives");
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kRttBucketsMs.size(); ++i) {
+    cumulative += ks.rtt_buckets[i];
+    char le[32];
+    std::snprintf(le, sizeof le, "{le=\"%g\"}", kRttBucketsMs[i] / 1000.0);
+    value("sipedge_keepalive_rtt_seconds_bucket", le, cumulative);
+  }
+  cumulative += ks.rtt_buckets.back();
+  value("sipedge_keepalive_rtt_seconds_bucket", "{le=\"+Inf\"}", cumulative);
+  char sum[64];
+  std::snprintf(sum, sizeof sum, "sipedge_keepalive_rtt_seconds_sum %.6f\n", static_cast<double>(ks.rtt_sum_us) / 1e6);
+  t += sum;
+  value("sipedge_keepalive_rtt_seconds_count", "", cumulative);
+  return t;
+}
+
+}  // namespace sipedge::cp

@@ -1,0 +1,61 @@
+#pragma once
+// The control plane's own counters, declared once: the enum, the Prometheus
+// names and the help text come from one table (style habit 3). Single
+// writer (the event loop thread); /metrics reads them on that same thread.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace sipedge::cp {
+
+// clang-format off
+// X(enumerator, prometheus name, help)
+#define SIPEDGE_CP_COUNTERS(X)                                                                                 \
+  X(punts_received,       "sipedge_cp_punts_received_total",        "PUNT messages received from the dataplane") \
+  X(punts_bad,            "sipedge_cp_punts_bad_total",             "messages from the dataplane that did not decode or parse") \
+  X(punts_ignored,        "sipedge_cp_punts_ignored_total",         "punted packets the control plane has no use for")          \
+  X(register_received,    "sipedge_cp_register_received_total",     "REGISTER requests punted")                                 \
+  X(register_flood,       "sipedge_cp_register_flood_limited_total", "REGISTERs dropped by the per-source flood limit")         \
+  X(register_store_500,   "sipedge_cp_register_store_failed_total", "held 200 OKs answered 500 because the store stayed down")  \
+  X(lookup_found,         "sipedge_cp_lookup_found_total",          "requests for registered users sent to a binding")          \
+  X(lookup_not_found,     "sipedge_cp_lookup_not_found_total",      "requests for local AORs without a binding (404)")          \
+  X(lookup_unreachable,   "sipedge_cp_lookup_unreachable_total",    "requests for AORs whose bindings all fail keepalives (480)") \
+  X(lookup_too_many_hops, "sipedge_cp_lookup_too_many_hops_total",  "requests for registered users with Max-Forwards 0 (483)")  \
+  X(nat_dispatched,       "sipedge_cp_nat_dispatched_total",        "NAT-flagged requests handed back to the fast path unchanged") \
+  X(tx_sent,              "sipedge_cp_tx_total",                    "TX messages sent to the dataplane")                        \
+  X(tx_dropped,           "sipedge_cp_tx_dropped_total",            "messages for the dataplane dropped (not connected or queue full)") \
+  X(punt_connects,        "sipedge_cp_punt_connects_total",         "successful connections to the punt socket")                \
+  X(punt_disconnects,     "sipedge_cp_punt_disconnects_total",      "punt socket connections lost")                             \
+  X(http_requests,        "sipedge_cp_http_requests_total",         "HTTP requests served")
+// clang-format on
+
+enum class Counter : std::uint8_t {
+#define SIPEDGE_X(id, name, help) id,
+  SIPEDGE_CP_COUNTERS(SIPEDGE_X)
+#undef SIPEDGE_X
+};
+
+struct CounterInfo {
+  std::string_view name;
+  std::string_view help;
+};
+
+inline constexpr std::array kCounterInfo = {
+#define SIPEDGE_X(id, name, help) CounterInfo{name, help},
+    SIPEDGE_CP_COUNTERS(SIPEDGE_X)
+#undef SIPEDGE_X
+};
+inline constexpr std::size_t kCounterCount = kCounterInfo.size();
+
+class Counters {
+ public:
+  void add(Counter c, std::uint64_t n = 1) noexcept { values_[static_cast<std::size_t>(c)] += n; }
+  std::uint64_t get(Counter c) const noexcept { return values_[static_cast<std::size_t>(c)]; }
+  std::uint64_t at(std::size_t i) const noexcept { return values_[i]; }
+
+ private:
+  std::array<std::uint64_t, kCounterCount> values_{};
+};
+
+}  // namespace sipedge::cp

@@ -1,0 +1,194 @@
+#include "cp/keepalive.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "sip/hash.h"
+
+namespace sipedge::cp {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void put_hex(std::string& out, std::uint64_t value, int digits) {
+  for (int i = digits - 1; i >= 0; --i) out += kHex[(value >> (4 * i)) & 0xF];
+}
+
+std::string ipv4_text(std::uint32_t ip) {
+  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 0xFF) + "." + std::to_string((ip >> 8) & 0xFF) +
+         "." + std::to_string(ip & 0xFF);
+}
+
+bool parse_hex(std::string_view text, std::uint64_t& out) {
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out, 16);
+  return ec == std::errc{} && p == text.data() + text.size();
+}
+
+}  // namespace
+
+KeepaliveEngine::KeepaliveEngine(KeepaliveOptions options) : options_(std::move(options)) {
+  const std::int64_t slots = std::max<std::int64_t>(1, options_.interval_ms / kTickMs);
+  slots_.resize(static_cast<std::size_t>(slots));
+}
+
+std::string KeepaliveEngine::key_of(std::string_view aor, std::string_view contact) {
+  std::string key;
+  key.reserve(aor.size() + contact.size() + 1);
+  key.append(aor).push_back('\n');
+  key.append(contact);
+  return key;
+}
+
+void KeepaliveEngine::add(const store::Binding& binding) {
+  if (!binding.nat || options_.method == config::KeepaliveMethod::kOff) {
+    remove(binding.aor, binding.contact);  // a refresh may have cleared the NAT flag
+    return;
+  }
+  std::string key = key_of(binding.aor, binding.contact);
+  if (auto it = ids_.find(key); it != ids_.end()) {
+    Entry& e = entries_.at(it->second);
+    if (e.received != binding.received) {
+      e.failures = 0;
+      e.outstanding = false;
+    }
+    e.received = binding.received;
+    e.local = binding.local;
+    return;
+  }
+  // Stable placement: the same binding gets the same slot after a restart.
+  const std::uint32_t h = sip::hash_bytes_portable(key);
+  const auto slot = static_cast<std::uint32_t>(h % slots_.size());
+  const std::uint64_t id = next_id_++;
+  entries_.emplace(id, Entry{.aor = binding.aor,
+                             .contact = binding.contact,
+                             .received = binding.received,
+                             .local = binding.local,
+                             .slot = slot});
+  ids_.emplace(std::move(key), id);
+  slots_[slot].push_back(id);
+}
+
+void KeepaliveEngine::remove(std::string_view aor, std::string_view contact) {
+  auto it = ids_.find(key_of(aor, contact));
+  if (it == ids_.end()) return;
+  entries_.erase(it->second);  // its id stays in the slot until run_slot compacts it
+  ids_.erase(it);
+}
+
+std::size_t KeepaliveEngine::slot_load(std::size_t i) const {
+  return static_cast<std::size_t>(
+      std::count_if(slots_[i].begin(), slots_[i].end(), [&](std::uint64_t id) { return entries_.contains(id); }));
+}
+
+void KeepaliveEngine::advance(std::int64_t now_us, KeepaliveSink& sink) {
+  const std::int64_t tick = now_us / 1000 / kTickMs;
+  if (last_tick_ < 0) last_tick_ = tick - 1;
+  if (tick <= last_tick_) return;
+  // At most one turn of the wheel, whatever the gap (clock jump, stall).
+  const auto n = static_cast<std::int64_t>(slots_.size());
+  const std::int64_t first = std::max(last_tick_ + 1, tick - n + 1);
+  std::vector<std::uint64_t> failed;
+  for (std::int64_t t = first; t <= tick; ++t) run_slot(static_cast<std::size_t>(t % n), now_us, sink, failed);
+  last_tick_ = tick;
+  for (std::uint64_t id : failed) {
+    auto it = entries_.find(id);
+    if (it == entries_.end()) continue;
+    const std::string aor = it->second.aor, contact = it->second.contact;
+    ++stats_.removed;
+    remove(aor, contact);
+    sink.failed(aor, contact);
+  }
+}
+
+void KeepaliveEngine::run_slot(std::size_t slot, std::int64_t now_us, KeepaliveSink& sink,
+                               std::vector<std::uint64_t>& failed) {
+  auto& ids = slots_[slot];
+  std::size_t keep = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const std::uint64_t id = ids[i];
+    auto it = entries_.find(id);
+    if (it == entries_.end()) continue;  // removed: compact
+    ids[keep++] = id;
+    Entry& e = it->second;
+    const store::Endpoint from = e.local.ip != 0 ? e.local : store::Endpoint{};
+    switch (options_.method) {
+      case config::KeepaliveMethod::kOptions: {
+        if (e.outstanding) {
+          ++stats_.failed;
+          if (++e.failures >= options_.failures && options_.failures != 0) {
+            failed.push_back(id);
+            continue;
+          }
+          sink.missed(e.aor, e.contact, e.failures);
+        }
+        ++e.sequence;
+        e.outstanding = true;
+        e.sent_us = now_us;
+        sink.send(from, e.received, options_text(e, id));
+        break;
+      }
+      case config::KeepaliveMethod::kCrlf: sink.send(from, e.received, "\r\n\r\n"); break;
+      case config::KeepaliveMethod::kNull: sink.send(from, e.received, std::string_view("\0\0\0\0", 4)); break;
+      case config::KeepaliveMethod::kOff: continue;
+    }
+    ++stats_.sent;
+  }
+  ids.resize(keep);
+}
+
+std::string KeepaliveEngine::options_text(const Entry& e, std::uint64_t id) const {
+  const store::Endpoint local = e.local.ip != 0 ? e.local : options_.vip;
+  const std::string host = ipv4_text(local.ip) + ":" + std::to_string(local.port ? local.port : 5060);
+  std::string branch(kKeepaliveBranchPrefix);
+  put_hex(branch, id, 16);
+  put_hex(branch, e.sequence, 8);
+  std::string t;
+  t.reserve(400 + e.contact.size());
+  t += "OPTIONS " + e.contact + " SIP/2.0\r\n";
+  t += "Via: SIP/2.0/UDP " + host + ";branch=" + branch + ";rport\r\n";
+  t += "Max-Forwards: 70\r\n";
+  t += "From: <sip:" + options_.from_user + "@" + host + ">;tag=" + branch.substr(kKeepaliveBranchPrefix.size(), 16) +
+       "\r\n";
+  t += "To: <" + e.contact + ">\r\n";
+  t += "Call-ID: " + branch + "@sipedge\r\n";
+  t += "CSeq: " + std::to_string(e.sequence) + " OPTIONS\r\n";
+  t += "Content-Length: 0\r\n\r\n";
+  return t;
+}
+
+bool KeepaliveEngine::on_reply(const sip::Message& reply, std::int64_t now_us, std::int64_t unix_ms, ReplyMatch& out) {
+  const auto via = reply.top_via();
+  if (!via || !via->branch.starts_with(kKeepaliveBranchPrefix) ||
+      via->branch.size() != kKeepaliveBranchPrefix.size() + 24) {
+    ++stats_.stray;
+    return false;
+  }
+  const std::string_view hex = via->branch.substr(kKeepaliveBranchPrefix.size());
+  std::uint64_t id = 0, sequence = 0;
+  if (!parse_hex(hex.substr(0, 16), id) || !parse_hex(hex.substr(16), sequence)) {
+    ++stats_.stray;
+    return false;
+  }
+  auto it = entries_.find(id);
+  if (it == entries_.end() || !it->second.outstanding || it->second.sequence != sequence) {
+    ++stats_.stray;  // late, duplicated or for a binding that is gone
+    return false;
+  }
+  Entry& e = it->second;
+  e.outstanding = false;
+  e.failures = 0;
+  const std::int64_t rtt_us = std::max<std::int64_t>(0, now_us - e.sent_us);
+  ++stats_.answered;
+  stats_.rtt_sum_us += static_cast<std::uint64_t>(rtt_us);
+  std::size_t b = 0;
+  while (b < kRttBucketsMs.size() && rtt_us > std::int64_t{kRttBucketsMs[b]} * 1000) ++b;
+  ++stats_.rtt_buckets[b];
+  out.aor = e.aor;
+  out.contact = e.contact;
+  out.state = {.last_rtt_us = static_cast<std::uint32_t>(std::min<std::int64_t>(rtt_us, UINT32_MAX)),
+               .consecutive_failures = 0,
+               .last_ok_ms = unix_ms};
+  return true;
+}
+
+}  // namespace sipedge::cp

@@ -1,0 +1,84 @@
+#pragma once
+// sipedge::cp::Loop — sipedge-cp's one event loop: epoll over the punt
+// socket, a timerfd, the HTTP listener and its connections, and a stop fd
+// (a signalfd in main, an eventfd in tests). Nothing in it blocks: sockets are
+// non-blocking, the punt socket is reconnected with exponential backoff, the
+// store is written once per turn by ControlPlane::end_turn().
+//
+// Thread-safety: run() owns everything; stop_fd may be written from anywhere.
+// Errors: start-up problems (metrics address in use) throw std::runtime_error
+// from the constructor; later socket errors are logged and counted.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "cp/control_plane.h"
+
+namespace sipedge::cp {
+
+// Reconnect backoff: starts here, doubles up to the maximum.
+inline constexpr std::int64_t kReconnectMinUs = 100'000;
+inline constexpr std::int64_t kReconnectMaxUs = 5'000'000;
+// Messages for the dataplane kept while its socket is full; beyond: dropped, counted.
+inline constexpr std::size_t kMaxQueuedTx = 8192;
+// Datagrams read from the punt socket per turn, so one flood cannot starve the
+// timer and the store (the rest waits in the kernel buffer).
+inline constexpr std::size_t kMaxReadsPerTurn = 256;
+
+Now clock_now();
+
+class Loop final : private Outbox {
+ public:
+  // `metrics_listen` port 0 binds an ephemeral port (tests); address 0 disables HTTP.
+  Loop(const config::Config& config, store::LocationStore& store, const store::SubscriberStore* subscribers,
+       config::Ipv4Endpoint metrics_listen);
+  ~Loop() override;
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  // Runs until `stop_fd` is readable. Returns 0, or 1 on a fatal epoll error.
+  int run(int stop_fd);
+
+  std::uint16_t http_port() const { return http_port_; }
+  ControlPlane& control_plane() { return *cp_; }
+  bool connected() const { return punt_fd_ >= 0; }
+
+ private:
+  struct HttpConnection {
+    std::string in;
+    std::string out;
+    std::size_t sent = 0;
+    std::int64_t opened_us = 0;
+  };
+
+  bool send(const punt::Header& header, std::string_view payload) override;
+  void try_connect(std::int64_t now_us);
+  void disconnect(const char* why, std::int64_t now_us);
+  void read_punt(Now now);
+  void flush_queue(std::int64_t now_us);
+  void set_punt_events(bool want_out);
+  void accept_http(Now now);
+  void serve_http(int fd, std::uint32_t events, Now now);
+  std::string http_response(const std::string& request);
+  void close_http(int fd);
+
+  const config::Config& config_;
+  store::LocationStore& store_;
+  std::unique_ptr<ControlPlane> cp_;
+  int epoll_fd_ = -1;
+  int timer_fd_ = -1;
+  int punt_fd_ = -1;
+  int http_fd_ = -1;
+  std::uint16_t http_port_ = 0;
+  std::int64_t next_connect_us_ = 0;
+  std::int64_t backoff_us_ = kReconnectMinUs;
+  bool want_out_ = false;
+  std::deque<std::string> queued_;  // whole encoded datagrams
+  std::map<int, HttpConnection> http_;
+  std::unique_ptr<std::uint8_t[]> rx_;
+};
+
+}  // namespace sipedge::cp

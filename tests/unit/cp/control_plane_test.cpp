@@ -1,0 +1,266 @@
+// ControlPlane against a real SQLite file: REGISTER durability, restart,
+// expiry, calls to registered users, punt input hygiene, metrics.
+#include <gtest/gtest.h>
+
+#include "cp_fixture.h"
+#include "sip/message.h"
+#include "store/indexed_store.h"
+
+namespace sipedge::cp::test {
+namespace {
+
+using registrar::test::parse;
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find("\r\n")); }
+
+std::size_t count_rows(const std::string& path, std::int64_t now_s) {
+  store::SqliteStore other({.path = path});
+  auto loaded = other.load_all(now_s);
+  EXPECT_TRUE(loaded.ok) << loaded.error;
+  return other.binding_count();
+}
+
+class ControlPlaneTest : public CpFixture {
+ protected:
+  void SetUp() override { start(); }
+};
+
+TEST_F(ControlPlaneTest, RegisterIsAnsweredOnlyOnceTheBindingIsDurable) {
+  punt(from_phone(), register_text({}));
+  // Handled, but the binding is not in the file yet: no answer before the turn ends.
+  EXPECT_TRUE(outbox_.sent.empty());
+  EXPECT_EQ(cp_->held(), 1u);
+  EXPECT_EQ(count_rows(config_.store.sqlite.path, now().unix_ms / 1000), 0u);
+
+  cp_->end_turn(now());
+  auto sent = outbox_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].header.type, punt::MessageType::Tx);
+  EXPECT_EQ(sent[0].header.src_ipv4, 0u) << "from the VIP";
+  EXPECT_EQ(sent[0].header.dst_ipv4, kPhoneIp);
+  EXPECT_EQ(sent[0].header.dst_port, kPhonePort);
+  EXPECT_EQ(first_line(sent[0].payload), "SIP/2.0 200 OK");
+  EXPECT_EQ(count_rows(config_.store.sqlite.path, now().unix_ms / 1000), 1u);
+}
+
+TEST_F(ControlPlaneTest, RegistersOfOneTurnShareOneTransaction) {
+  for (int i = 0; i < 5; ++i) {
+    RegisterSpec spec;
+    spec.to = "sip:user" + std::to_string(i) + "@example.com";
+    spec.call_id = "c" + std::to_string(i);
+    punt(from_phone(), register_text(spec));
+  }
+  cp_->end_turn(now());
+  EXPECT_EQ(outbox_.take().size(), 5u);
+  EXPECT_EQ(store_->stats().flushes, 1u);
+  EXPECT_EQ(store_->stats().rows_written, 5u);
+}
+
+TEST_F(ControlPlaneTest, ErrorsAreAnsweredAtOnce) {
+  RegisterSpec spec;
+  spec.expires = 10;  // below min_expires
+  punt(from_phone(), register_text(spec));
+  auto sent = outbox_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(first_line(sent[0].payload), "SIP/2.0 423 Interval Too Brief");
+}
+
+TEST_F(ControlPlaneTest, BindingsSurviveARestart) {
+  register_phone();
+  ASSERT_EQ(store_->binding_count(), 1u);
+  stop();
+  advance_clock_only(5000);
+  start();
+  ASSERT_EQ(store_->binding_count(), 1u);
+  const auto b = store_->lookup("alice@example.com");
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].received, (store::Endpoint{kPhoneIp, kPhonePort}));
+  EXPECT_TRUE(b[0].nat);
+  EXPECT_EQ(cp_->keepalive().size(), 1u) << "loaded NAT bindings are kept alive again";
+  EXPECT_NE(cp_->metrics_text().find("\nsipedge_registrations 1\n"), std::string::npos);
+}
+
+TEST_F(ControlPlaneTest, ExpiredBindingsAreRemoved) {
+  RegisterSpec spec;
+  spec.expires = 60;
+  register_phone(spec);
+  ASSERT_EQ(store_->binding_count(), 1u);
+  advance(59'000);
+  EXPECT_EQ(store_->binding_count(), 1u);
+  advance(2'000);
+  EXPECT_EQ(store_->binding_count(), 0u);
+  EXPECT_EQ(cp_->keepalive().size(), 0u);
+  EXPECT_EQ(count_rows(config_.store.sqlite.path, now().unix_ms / 1000 - 100), 0u) << "the deletion is durable";
+}
+
+punt::Header from_server() {
+  return {.type = punt::MessageType::Punt,
+          .flags = punt::kFlagLocalLookup,
+          .port_id = 1,
+          .src_ipv4 = kServerIp,
+          .dst_ipv4 = kInside,
+          .src_port = 5060,
+          .dst_port = 5060};
+}
+
+std::string invite_to(std::string_view ruri, int max_forwards = 70) {
+  std::string t = "INVITE " + std::string(ruri) + " SIP/2.0\r\n";
+  t += "Via: SIP/2.0/UDP 198.51.100.20:5060;branch=z9hG4bK-inv1\r\n";
+  t += "Max-Forwards: " + std::to_string(max_forwards) + "\r\n";
+  t += "From: <sip:bob@example.com>;tag=b1\r\nTo: <" + std::string(ruri) + ">\r\n";
+  t += "Call-ID: inv-1@server\r\nCSeq: 1 INVITE\r\nContact: <sip:bob@198.51.100.20:5060>\r\n";
+  t += "Content-Length: 0\r\n\r\n";
+  return t;
+}
+
+TEST_F(ControlPlaneTest, CallToARegisteredUserGoesToItsBinding) {
+  register_phone();
+  outbox_.take();
+  punt(from_server(), invite_to("sip:alice@example.com"));
+  auto sent = outbox_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].header.type, punt::MessageType::Tx);
+  EXPECT_EQ(sent[0].header.dst_ipv4, kPhoneIp) << "the binding's received address, not the Contact";
+  EXPECT_EQ(sent[0].header.dst_port, kPhonePort);
+  EXPECT_EQ(sent[0].header.src_ipv4, kVip) << "from the VIP the REGISTER reached";
+  auto out = parse(sent[0].payload);
+  ASSERT_EQ(out->error, sip::ParseError::ok) << sent[0].payload;
+  EXPECT_EQ(out->msg.request_uri(), "sip:alice@192.168.1.20:5060");
+  auto via = out->msg.top_via();
+  ASSERT_TRUE(via);
+  EXPECT_TRUE(via->branch.starts_with(kProxyBranchPrefix)) << via->branch;
+  EXPECT_EQ(via->host, "203.0.113.10");
+  EXPECT_EQ(out->msg.max_forwards(), 69u);
+  const auto rr = registrar::test::header_values(out->msg, sip::HeaderId::record_route);
+  ASSERT_EQ(rr.size(), 2u);
+  EXPECT_EQ(rr[0], "<sip:203.0.113.10:5060;lr>");
+  EXPECT_EQ(rr[1], "<sip:198.51.100.1:5060;lr>");
+  EXPECT_EQ(cp_->counters().get(Counter::lookup_found), 1u);
+}
+
+TEST_F(ControlPlaneTest, BestBindingIsTheHighestQ) {
+  RegisterSpec spec;
+  spec.contacts = {"<sip:alice@192.168.1.20:5060>;q=0.5", "<sip:alice@192.168.1.21:5060>;q=0.9"};
+  register_phone(spec);
+  outbox_.take();
+  punt(from_server(), invite_to("sip:alice@example.com"));
+  auto sent = outbox_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  auto out = parse(sent[0].payload);
+  EXPECT_EQ(out->msg.request_uri(), "sip:alice@192.168.1.21:5060");
+}
+
+TEST_F(ControlPlaneTest, CallToAnUnknownUserGets404FromTheEdge) {
+  punt(from_server(), invite_to("sip:nobody@example.com"));
+  auto sent = outbox_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(first_line(sent[0].payload), "SIP/2.0 404 Not Found");
+  EXPECT_EQ(sent[0].header.dst_ipv4, kServerIp);
+  EXPECT_EQ(sent[0].header.src_ipv4, kInside) << "answered from the address the request reached";
+  punt(from_server(), invite_to("sip:alice@foreign.example"));
+  sent = outbox_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(first_line(sent[0].payload), "SIP/2.0 404 Not Found");
+  EXPECT_EQ(cp_->counters().get(Counter::lookup_not_found), 2u);
+}
+
+TEST_F(ControlPlaneTest, MaxForwardsZeroGets483) {
+  register_phone();
+  outbox_.take();
+  punt(from_server(), invite_to("sip:alice@example.com", 0));
+  auto sent = outbox_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(first_line(sent[0].payload), "SIP/2.0 483 Too Many Hops");
+}
+
+TEST_F(ControlPlaneTest, NatFlaggedRequestsGoBackToTheFastPath) {
+  punt(from_phone(), invite_to("sip:carol@example.com"));
+  auto sent = outbox_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].header.type, punt::MessageType::Dispatch);
+  EXPECT_EQ(sent[0].header.src_ipv4, kPhoneIp);
+  EXPECT_EQ(sent[0].header.nat_bits, 0x3u);
+}
+
+TEST_F(ControlPlaneTest, GarbageIsCountedNeverFatal) {
+  const std::uint8_t junk[] = {1, 2, 3};
+  cp_->on_message(junk, now());
+  punt(from_phone(), "REGISTER nonsense\r\n\r\n");
+  auto truncated = punt_datagram(from_phone(), register_text({}));
+  truncated.resize(truncated.size() - 10);
+  cp_->on_message(truncated, now());
+  cp_->end_turn(now());
+  EXPECT_TRUE(outbox_.sent.empty());
+  EXPECT_EQ(cp_->counters().get(Counter::punts_bad), 3u);
+  EXPECT_EQ(store_->binding_count(), 0u);
+}
+
+TEST_F(ControlPlaneTest, HelloRecordsTheConfigGeneration) {
+  punt::Header h{.type = punt::MessageType::Hello, .cookie = 7};
+  cp_->on_message(punt_datagram(h, "sipedge-dp node=x"), now());
+  EXPECT_EQ(cp_->dataplane_generation(), 7u);
+}
+
+TEST_F(ControlPlaneTest, NoAnswerIsLostSilentlyWhenTheDataplaneIsGone) {
+  outbox_.up = false;
+  register_phone();
+  EXPECT_EQ(cp_->counters().get(Counter::tx_dropped), 1u);
+}
+
+TEST_F(ControlPlaneTest, MetricsCountPuntsRegistrationsAndStoreWrites) {
+  register_phone();
+  const std::string m = cp_->metrics_text();
+  EXPECT_NE(m.find("\nsipedge_cp_punts_received_total 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("\nsipedge_registrations 1\n"), std::string::npos);
+  EXPECT_NE(m.find("\nsipedge_registrar_requests_total{outcome=\"updated\"} 1\n"), std::string::npos);
+  EXPECT_NE(m.find("\nsipedge_store_writes_total 1\n"), std::string::npos);
+  EXPECT_NE(m.find("\nsipedge_store_failures_total 0\n"), std::string::npos);
+  EXPECT_NE(m.find("# TYPE sipedge_keepalive_rtt_seconds histogram\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sipedge::cp::test
+
+namespace sipedge::cp::test {
+namespace {
+
+// A backend whose writes fail until told otherwise.
+class FlakyStore final : public store::IndexedStore {
+ public:
+  bool failing = true;
+
+ protected:
+  bool persist(std::span<const store::PersistRow>, std::string& error) override {
+    if (failing) error = "disk on fire";
+    return !failing;
+  }
+  bool load_rows(std::vector<store::Binding>&, std::string&) override { return true; }
+};
+
+TEST(ControlPlaneStore, FailedWritesAreRetriedThenAnswered500NeverLost) {
+  TempDir dir;
+  const config::Config config = test_config(dir.path());
+  FlakyStore store;
+  CapturingOutbox outbox;
+  ControlPlane cp(config, store, nullptr, outbox);
+  const Now now{kStartMs, 1'000'000};
+  cp.on_message(punt_datagram(from_phone(), register_text({})), now);
+  for (std::uint32_t turn = 1; turn < kStoreFailuresBefore500; ++turn) {
+    cp.end_turn(now);
+    EXPECT_TRUE(outbox.sent.empty()) << "no 200 for a binding that is not durable, turn " << turn;
+  }
+  cp.end_turn(now);
+  auto sent = outbox.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_TRUE(sent[0].payload.starts_with("SIP/2.0 500 ")) << sent[0].payload;
+  EXPECT_EQ(cp.counters().get(Counter::register_store_500), 1u);
+  EXPECT_NE(cp.metrics_text().find("\nsipedge_store_failures_total 3\n"), std::string::npos);
+  // The write itself is kept and retried: it lands once the backend recovers.
+  store.failing = false;
+  cp.end_turn(now);
+  EXPECT_EQ(store.pending(), 0u);
+  EXPECT_EQ(store.stats().rows_written, 1u);
+}
+
+}  // namespace
+}  // namespace sipedge::cp::test
