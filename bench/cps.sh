@@ -241,6 +241,8 @@ sipedge_config() {  # file [with_registrar]
 min_expires = 60
 max_expires = 3600
 default_expires = 600
+# sipp registers from one address; Kamailio has no per-source limit either.
+flood_rate = 0
 
 [metrics]
 CONF

@@ -104,6 +104,8 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
       limits_(limits_of(config.sip.limits)),
       vip_(keepalive_options(config).vip),
       registrar_(config.registrar, store, subscribers, registrar_options(config)),
+      flood_(registrar::FloodLimits{.rate = static_cast<double>(config.registrar.flood_rate),
+                                    .burst = 2.0 * std::max<std::uint32_t>(config.registrar.flood_rate, 1)}),
       keepalive_(keepalive_options(config)) {
   for (const auto& p : config.ports) {
     if (p.role == config::PortRole::kInside) {
@@ -187,7 +189,7 @@ void ControlPlane::on_punt(const punt::Message& msg, Now now) {
 void ControlPlane::on_register(const punt::Message& msg, const sip::Message& sip, Now now) {
   const auto& h = msg.header;
   counters_.add(Counter::register_received);
-  if (!flood_.allow(h.src_ipv4, now.mono_us / 1000)) {
+  if (config_.registrar.flood_rate != 0 && !flood_.allow(h.src_ipv4, now.mono_us / 1000)) {
     counters_.add(Counter::register_flood);
     return;
   }

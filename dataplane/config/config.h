@@ -96,6 +96,8 @@ inline constexpr std::uint32_t kDefaultMaxExpires = 3600;
 inline constexpr std::uint32_t kDefaultDefaultExpires = 3600;
 inline constexpr std::uint32_t kMaxExpires = 604800;  // one week
 inline constexpr bool kDefaultAbsorbRefreshes = true;
+inline constexpr std::uint32_t kDefaultRegisterFloodRate = 20;  // REGISTERs/s per source address
+inline constexpr std::uint32_t kMaxRegisterFloodRate = 1000000;
 
 inline constexpr std::string_view kDefaultSqlitePath = "/var/lib/sipedge/location.db";
 inline constexpr std::string_view kDefaultRedisHost = "127.0.0.1";
@@ -371,6 +373,9 @@ struct RegistrarConfig {
   std::string set;                                  // proxy mode only, required there...
   std::optional<std::size_t> set_index;             // ...resolved: index into Config::sets
   bool absorb_refreshes = kDefaultAbsorbRefreshes;  // proxy mode: answer refreshes at the edge
+  // REGISTERs per second from one source address (burst: two seconds'
+  // worth); beyond it they are dropped and counted. 0 = no limit.
+  std::uint32_t flood_rate = kDefaultRegisterFloodRate;
 };
 
 struct SqliteConfig {

@@ -775,6 +775,7 @@ class Loader {
       t.fail_at(*t.get("set"), "set", "is only used with mode = \"proxy\"");
     }
     t.read("absorb_refreshes", registrar.absorb_refreshes);
+    t.read("flood_rate", registrar.flood_rate, 0, kMaxRegisterFloodRate);
     t.finish();
   }
 

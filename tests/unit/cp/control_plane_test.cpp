@@ -56,6 +56,34 @@ TEST_F(ControlPlaneTest, RegistersOfOneTurnShareOneTransaction) {
   EXPECT_EQ(store_->stats().rows_written, 5u);
 }
 
+// registrar.flood_rate: a source over its REGISTER rate (burst: two
+// seconds' worth) is dropped and counted; 0 switches the limit off.
+class FloodTest : public CpFixture {
+ protected:
+  std::size_t answered_of(int registers) {
+    for (int i = 0; i < registers; ++i) {
+      RegisterSpec spec;
+      spec.to = "sip:flood" + std::to_string(i) + "@example.com";
+      spec.call_id = "f" + std::to_string(i);
+      punt(from_phone(), register_text(spec));
+    }
+    cp_->end_turn(now());
+    return outbox_.take().size();
+  }
+};
+
+TEST_F(FloodTest, OneSourceIsLimitedToItsRate) {
+  config_.registrar.flood_rate = 3;
+  start();
+  EXPECT_EQ(answered_of(20), 6u);
+}
+
+TEST_F(FloodTest, ZeroRateMeansNoLimit) {
+  config_.registrar.flood_rate = 0;
+  start();
+  EXPECT_EQ(answered_of(100), 100u);
+}
+
 TEST_F(ControlPlaneTest, ErrorsAreAnsweredAtOnce) {
   RegisterSpec spec;
   spec.expires = 10;  // below min_expires
