@@ -352,46 +352,37 @@ std::string ControlPlane::metrics_text() const {
   auto value = [&t](std::string_view name, std::string_view labels, std::uint64_t v) {
     t.append(name).append(labels).append(" ").append(std::to_string(v)).append("\n");
   };
+  // A metric with one unlabelled sample: the name written once.
+  auto single = [&](std::string_view name, std::string_view type, std::string_view help, std::uint64_t v) {
+    metric(name, type, help);
+    value(name, "", v);
+  };
   for (std::size_t i = 0; i < kCounterCount; ++i) {
     metric(kCounterInfo[i].name, "counter", kCounterInfo[i].help);
     value(kCounterInfo[i].name, "", counters_.at(i));
   }
-  metric("sipedge_registrations", "gauge", "current bindings (registered contacts)");
-  value("sipedge_registrations", "", store_.binding_count());
-  metric("sipedge_registered_aors", "gauge", "addresses-of-record with at least one binding");
-  value("sipedge_registered_aors", "", store_.aor_count());
+  single("sipedge_registrations", "gauge", "current bindings (registered contacts)", store_.binding_count());
+  single("sipedge_registered_aors", "gauge", "addresses-of-record with at least one binding", store_.aor_count());
   metric("sipedge_registrar_requests_total", "counter", "REGISTERs handled by the registrar, by outcome");
   const auto& rs = registrar_.stats();
   for (std::size_t i = 0; i < registrar::kOutcomeCount; ++i)
     value("sipedge_registrar_requests_total", "{outcome=\"" + std::string(registrar::kOutcomeNames[i]) + "\"}", rs.outcomes[i]);
-  metric("sipedge_registrar_held", "gauge", "200 OKs waiting for their binding to become durable");
-  value("sipedge_registrar_held", "", hold_.size());
+  single("sipedge_registrar_held", "gauge", "200 OKs waiting for their binding to become durable", hold_.size());
 
   const auto& ss = store_.stats();
-  metric("sipedge_store_writes_total", "counter", "rows written to the store (upserts and deletes)");
-  value("sipedge_store_writes_total", "", ss.rows_written);
-  metric("sipedge_store_flushes_total", "counter", "store transactions that wrote something");
-  value("sipedge_store_flushes_total", "", ss.flushes);
-  metric("sipedge_store_failures_total", "counter", "failed store transactions (retried)");
-  value("sipedge_store_failures_total", "", ss.flush_failures);
-  metric("sipedge_store_expired_total", "counter", "bindings removed by expiry");
-  value("sipedge_store_expired_total", "", ss.expired);
-  metric("sipedge_store_pending", "gauge", "bindings waiting for the next store transaction");
-  value("sipedge_store_pending", "", store_.pending());
+  single("sipedge_store_writes_total", "counter", "rows written to the store (upserts and deletes)", ss.rows_written);
+  single("sipedge_store_flushes_total", "counter", "store transactions that wrote something", ss.flushes);
+  single("sipedge_store_failures_total", "counter", "failed store transactions (retried)", ss.flush_failures);
+  single("sipedge_store_expired_total", "counter", "bindings removed by expiry", ss.expired);
+  single("sipedge_store_pending", "gauge", "bindings waiting for the next store transaction", store_.pending());
 
   const auto& ks = keepalive_.stats();
-  metric("sipedge_keepalive_bindings", "gauge", "NAT-flagged bindings kept alive");
-  value("sipedge_keepalive_bindings", "", keepalive_.size());
-  metric("sipedge_keepalive_sent_total", "counter", "NAT keepalives sent");
-  value("sipedge_keepalive_sent_total", "", ks.sent);
-  metric("sipedge_keepalive_answered_total", "counter", "OPTIONS keepalives answered");
-  value("sipedge_keepalive_answered_total", "", ks.answered);
-  metric("sipedge_keepalive_failed_total", "counter", "OPTIONS keepalives unanswered within one interval");
-  value("sipedge_keepalive_failed_total", "", ks.failed);
-  metric("sipedge_keepalive_removed_total", "counter", "bindings removed after consecutive keepalive failures");
-  value("sipedge_keepalive_removed_total", "", ks.removed);
-  metric("sipedge_keepalive_stray_total", "counter", "keepalive replies matching no outstanding keepalive");
-  value("sipedge_keepalive_stray_total", "", ks.stray);
+  single("sipedge_keepalive_bindings", "gauge", "NAT-flagged bindings kept alive", keepalive_.size());
+  single("sipedge_keepalive_sent_total", "counter", "NAT keepalives sent", ks.sent);
+  single("sipedge_keepalive_answered_total", "counter", "OPTIONS keepalives answered", ks.answered);
+  single("sipedge_keepalive_failed_total", "counter", "OPTIONS keepalives unanswered within one interval", ks.failed);
+  single("sipedge_keepalive_removed_total", "counter", "bindings removed after consecutive keepalive failures", ks.removed);
+  single("sipedge_keepalive_stray_total", "counter", "keepalive replies matching no outstanding keepalive", ks.stray);
   metric("sipedge_keepalive_rtt_seconds", "histogram", "round-trip time of answered OPTIONS keepalives");
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < kRttBucketsMs.size(); ++i) {

@@ -36,6 +36,7 @@ namespace sipedge::dp {
   X(rx_multi_segment)      /* frames received in several mbufs: copied flat */        \
   X(punted)                /* datagrams queued to the control plane */               \
   X(punt_ring_full)        /* ... ring to the main lcore full: dropped */             \
+  X(punt_no_headroom)      /* ... no room to prepend the punt header: dropped */     \
   X(punt_send_failed)      /* main lcore: socket full or gone: dropped */            \
   X(punt_received)         /* main lcore: messages from the control plane */         \
   X(punt_bad_message)      /* main lcore: malformed messages from it */              \

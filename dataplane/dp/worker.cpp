@@ -273,7 +273,7 @@ class Loop {
     char* head = nullptr;
     if (rte_pktmbuf_adj(m, cls.payload_offset) == nullptr || (tail && rte_pktmbuf_trim(m, static_cast<std::uint16_t>(tail)) != 0) ||
         (head = rte_pktmbuf_prepend(m, punt::kHeaderSize)) == nullptr) {
-      w_.counters.add(DpCounter::punt_ring_full);
+      w_.counters.add(DpCounter::punt_no_headroom);
       rte_pktmbuf_free(m);
       return;
     }
