@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "dp/stats.h"
+#include "punt/body.h"
 #include "registrar/aor.h"
 #include "registrar/lookup.h"
 #include "registrar/response.h"
@@ -106,7 +108,13 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
       registrar_(config.registrar, store, subscribers, registrar_options(config)),
       flood_(registrar::FloodLimits{.rate = static_cast<double>(config.registrar.flood_rate),
                                     .burst = 2.0 * std::max<std::uint32_t>(config.registrar.flood_rate, 1)}),
-      keepalive_(keepalive_options(config)) {
+      keepalive_(keepalive_options(config)),
+      dp_stat_names_(dp::stat_names(config)) {
+  const auto position = [this](std::string_view name) {
+    return static_cast<std::size_t>(std::find(dp_stat_names_.begin(), dp_stat_names_.end(), name) - dp_stat_names_.begin());
+  };
+  calls_at_ = position("calls");
+  breaches_at_ = position("cps_breaches");
   for (const auto& p : config.ports) {
     if (p.role == config::PortRole::kInside) {
       inside_address_ = p.address;
@@ -146,7 +154,15 @@ void ControlPlane::on_message(std::span<const std::uint8_t> datagram, Now now) {
                    reinterpret_cast<const char*>(msg.payload.data()), static_cast<unsigned long long>(generation_));
       return;
     case punt::MessageType::Reload:
-      if (msg.header.flags & punt::kFlagReply) generation_ = msg.header.cookie;
+      if (msg.header.flags & punt::kFlagReply) {
+        generation_ = msg.header.cookie;
+        last_reload_ok_ = !(msg.header.flags & punt::kFlagFailed);
+        ++reload_replies_;
+      }
+      return;
+    case punt::MessageType::Stats:
+      if (msg.header.flags & punt::kFlagReply) return on_stats_reply(msg, now);
+      counters_.add(Counter::punts_ignored);
       return;
     default: counters_.add(Counter::punts_ignored); return;
   }
@@ -271,6 +287,38 @@ void ControlPlane::on_lookup(const punt::Message& msg, const sip::Message& sip, 
   tx(b.local.ip != 0 ? b.local : store::Endpoint{}, b.received, out);
 }
 
+void ControlPlane::on_connected() {
+  counters_.add(Counter::punt_connects);
+  connected_ = true;
+  history_.break_series();  // the dataplane may have restarted: its counters start again
+}
+
+void ControlPlane::on_disconnected() {
+  counters_.add(Counter::punt_disconnects);
+  connected_ = false;
+  history_.break_series();
+}
+
+bool ControlPlane::request_reload() {
+  return outbox_.send({.type = punt::MessageType::Reload, .port_id = punt::kAnyPort}, {});
+}
+
+void ControlPlane::on_stats_reply(const punt::Message& msg, Now now) {
+  if (msg.header.cookie != stats_cookie_) {
+    counters_.add(Counter::punts_ignored);  // a reply to a poll we gave up on
+    return;
+  }
+  const punt::StatsView view(msg.payload);
+  dp_stats_.assign(view.size(), 0);
+  for (std::size_t i = 0; i < view.size(); ++i) {
+    const punt::StatEntry e = view[i];
+    if (e.id < dp_stats_.size()) dp_stats_[e.id] = e.value;
+  }
+  dp_stats_unix_ms_ = now.unix_ms;
+  if (dp_stats_.size() > std::max(calls_at_, breaches_at_))
+    history_.record(now.unix_ms / 1000, dp_stats_[calls_at_], dp_stats_[breaches_at_]);
+}
+
 void ControlPlane::on_keepalive_reply(const sip::Message& sip, Now now) {
   ReplyMatch match;
   if (keepalive_.on_reply(sip, now.mono_us, now.unix_ms, match))
@@ -323,6 +371,11 @@ void ControlPlane::tick(Now now) {
     store_.expire(now_s);
   }
   keepalive_.advance(now.mono_us, *this);
+  if (connected_ && now_s != last_stats_poll_s_) {
+    last_stats_poll_s_ = now_s;
+    if (outbox_.send({.type = punt::MessageType::Stats, .port_id = punt::kAnyPort, .cookie = stats_cookie_ + 1}, {}))
+      ++stats_cookie_;
+  }
 }
 
 void ControlPlane::send(const store::Endpoint& from, const store::Endpoint& to, std::string_view bytes) {
@@ -360,6 +413,13 @@ std::string ControlPlane::metrics_text() const {
   for (std::size_t i = 0; i < kCounterCount; ++i) {
     metric(kCounterInfo[i].name, "counter", kCounterInfo[i].help);
     value(kCounterInfo[i].name, "", counters_.at(i));
+  }
+  single("sipedge_dp_connected", "gauge", "1 while sipedge-cp is connected to the dataplane's punt socket", connected_ ? 1 : 0);
+  // Left out, not zero, while the last second is a gap (dataplane away).
+  if (const auto cur = history_.current(); cur && connected_) {
+    single("sipedge_dp_cps", "gauge", "calls the dataplane admitted in the last complete second (CPS)", cur->calls);
+    single("sipedge_dp_cps_breaches", "gauge", "initial requests refused by a CPS limit in the last complete second",
+           cur->breaches);
   }
   single("sipedge_registrations", "gauge", "current bindings (registered contacts)", store_.binding_count());
   single("sipedge_registered_aors", "gauge", "addresses-of-record with at least one binding", store_.aor_count());

@@ -29,10 +29,12 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.h"
 #include "cp/counters.h"
 #include "cp/keepalive.h"
+#include "cp/stats_history.h"
 #include "punt/message.h"
 #include "registrar/flood.h"
 #include "registrar/hold.h"
@@ -77,8 +79,22 @@ class ControlPlane final : private KeepaliveSink {
   void end_turn(Now now);
   void tick(Now now);
 
-  void on_connected() { counters_.add(Counter::punt_connects); }
-  void on_disconnected() { counters_.add(Counter::punt_disconnects); }
+  void on_connected();
+  void on_disconnected();
+
+  // Asks the dataplane to reload its config; false when it cannot be sent.
+  // The answer arrives later: reload_replies() grows, last_reload_ok() says how it went.
+  bool request_reload();
+  std::uint64_t reload_replies() const { return reload_replies_; }
+  bool last_reload_ok() const { return last_reload_ok_; }
+
+  // The dataplane's counters from its last STATS reply (polled once a
+  // second while connected), named as dp::stat_names() names them.
+  const StatsHistory& history() const { return history_; }
+  const std::vector<std::string>& dp_stat_names() const { return dp_stat_names_; }
+  const std::vector<std::uint64_t>& dp_stats() const { return dp_stats_; }
+  std::int64_t dp_stats_unix_ms() const { return dp_stats_unix_ms_; }  // 0: never
+  bool dp_connected() const { return connected_; }
 
   // Prometheus text exposition of every counter and gauge.
   std::string metrics_text() const;
@@ -101,6 +117,7 @@ class ControlPlane final : private KeepaliveSink {
   void on_register(const punt::Message& msg, const sip::Message& sip, Now now);
   void on_lookup(const punt::Message& msg, const sip::Message& sip, Now now);
   void on_keepalive_reply(const sip::Message& sip, Now now);
+  void on_stats_reply(const punt::Message& msg, Now now);
   // Answers `request` with a status of our own, from the address it reached.
   void reply_from_edge(const punt::Message& msg, const sip::Message& request, std::uint16_t status,
                        std::string_view reason, Now now);
@@ -125,6 +142,17 @@ class ControlPlane final : private KeepaliveSink {
   Counters counters_;
   std::uint64_t generation_ = 0;  // config generation from the dataplane's HELLO
   std::int64_t last_expire_s_ = 0;
+  bool connected_ = false;
+  StatsHistory history_;
+  std::vector<std::string> dp_stat_names_;
+  std::vector<std::uint64_t> dp_stats_;
+  std::size_t calls_at_ = 0;  // positions of calls and cps_breaches in dp_stat_names_
+  std::size_t breaches_at_ = 0;
+  std::int64_t dp_stats_unix_ms_ = 0;
+  std::int64_t last_stats_poll_s_ = 0;
+  std::uint64_t stats_cookie_ = 0;  // of the STATS request in flight; older replies are ignored
+  std::uint64_t reload_replies_ = 0;
+  bool last_reload_ok_ = false;
 };
 
 // The edge's Via branch for a request it forwards (dataplane/proxy/branch.h

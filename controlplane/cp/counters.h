@@ -27,7 +27,10 @@ namespace sipedge::cp {
   X(tx_dropped,           "sipedge_cp_tx_dropped_total",            "messages for the dataplane dropped (not connected or queue full)") \
   X(punt_connects,        "sipedge_cp_punt_connects_total",         "successful connections to the punt socket")                \
   X(punt_disconnects,     "sipedge_cp_punt_disconnects_total",      "punt socket connections lost")                             \
-  X(http_requests,        "sipedge_cp_http_requests_total",         "HTTP requests served")
+  X(http_requests,        "sipedge_cp_http_requests_total",         "HTTP requests served")                                     \
+  X(http_refused,         "sipedge_cp_http_refused_total",          "HTTP requests answered 4xx/5xx (malformed, too large, unknown path or method)") \
+  X(api_reloads,          "sipedge_cp_api_reloads_total",           "reloads asked for through POST /api/reload")               \
+  X(api_unregistered,     "sipedge_cp_api_unregistered_total",      "bindings removed through DELETE /api/registrations/AOR")
 // clang-format on
 
 enum class Counter : std::uint8_t {

@@ -14,12 +14,15 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "cp/api.h"
+#include "cp/dashboard.h"
+#include "cp/http_request.h"
 #include "store/binding.h"
 
 namespace sipedge::cp {
 namespace {
 
-constexpr std::size_t kMaxHttpRequest = 8192;
+constexpr std::size_t kMaxHttpRequest = kMaxHttpHead + kMaxHttpBody;
 constexpr std::int64_t kHttpTimeoutUs = 5'000'000;
 constexpr std::size_t kMaxHttpConnections = 64;
 
@@ -27,23 +30,6 @@ std::int64_t clock_us(clockid_t id) {
   timespec ts{};
   ::clock_gettime(id, &ts);
   return std::int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
-}
-
-void json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned char>(c));
-      out += esc;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
 }
 
 }  // namespace
@@ -128,8 +114,18 @@ int Loop::run(int stop_fd) {
         cp_->tick(now);
         for (auto it = http_.begin(); it != http_.end();) {
           const int cfd = it->first;
+          HttpConnection& c = it->second;
           ++it;
-          if (now.mono_us - http_.at(cfd).opened_us > kHttpTimeoutUs) close_http(cfd);
+          if (now.mono_us - c.opened_us <= kHttpTimeoutUs) continue;
+          if (c.wait == HttpWait::none) {
+            close_http(cfd);
+            continue;
+          }
+          c.wait = HttpWait::none;
+          c.out = "HTTP/1.1 504 Gateway Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+                  "{\"ok\":false,\"error\":\"no answer from the dataplane or the store in time\"}\n";
+          cp_->counters().add(Counter::http_refused);
+          write_http(cfd);
         }
       } else if (fd == punt_fd_) {
         if (what & EPOLLIN) read_punt(now);
@@ -144,6 +140,7 @@ int Loop::run(int stop_fd) {
     // One store transaction per turn for every REGISTER of the turn; held
     // 200 OKs leave once durable.
     cp_->end_turn(now);
+    answer_waiting(now);
   }
   // Make what was accepted durable and answer it before leaving.
   cp_->end_turn(clock_now());
@@ -253,8 +250,13 @@ void Loop::accept_http(Now now) {
   }
 }
 
-void Loop::serve_http(int fd, std::uint32_t events, Now) {
+void Loop::serve_http(int fd, std::uint32_t events, Now now) {
   HttpConnection& c = http_.at(fd);
+  if (c.wait != HttpWait::none) {
+    // Nothing more is read while the answer is pending; a peer that went away is let go.
+    if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) close_http(fd);
+    return;
+  }
   if (c.out.empty()) {
     char buf[2048];
     for (;;) {
@@ -265,14 +267,24 @@ void Loop::serve_http(int fd, std::uint32_t events, Now) {
         return close_http(fd);
       }
       c.in.append(buf, static_cast<std::size_t>(n));
-      if (c.in.size() > kMaxHttpRequest) return close_http(fd);
+      if (c.in.size() > kMaxHttpRequest) break;  // parse says too_large
     }
-    if (c.in.find("\r\n\r\n") == std::string::npos) return;
-    c.out = http_response(c.in);
+    c.out = http_response(c, now);
+    if (c.out.empty() && c.wait == HttpWait::none) return;  // incomplete: read on
     cp_->counters().add(Counter::http_requests);
+    if (c.out.empty()) {
+      epoll_event ev{.events = EPOLLRDHUP, .data = {.fd = fd}};
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+      return;
+    }
   } else if (!(events & EPOLLOUT)) {
     return;
   }
+  write_http(fd);
+}
+
+void Loop::write_http(int fd) {
+  HttpConnection& c = http_.at(fd);
   while (c.sent < c.out.size()) {
     const ssize_t n = ::send(fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0) {
@@ -292,47 +304,145 @@ void Loop::close_http(int fd) {
   http_.erase(fd);
 }
 
-std::string Loop::http_response(const std::string& request) {
-  const std::size_t line_end = request.find("\r\n");
-  const std::string line = request.substr(0, line_end);
-  std::string status = "200 OK", type = "text/plain; version=0.0.4; charset=utf-8", body;
-  auto path_is = [&](std::string_view p) {
-    const std::string prefix = "GET " + std::string(p);
-    return line.starts_with(prefix) && (line.size() == prefix.size() || line[prefix.size()] == ' ' || line[prefix.size()] == '?');
-  };
-  if (path_is("/metrics")) {
-    body = cp_->metrics_text();
-  } else if (path_is("/api/registrations")) {
-    type = "application/json";
-    const std::int64_t now_s = clock_now().unix_ms / 1000;
-    body.push_back('[');  // not = "[": GCC 12 -O3 raises a false -Wrestrict on it
-    bool first = true;
-    store_.for_each([&](const store::Binding& b) {
-      if (!first) body += ",";
-      first = false;
-      body += "{\"aor\":";
-      json_string(body, b.aor);
-      body += ",\"contact\":";
-      json_string(body, b.contact);
-      body += ",\"received\":";
-      json_string(body, store::to_string(b.received));
-      body += ",\"expires\":" + std::to_string(b.remaining(now_s));
-      body += ",\"nat\":" + std::string(b.nat ? "true" : "false");
-      body += ",\"rtt_us\":" + std::to_string(b.keepalive.last_rtt_us);
-      body += ",\"user_agent\":";
-      json_string(body, b.user_agent);
-      body += "}";
-    });
-    body += "]\n";
-  } else if (!line.starts_with("GET ")) {
-    status = "405 Method Not Allowed";
-    body = "only GET\n";
-  } else {
-    status = "404 Not Found";
-    body = "try /metrics or /api/registrations\n";
+namespace {
+
+std::string http_text(std::string_view status, std::string_view type, std::string_view body,
+                      std::string_view extra_headers = {}) {
+  std::string r = "HTTP/1.1 ";
+  r.append(status).append("\r\nContent-Type: ").append(type).append("\r\nContent-Length: ");
+  r.append(std::to_string(body.size())).append("\r\n").append(extra_headers);
+  r.append("Cache-Control: no-store\r\nConnection: close\r\n\r\n").append(body);
+  return r;
+}
+
+std::string json_error(std::string_view status, std::string_view error, std::string_view extra_headers = {}) {
+  std::string body = "{\"ok\":false,\"error\":";
+  append_json_string(body, error);
+  body += "}\n";
+  return http_text(status, "application/json", body, extra_headers);
+}
+
+}  // namespace
+
+std::string Loop::http_response(HttpConnection& c, Now now) {
+  HttpRequest req;
+  switch (parse_http_request(c.in, req)) {
+    case HttpParse::incomplete: return {};
+    case HttpParse::ok: break;
+    case HttpParse::bad_request: cp_->counters().add(Counter::http_refused); return json_error("400 Bad Request", "malformed request");
+    case HttpParse::too_large: cp_->counters().add(Counter::http_refused); return json_error("413 Content Too Large", "request too large");
+    case HttpParse::not_implemented:
+      cp_->counters().add(Counter::http_refused);
+      return json_error("501 Not Implemented", "Transfer-Encoding is not supported");
   }
-  return "HTTP/1.1 " + status + "\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\nConnection: close\r\n\r\n" + body;
+  const ApiView view{config_, *cp_, store_, queued_.size(), now};
+  const bool text = form_value(req.query, "format") == "text";
+  const auto method_not_allowed = [&](std::string_view allow) {
+    cp_->counters().add(Counter::http_refused);
+    return json_error("405 Method Not Allowed", "method not allowed here", "Allow: " + std::string(allow) + "\r\n");
+  };
+  const auto unregister = [&](std::string_view aor_text) -> std::string {
+    const auto aor = operator_aor(aor_text);
+    if (!aor) {
+      cp_->counters().add(Counter::http_refused);
+      return json_error("400 Bad Request", "not an address-of-record: " + std::string(aor_text));
+    }
+    const std::size_t bindings = store_.lookup(*aor).size();
+    if (bindings == 0) {
+      cp_->counters().add(Counter::http_refused);
+      return json_error("404 Not Found", "no bindings for " + *aor);
+    }
+    // Answered once the removal is in the store (answer_waiting), like a 200 OK to a REGISTER.
+    c.wait = HttpWait::durable;
+    c.wait_for = store_.remove_all(*aor);
+    c.wait_aor = *aor;
+    c.wait_removed = bindings;
+    cp_->counters().add(Counter::api_unregistered, bindings);
+    return {};
+  };
+
+  constexpr std::string_view kRegsPrefix = "/api/registrations/";
+  if (req.path == "/" || req.path == "/index.html") {
+    if (req.method != "GET") return method_not_allowed("GET");
+    return http_text("200 OK", "text/html; charset=utf-8", dashboard_html());
+  }
+  if (req.path == "/metrics") {
+    if (req.method != "GET") return method_not_allowed("GET");
+    std::string body = cp_->metrics_text();
+    body += "# HELP sipedge_cp_punt_queue messages for the dataplane waiting for its socket to drain\n"
+            "# TYPE sipedge_cp_punt_queue gauge\nsipedge_cp_punt_queue " + std::to_string(queued_.size()) + "\n";
+    return http_text("200 OK", "text/plain; version=0.0.4; charset=utf-8", body);
+  }
+  if (req.path == "/api/stats") {
+    if (req.method != "GET") return method_not_allowed("GET");
+    return text ? http_text("200 OK", "text/plain; charset=utf-8", stats_text(view))
+                : http_text("200 OK", "application/json", stats_json(view));
+  }
+  if (req.path == "/api/registrations" || req.path.starts_with(kRegsPrefix)) {
+    std::optional<std::string> aor;
+    if (req.path.starts_with(kRegsPrefix)) {
+      const auto decoded = percent_decode(req.path.substr(kRegsPrefix.size()));
+      aor = decoded ? operator_aor(*decoded) : std::nullopt;
+      if (!aor) {
+        cp_->counters().add(Counter::http_refused);
+        return json_error("400 Bad Request", "not an address-of-record");
+      }
+      if (req.method == "DELETE") return unregister(*aor);
+      if (req.method != "GET") return method_not_allowed("GET, DELETE");
+    } else if (req.method != "GET") {
+      return method_not_allowed("GET");
+    }
+    return text ? http_text("200 OK", "text/plain; charset=utf-8", registrations_text(view, aor))
+                : http_text("200 OK", "application/json", registrations_json(view, aor));
+  }
+  if (req.path == "/api/unregister") {
+    if (req.method != "POST") return method_not_allowed("POST");
+    const auto aor = form_value(req.body, "aor");
+    if (!aor) {
+      cp_->counters().add(Counter::http_refused);
+      return json_error("400 Bad Request", "body must be aor=AOR (form-encoded)");
+    }
+    return unregister(*aor);
+  }
+  if (req.path == "/api/reload") {
+    if (req.method != "POST") return method_not_allowed("POST");
+    const std::uint64_t seen = cp_->reload_replies();
+    if (!cp_->request_reload()) {
+      cp_->counters().add(Counter::http_refused);
+      return json_error("503 Service Unavailable", "the dataplane is not connected");
+    }
+    cp_->counters().add(Counter::api_reloads);
+    c.wait = HttpWait::reload_reply;
+    c.wait_for = seen;
+    return {};
+  }
+  cp_->counters().add(Counter::http_refused);
+  return json_error("404 Not Found", "try /, /metrics, /api/stats or /api/registrations");
+}
+
+void Loop::answer_waiting(Now) {
+  for (auto it = http_.begin(); it != http_.end();) {
+    const int fd = it->first;
+    HttpConnection& c = it->second;
+    ++it;  // write_http may erase this entry
+    if (c.wait == HttpWait::reload_reply && cp_->reload_replies() > c.wait_for) {
+      const bool ok = cp_->last_reload_ok();
+      const std::string body = std::string("{\"ok\":") + (ok ? "true" : "false") +
+                               ",\"generation\":" + std::to_string(cp_->dataplane_generation()) +
+                               (ok ? "" : ",\"error\":\"the dataplane refused the reload (see its log); the running config stays\"") +
+                               "}\n";
+      c.out = http_text(ok ? "200 OK" : "409 Conflict", "application/json", body);
+    } else if (c.wait == HttpWait::durable && store_.durable_sequence() >= c.wait_for) {
+      std::string body = "{\"ok\":true,\"aor\":";
+      append_json_string(body, c.wait_aor);
+      body += ",\"removed\":" + std::to_string(c.wait_removed) + "}\n";
+      c.out = http_text("200 OK", "application/json", body);
+    } else {
+      continue;
+    }
+    c.wait = HttpWait::none;
+    write_http(fd);
+  }
 }
 
 }  // namespace sipedge::cp

@@ -8,6 +8,13 @@
 // Thread-safety: run() owns everything; stop_fd may be written from anywhere.
 // Errors: start-up problems (metrics address in use) throw std::runtime_error
 // from the constructor; later socket errors are logged and counted.
+//
+// HTTP (metrics.listen, meant to be local): GET /, /metrics, /api/stats,
+// /api/registrations[/AOR]; DELETE /api/registrations/AOR and POST
+// /api/unregister (aor=...) answer once the removal is durable; POST
+// /api/reload answers with the dataplane's verdict. ?format=text gives the
+// plain text sipedgectl prints. Requests are bounded (cp/http_request.h);
+// one request per connection.
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -47,11 +54,17 @@ class Loop final : private Outbox {
   bool connected() const { return punt_fd_ >= 0; }
 
  private:
+  // What a request answered later waits for (operator actions).
+  enum class HttpWait { none, reload_reply, durable };
   struct HttpConnection {
     std::string in;
     std::string out;
     std::size_t sent = 0;
     std::int64_t opened_us = 0;
+    HttpWait wait = HttpWait::none;
+    std::uint64_t wait_for = 0;  // reload replies seen before the request / store sequence
+    std::string wait_aor;
+    std::size_t wait_removed = 0;
   };
 
   bool send(const punt::Header& header, std::string_view payload) override;
@@ -62,7 +75,11 @@ class Loop final : private Outbox {
   void set_punt_events(bool want_out);
   void accept_http(Now now);
   void serve_http(int fd, std::uint32_t events, Now now);
-  std::string http_response(const std::string& request);
+  // The response to a complete request, or "" when it is answered later
+  // (c.wait set): reload and unregister answer once done.
+  std::string http_response(HttpConnection& c, Now now);
+  void write_http(int fd);
+  void answer_waiting(Now now);
   void close_http(int fd);
 
   const config::Config& config_;

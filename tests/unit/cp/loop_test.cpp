@@ -53,17 +53,25 @@ class FakeDataplane {
     auto d = punt_datagram(h, payload);
     ASSERT_EQ(::send(client_, d.data(), d.size(), MSG_NOSIGNAL), static_cast<ssize_t>(d.size()));
   }
-  // Next message, or nullopt after timeout.
-  std::optional<Sent> recv(int timeout_ms) {
-    pollfd p{client_, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) != 1) return std::nullopt;
-    std::vector<std::uint8_t> buf(punt::kMaxMessageSize);
-    const ssize_t n = ::recv(client_, buf.data(), buf.size(), 0);
-    if (n <= 0) return std::nullopt;
-    punt::Message m;
-    if (punt::decode({buf.data(), static_cast<std::size_t>(n)}, m) != punt::PuntError::Ok) return std::nullopt;
-    return Sent{m.header, std::string(reinterpret_cast<const char*>(m.payload.data()), m.payload.size())};
+  // Next message, or nullopt after timeout. The control plane's once-a-second
+  // STATS polls are skipped (and counted) unless asked for.
+  std::optional<Sent> recv(int timeout_ms, bool skip_stats_polls = true) {
+    for (;;) {
+      pollfd p{client_, POLLIN, 0};
+      if (::poll(&p, 1, timeout_ms) != 1) return std::nullopt;
+      std::vector<std::uint8_t> buf(punt::kMaxMessageSize);
+      const ssize_t n = ::recv(client_, buf.data(), buf.size(), 0);
+      if (n <= 0) return std::nullopt;
+      punt::Message m;
+      if (punt::decode({buf.data(), static_cast<std::size_t>(n)}, m) != punt::PuntError::Ok) return std::nullopt;
+      if (skip_stats_polls && m.header.type == punt::MessageType::Stats) {
+        ++stats_polls;
+        continue;
+      }
+      return Sent{m.header, std::string(reinterpret_cast<const char*>(m.payload.data()), m.payload.size())};
+    }
   }
+  int stats_polls = 0;
 
  private:
   std::string path_;
