@@ -56,9 +56,11 @@ class FakeDataplane {
   // Next message, or nullopt after timeout. The control plane's once-a-second
   // STATS polls are skipped (and counted) unless asked for.
   std::optional<Sent> recv(int timeout_ms, bool skip_stats_polls = true) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       pollfd p{client_, POLLIN, 0};
-      if (::poll(&p, 1, timeout_ms) != 1) return std::nullopt;
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return std::nullopt;
       std::vector<std::uint8_t> buf(punt::kMaxMessageSize);
       const ssize_t n = ::recv(client_, buf.data(), buf.size(), 0);
       if (n <= 0) return std::nullopt;
@@ -78,6 +80,30 @@ class FakeDataplane {
   int listen_ = -1;
   int client_ = -1;
 };
+
+// Sends `raw` as is, returns everything the server wrote before closing.
+std::string http_raw(std::uint16_t port, const std::string& raw, int timeout_ms = 2000) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(0x7F000001);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    ::close(fd);
+    return {};
+  }
+  ::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  pollfd p{fd, POLLIN, 0};
+  while (::poll(&p, 1, timeout_ms) == 1) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
 
 std::string http_get(std::uint16_t port, const std::string& path) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -155,6 +181,123 @@ TEST(Loop, RegistersReconnectsServesMetricsAndStops) {
   runner.join();
   EXPECT_EQ(rc, 0);
   ::close(stop);
+}
+
+// A running loop with a fake dataplane already connected.
+class LoopApi : public ::testing::Test {
+ protected:
+  LoopApi() : config_(test_config(dir_.path())) {}
+  void SetUp() override {
+    loop_ = std::make_unique<Loop>(config_, store_, nullptr, config::Ipv4Endpoint{0x7F000001, 0});
+    dp_ = std::make_unique<FakeDataplane>(config_.dataplane.punt_socket);
+    stop_ = ::eventfd(0, EFD_CLOEXEC);
+    runner_ = std::thread([this] { rc_ = loop_->run(stop_); });
+    ASSERT_TRUE(dp_->accept(6000));
+  }
+  void TearDown() override {
+    const std::uint64_t one = 1;
+    ASSERT_EQ(::write(stop_, &one, sizeof one), static_cast<ssize_t>(sizeof one));
+    runner_.join();
+    EXPECT_EQ(rc_, 0);
+    ::close(stop_);
+  }
+  std::uint16_t port() const { return loop_->http_port(); }
+
+  TempDir dir_;
+  config::Config config_;
+  store::MemoryStore store_;
+  std::unique_ptr<Loop> loop_;
+  std::unique_ptr<FakeDataplane> dp_;
+  int stop_ = -1;
+  int rc_ = -1;
+  std::thread runner_;
+};
+
+TEST_F(LoopApi, ReloadAnswersWithTheDataplanesVerdict) {
+  std::string response;
+  std::thread client([&] { response = http_raw(port(), "POST /api/reload HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 4000); });
+  auto req = dp_->recv(3000);
+  if (!req) client.join();
+  ASSERT_TRUE(req) << response;
+  EXPECT_EQ(req->header.type, punt::MessageType::Reload);
+  dp_->send({.type = punt::MessageType::Reload, .flags = punt::kFlagReply | punt::kFlagFailed, .cookie = 3}, "");
+  client.join();
+  EXPECT_TRUE(response.starts_with("HTTP/1.1 409 ")) << response;
+  EXPECT_NE(response.find("\"ok\":false"), std::string::npos) << response;
+
+  client = std::thread([&] { response = http_raw(port(), "POST /api/reload HTTP/1.1\r\n\r\n", 4000); });
+  req = dp_->recv(3000);
+  ASSERT_TRUE(req);
+  dp_->send({.type = punt::MessageType::Reload, .flags = punt::kFlagReply, .cookie = 4}, "");
+  client.join();
+  EXPECT_TRUE(response.starts_with("HTTP/1.1 200 OK")) << response;
+  EXPECT_NE(response.find("{\"ok\":true,\"generation\":4}"), std::string::npos) << response;
+}
+
+TEST_F(LoopApi, UnregisterRemovesTheAorsBindings) {
+  dp_->send(from_phone(), register_text({}));
+  RegisterSpec second;
+  second.contacts = {"<sip:alice@192.168.1.30:5060>"};
+  second.call_id = "alice-2";
+  dp_->send(from_phone(), register_text(second));
+  RegisterSpec bob;
+  bob.to = "sip:bob@example.com";
+  bob.call_id = "bob-1";
+  dp_->send(from_phone(), register_text(bob));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(dp_->recv(2000));
+
+  const std::string one = http_get(port(), "/api/registrations/sip%3Aalice%40example.com");
+  EXPECT_NE(one.find("\"aor\":\"alice@example.com\""), std::string::npos) << one;
+  EXPECT_EQ(one.find("bob@"), std::string::npos) << "only the AOR asked for";
+
+  std::string r = http_raw(port(), "DELETE /api/registrations/alice@example.com HTTP/1.1\r\n\r\n");
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 200 OK")) << r;
+  EXPECT_NE(r.find("\"removed\":2"), std::string::npos) << r;
+  EXPECT_TRUE(store_.lookup("alice@example.com").empty());
+  EXPECT_EQ(store_.lookup("bob@example.com").size(), 1u);
+  EXPECT_GE(store_.durable_sequence(), store_.last_sequence()) << "answered once durable";
+
+  r = http_raw(port(), "DELETE /api/registrations/alice@example.com HTTP/1.1\r\n\r\n");
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 404")) << r;
+  r = http_raw(port(), "POST /api/unregister HTTP/1.1\r\nContent-Length: 21\r\n\r\naor=bob%40example.com");
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 200 OK")) << r;
+  EXPECT_EQ(store_.binding_count(), 0u);
+}
+
+TEST_F(LoopApi, BadRequestsAreRefusedAndCounted) {
+  EXPECT_TRUE(http_raw(port(), "GARBAGE\r\n\r\n").starts_with("HTTP/1.1 400")) << "malformed";
+  EXPECT_TRUE(http_raw(port(), "POST /api/stats HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 405"));
+  EXPECT_NE(http_raw(port(), "PUT /api/registrations/a@example.com HTTP/1.1\r\n\r\n").find("Allow: GET, DELETE\r\n"),
+            std::string::npos);
+  EXPECT_TRUE(http_raw(port(), "GET /api/nope HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 404"));
+  EXPECT_TRUE(http_raw(port(), "GET /api/registrations/example.com HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 400"));
+  EXPECT_TRUE(http_raw(port(), "POST /api/unregister HTTP/1.1\r\nContent-Length: 3\r\n\r\nx=1").starts_with("HTTP/1.1 400"));
+  EXPECT_TRUE(http_raw(port(), "POST /api/reload HTTP/1.1\r\nContent-Length: 100000\r\n\r\n").starts_with("HTTP/1.1 413"));
+  EXPECT_TRUE(http_raw(port(), "POST /api/reload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n").starts_with("HTTP/1.1 501"));
+  EXPECT_TRUE(http_raw(port(), "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 413"));
+  const std::string metrics = http_get(port(), "/metrics");
+  EXPECT_NE(metrics.find("\nsipedge_cp_http_refused_total 9\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nsipedge_cp_punt_queue 0\n"), std::string::npos);
+}
+
+TEST_F(LoopApi, ServesTheDashboardAndStats) {
+  const std::string page = http_get(port(), "/");
+  EXPECT_TRUE(page.starts_with("HTTP/1.1 200 OK")) << page.substr(0, 200);
+  EXPECT_NE(page.find("Content-Type: text/html"), std::string::npos);
+  EXPECT_NE(page.find("id=\"cps-graph\" data-points="), std::string::npos);
+  EXPECT_EQ(page.find("http://"), std::string::npos) << "nothing fetched from elsewhere";
+  EXPECT_EQ(page.find("https://"), std::string::npos);
+  // The loop polls STATS by itself; answer one and see it in /api/stats.
+  auto poll = dp_->recv(3000, false);
+  ASSERT_TRUE(poll);
+  ASSERT_EQ(poll->header.type, punt::MessageType::Stats);
+  dp_->send({.type = punt::MessageType::Stats, .flags = punt::kFlagReply, .cookie = poll->header.cookie}, "");
+  const std::string stats = http_get(port(), "/api/stats");
+  EXPECT_NE(stats.find("\"connected\":true"), std::string::npos) << stats.substr(0, 400);
+  EXPECT_NE(stats.find("\"stats_age_ms\":"), std::string::npos);
+  EXPECT_EQ(stats.find("\"stats_age_ms\":null"), std::string::npos) << "the reply was taken";
+  const std::string text = http_get(port(), "/api/stats?format=text");
+  EXPECT_NE(text.find("dataplane      connected"), std::string::npos) << text;
 }
 
 }  // namespace
