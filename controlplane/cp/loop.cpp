@@ -362,7 +362,7 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
   };
 
   constexpr std::string_view kRegsPrefix = "/api/registrations/";
-  if (req.path == "/" || req.path == "/index.html") {
+  if ((req.path == "/" || req.path == "/index.html") && config_.metrics.dashboard) {
     if (req.method != "GET") return method_not_allowed("GET");
     return http_text("200 OK", "text/html; charset=utf-8", dashboard_html());
   }

@@ -18,6 +18,12 @@ constexpr Verb kVerbs[] = {
     {"inspect", "inspect [FILE|-] [--source IP:PORT]  parse one SIP message, print JSON", sipedge::ctl::run_inspect},
     {"dp-stats", "dp-stats FILE [--all] [--interval-ms N]  the running dataplane's counters (DPDK telemetry)",
      sipedge::ctl::run_dp_stats},
+    {"stats", "stats FILE [--json]          CPS, breaches, destinations, registrations, keepalives (via sipedge-cp)",
+     sipedge::ctl::run_stats},
+    {"regs", "regs FILE [AOR] [--json]     registered bindings, all or one AOR's", sipedge::ctl::run_regs},
+    {"unregister", "unregister FILE AOR          remove an AOR's bindings (durably)", sipedge::ctl::run_unregister},
+    {"reload", "reload FILE                  make the dataplane reload its config; prints its verdict",
+     sipedge::ctl::run_reload},
 };
 
 int usage() {

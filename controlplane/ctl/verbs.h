@@ -7,4 +7,9 @@ namespace sipedge::ctl {
 int run_inspect(std::span<const std::string_view> args);
 int run_check_config(std::span<const std::string_view> args);
 int run_dp_stats(std::span<const std::string_view> args);
+// Through sipedge-cp's HTTP API (api_verbs.cpp).
+int run_stats(std::span<const std::string_view> args);
+int run_regs(std::span<const std::string_view> args);
+int run_unregister(std::span<const std::string_view> args);
+int run_reload(std::span<const std::string_view> args);
 }  // namespace sipedge::ctl
