@@ -14,6 +14,7 @@ packages=(
   clang libclang-rt-14-dev
   valgrind
   kamailio gnuplot-nox
+  chromium curl
 )
 
 missing=()

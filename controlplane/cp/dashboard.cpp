@@ -12,7 +12,7 @@ constexpr std::string_view kDashboard = R"HTML(<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>sipedge dashboard</title>
 <style>
-  :root { --bg:#0f1419; --panel:#171e26; --line:#2a3440; --text:#e6edf3; --dim:#8b98a5;
+  :root { color-scheme: dark; --bg:#0f1419; --panel:#171e26; --line:#2a3440; --text:#e6edf3; --dim:#8b98a5;
           --cps:#3fb950; --breach:#f85149; --warn:#d29922; --accent:#58a6ff; }
   * { box-sizing: border-box; }
   body { margin:0; background:var(--bg); color:var(--text); font:14px/1.4 system-ui, sans-serif; }
@@ -38,6 +38,7 @@ constexpr std::string_view kDashboard = R"HTML(<!DOCTYPE html>
   td.num, th.num { text-align:right; }
   .up { color:var(--cps); font-weight:600; } .down { color:var(--breach); font-weight:600; }
   .dim { color:var(--dim); }
+  h2 .dim { text-transform:none; letter-spacing:0; font-weight:400; }
   .scroll { max-height:300px; overflow:auto; }
   .breach { color:var(--breach); } .cps { color:var(--cps); }
   @media (max-width: 1000px) { .graph, .wide { grid-column:1 / -1; } .tiles { grid-template-columns:repeat(3, 1fr); } }
@@ -91,7 +92,7 @@ function drawSeries(canvas, values, color, endSecond) {
   const g = canvas.getContext("2d");
   g.setTransform(dpr, 0, 0, dpr, 0, 0);
   g.clearRect(0, 0, w, h);
-  const left = 48, right = 8, top = 8, bottom = 20;
+  const left = 48, right = 24, top = 8, bottom = 20;
   const pw = w - left - right, ph = h - top - bottom;
   let max = 0, points = 0, last = null;
   for (const v of values) if (v !== null) { max = Math.max(max, v); points++; last = v; }
@@ -100,12 +101,13 @@ function drawSeries(canvas, values, color, endSecond) {
   for (let i = 0; i <= 4; i++) {
     const y = top + ph - ph * i / 4;
     g.beginPath(); g.moveTo(left, y); g.lineTo(left + pw, y); g.stroke();
-    g.textAlign = "right"; g.fillText(String(Math.round(scale * i / 4)), left - 6, y + 4);
+    g.textAlign = "right"; const tick = scale * i / 4;
+    g.fillText(Number.isInteger(tick) ? String(tick) : tick.toFixed(1), left - 6, y + 4);
   }
-  g.textAlign = "center";
   for (let m = 15; m >= 0; m -= 5) {
+    g.textAlign = m === 0 ? "right" : "center";
     const x = left + pw * (1 - m / 15);
-    g.fillText(m === 0 ? "now" : "-" + m + " min", x, h - 5);
+    g.fillText(m === 0 ? "now" : "-" + m + " min", m === 0 ? x + right - 2 : x, h - 5);
   }
   const n = values.length, step = pw / Math.max(1, n - 1);
   g.strokeStyle = color; g.lineWidth = 1.5;
@@ -230,8 +232,8 @@ async function update() {
     const h = stats.history;
     const np = drawSeries($("cps-graph"), h.cps, "#3fb950", h.end);
     drawSeries($("breach-graph"), h.cps_breaches, "#f85149", h.end);
-    $("cps-range").textContent = np + " s of data";
-    $("breach-range").textContent = "max " + $("breach-graph").dataset.max;
+    $("cps-range").textContent = "· " + np + " s of data · peak " + $("cps-graph").dataset.max;
+    $("breach-range").textContent = "· peak " + $("breach-graph").dataset.max;
     drawRtt(ka);
     $("rtt-summary").textContent = fmt(ka.bindings) + " bindings kept alive · " + fmt(ka.sent) + " sent · " +
       fmt(ka.answered) + " answered · " + fmt(ka.failed) + " unanswered · " + fmt(ka.removed) + " removed";

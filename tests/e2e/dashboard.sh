@@ -56,7 +56,8 @@ CONF
 e2e_edge_start dp "$E2E_WORK/edge.log" "$E2E_WORK/sipedge.toml"
 
 CP_LOG=$E2E_WORK/cp.log
-in_edge "$SIPEDGE_CP" --config "$E2E_WORK/sipedge.toml" >"$CP_LOG" 2>&1 &
+# Not through in_edge: $! must be the process itself, for the SIGTERM below.
+ip netns exec "$(netns_name edge)" "$SIPEDGE_CP" --config "$E2E_WORK/sipedge.toml" >"$CP_LOG" 2>&1 &
 CP_PID=$!
 E2E_PIDS+=("$CP_PID")
 for _ in $(seq 1 100); do
