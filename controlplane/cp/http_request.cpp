@@ -41,6 +41,7 @@ int hex_value(char c) noexcept {
 }  // namespace
 
 HttpParse parse_http_request(std::string_view data, HttpRequest& out) noexcept {
+  out = {};
   const std::size_t head_end = data.find("\r\n\r\n");
   if (head_end == std::string_view::npos) return data.size() > kMaxHttpHead ? HttpParse::too_large : HttpParse::incomplete;
   if (head_end + 4 > kMaxHttpHead) return HttpParse::too_large;
@@ -73,6 +74,8 @@ HttpParse parse_http_request(std::string_view data, HttpRequest& out) noexcept {
     if (name.find_first_of(" \t") != std::string_view::npos) return HttpParse::bad_request;
     const std::string_view value = trim(field.substr(colon + 1));
     if (iequals(name, "transfer-encoding")) return HttpParse::not_implemented;
+    if (iequals(name, "host")) out.host = value;
+    if (iequals(name, "origin")) out.origin = value;
     if (iequals(name, "content-length")) {
       std::size_t n = 0;
       const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -92,6 +95,13 @@ HttpParse parse_http_request(std::string_view data, HttpRequest& out) noexcept {
   out.query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
   out.body = data.substr(body_start, content_length);
   return HttpParse::ok;
+}
+
+bool same_origin(const HttpRequest& request) noexcept {
+  if (request.origin.empty()) return true;
+  constexpr std::string_view kScheme = "http://";
+  return request.origin.starts_with(kScheme) && !request.host.empty() &&
+         request.origin.substr(kScheme.size()) == request.host;
 }
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {

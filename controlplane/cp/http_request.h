@@ -30,7 +30,15 @@ struct HttpRequest {
   std::string_view path;   // without the query, still %-encoded
   std::string_view query;  // after '?', empty when none
   std::string_view body;
+  std::string_view host;    // Host header value, empty when absent
+  std::string_view origin;  // Origin header value (browsers send it cross-site), empty when absent
 };
+
+// Whether a state-changing request may come from where it says it comes
+// from: no Origin (a CLI, curl) or an Origin naming this very server
+// ("http://" + Host). A page elsewhere that makes an operator's browser POST
+// here (CSRF) carries its own Origin and is refused.
+bool same_origin(const HttpRequest& request) noexcept;
 
 // Views in `out` point into `data`.
 HttpParse parse_http_request(std::string_view data, HttpRequest& out) noexcept;

@@ -32,6 +32,22 @@ std::int64_t clock_us(clockid_t id) {
   return std::int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
 }
 
+std::string http_text(std::string_view status, std::string_view type, std::string_view body,
+                      std::string_view extra_headers = {}) {
+  std::string r = "HTTP/1.1 ";
+  r.append(status).append("\r\nContent-Type: ").append(type).append("\r\nContent-Length: ");
+  r.append(std::to_string(body.size())).append("\r\n").append(extra_headers);
+  r.append("Cache-Control: no-store\r\nConnection: close\r\n\r\n").append(body);
+  return r;
+}
+
+std::string json_error(std::string_view status, std::string_view error, std::string_view extra_headers = {}) {
+  std::string body = "{\"ok\":false,\"error\":";
+  append_json_string(body, error);
+  body += "}\n";
+  return http_text(status, "application/json", body, extra_headers);
+}
+
 }  // namespace
 
 Now clock_now() { return {clock_us(CLOCK_REALTIME) / 1000, clock_us(CLOCK_MONOTONIC)}; }
@@ -122,8 +138,7 @@ int Loop::run(int stop_fd) {
             continue;
           }
           c.wait = HttpWait::none;
-          c.out = "HTTP/1.1 504 Gateway Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
-                  "{\"ok\":false,\"error\":\"no answer from the dataplane or the store in time\"}\n";
+          c.out = json_error("504 Gateway Timeout", "no answer from the dataplane or the store in time");
           cp_->counters().add(Counter::http_refused);
           write_http(cfd);
         }
@@ -304,25 +319,6 @@ void Loop::close_http(int fd) {
   http_.erase(fd);
 }
 
-namespace {
-
-std::string http_text(std::string_view status, std::string_view type, std::string_view body,
-                      std::string_view extra_headers = {}) {
-  std::string r = "HTTP/1.1 ";
-  r.append(status).append("\r\nContent-Type: ").append(type).append("\r\nContent-Length: ");
-  r.append(std::to_string(body.size())).append("\r\n").append(extra_headers);
-  r.append("Cache-Control: no-store\r\nConnection: close\r\n\r\n").append(body);
-  return r;
-}
-
-std::string json_error(std::string_view status, std::string_view error, std::string_view extra_headers = {}) {
-  std::string body = "{\"ok\":false,\"error\":";
-  append_json_string(body, error);
-  body += "}\n";
-  return http_text(status, "application/json", body, extra_headers);
-}
-
-}  // namespace
 
 std::string Loop::http_response(HttpConnection& c, Now now) {
   HttpRequest req;
@@ -334,6 +330,10 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
     case HttpParse::not_implemented:
       cp_->counters().add(Counter::http_refused);
       return json_error("501 Not Implemented", "Transfer-Encoding is not supported");
+  }
+  if ((req.method == "POST" || req.method == "DELETE") && !same_origin(req)) {
+    cp_->counters().add(Counter::http_refused);
+    return json_error("403 Forbidden", "cross-origin request refused");
   }
   const ApiView view{config_, *cp_, store_, queued_.size(), now};
   const bool text = form_value(req.query, "format") == "text";

@@ -74,6 +74,22 @@ TEST(HttpRequest, RefusesOversizedAndChunked) {
   EXPECT_EQ(parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), HttpParse::not_implemented);
 }
 
+TEST(HttpRequest, CrossOriginActionsAreRecognised) {
+  HttpRequest r;
+  ASSERT_EQ(parse("POST /api/reload HTTP/1.1\r\nHost: 127.0.0.1:9090\r\n\r\n", &r), HttpParse::ok);
+  EXPECT_EQ(r.host, "127.0.0.1:9090");
+  EXPECT_TRUE(same_origin(r)) << "no Origin: sipedgectl, curl";
+  ASSERT_EQ(parse("POST /api/reload HTTP/1.1\r\nHost: 127.0.0.1:9090\r\nOrigin: http://127.0.0.1:9090\r\n\r\n", &r),
+            HttpParse::ok);
+  EXPECT_TRUE(same_origin(r)) << "the dashboard itself";
+  ASSERT_EQ(parse("POST /api/reload HTTP/1.1\r\nHost: 127.0.0.1:9090\r\norigin: https://evil.example\r\n\r\n", &r),
+            HttpParse::ok);
+  EXPECT_EQ(r.origin, "https://evil.example");
+  EXPECT_FALSE(same_origin(r));
+  ASSERT_EQ(parse("POST /api/reload HTTP/1.1\r\nOrigin: null\r\n\r\n", &r), HttpParse::ok);
+  EXPECT_FALSE(same_origin(r)) << "sandboxed or file: pages send Origin: null";
+}
+
 TEST(HttpRequest, PercentDecoding) {
   EXPECT_EQ(percent_decode("sip%3Aalice%40example.com"), "sip:alice@example.com");
   EXPECT_EQ(percent_decode("a+b"), "a+b");

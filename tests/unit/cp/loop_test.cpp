@@ -275,8 +275,12 @@ TEST_F(LoopApi, BadRequestsAreRefusedAndCounted) {
   EXPECT_TRUE(http_raw(port(), "POST /api/reload HTTP/1.1\r\nContent-Length: 100000\r\n\r\n").starts_with("HTTP/1.1 413"));
   EXPECT_TRUE(http_raw(port(), "POST /api/reload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n").starts_with("HTTP/1.1 501"));
   EXPECT_TRUE(http_raw(port(), "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 413"));
+  // A page elsewhere making the operator's browser act here (CSRF).
+  EXPECT_TRUE(http_raw(port(), "POST /api/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\n\r\n")
+                  .starts_with("HTTP/1.1 403"));
   const std::string metrics = http_get(port(), "/metrics");
-  EXPECT_NE(metrics.find("\nsipedge_cp_http_refused_total 9\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nsipedge_cp_http_refused_total 10\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nsipedge_cp_api_reloads_total 0\n"), std::string::npos);
   EXPECT_NE(metrics.find("\nsipedge_cp_punt_queue 0\n"), std::string::npos);
 }
 
