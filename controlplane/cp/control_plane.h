@@ -20,6 +20,14 @@
 //     404 / 480 / 483 answered from the address the request reached.
 //   - kFlagKeepaliveReply replies: RTT and failure reset per binding.
 //   - NAT keepalives for NAT-flagged bindings (cp/keepalive.h).
+//   - The dataplane's counters: a STATS request once a second while
+//     connected (tick()); only the reply to the newest request is taken, into
+//     dp_stats() and the per-second CPS history (cp/stats_history.h). The
+//     names are dp::stat_names() of this process's config, so after a reload
+//     that changes the sets the per-destination names may be stale until
+//     sipedge-cp restarts.
+//   - RELOAD on request (request_reload()); the dataplane's reply carries the
+//     config generation, not our cookie, so replies are counted in order.
 //
 // Thread-safety: none; everything runs on the event loop thread.
 // Errors: nothing the dataplane sends can throw out of on_message(); bad
