@@ -174,25 +174,29 @@ function renderDestinations(stats, sets) {
     const st = setState(sets, d);
     const k = d.set + "/" + d.index;
     rows.push("<tr><td>" + esc(d.set) + "</td><td>" + d.index + "</td><td>" + esc(d.uri) + "</td><td>" +
-      (st === null ? '<span class="dim">-</span>' : st ? '<span class="up">UP</span>' : '<span class="down">DOWN</span>') +
+      (st === null ? '<span class="dim">-</span>' : st ? '<span class="up">UP</span>' : '<span class="down">' +
+        esc(stateText(sets, d)) + "</span>") +
       '</td><td class="num">' + fmt(d.requests) + '</td><td class="num">' +
       (rate[k] === undefined ? "-" : rate[k].toFixed(1)) + "</td></tr>");
   }
   $("destinations").tBodies[0].innerHTML = rows.join("") || '<tr><td colspan="6" class="dim">no dispatcher sets</td></tr>';
 }
-// Up/down from GET /api/sets when this build has it: tolerant of its shape
-// ([{name, destinations:[{uri|address, up|state}]}] or {sets:[...]}).
+// Up/down from GET /api/sets when this build has it: a flat array, one object
+// per destination ({set, index, uri, state: "up"|"down"|"disabled", ...}).
+// true = up, false = down/disabled, null = unknown.
 function setState(sets, d) {
-  if (!sets) return null;
-  const list = Array.isArray(sets) ? sets : sets.sets;
-  if (!Array.isArray(list)) return null;
-  const set = list.find((s) => s.name === d.set);
-  if (!set || !Array.isArray(set.destinations)) return null;
-  const dest = set.destinations.find((x, i) => x.index === d.index || x.uri === d.uri) || set.destinations[d.index];
+  if (!Array.isArray(sets)) return null;
+  const dest = sets.find((x) => x.set === d.set && x.index === d.index);
   if (!dest) return null;
-  if (typeof dest.up === "boolean") return dest.up;
   if (typeof dest.state === "string") return dest.state.toLowerCase() === "up";
+  if (typeof dest.up === "boolean") return dest.up;
   return null;
+}
+
+function stateText(sets, d) {
+  const dest = sets.find((x) => x.set === d.set && x.index === d.index);
+  const t = dest && typeof dest.state === "string" ? dest.state.toUpperCase() : "DOWN";
+  return dest && dest.admin === "down" ? t + " (operator)" : t;
 }
 
 function renderRegistrations(regs) {
