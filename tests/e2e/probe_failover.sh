@@ -5,7 +5,8 @@
 #   1. calls flow to both UASs; sipedgectl sets shows both up;
 #   2. uas2 is killed (SIGKILL, by PID): within failures_down * interval +
 #      slack it is down (/metrics and sipedgectl sets), and every call of the
-#      next batch succeeds on uas1;
+#      next batch succeeds on uas1, also after a reload (SIGHUP) of the
+#      dataplane, which rebuilds its sets all-up;
 #   3. uas2 comes back: within successes_up * interval + slack it is up
 #      again and gets calls;
 #   4. sipedgectl set-state 198.51.100.22:5060 down drains the live uas2 at
@@ -92,18 +93,22 @@ ctl() {
   ip netns exec "$(netns_name edge)" "$SIPEDGECTL" "$@"
 }
 
-# Seconds (to 0.1 s) until uas2's state gauge reads `want`, at most `limit`; empty on timeout.
+# Wall-clock seconds (3 decimals) until uas2's state gauge reads `want`, at
+# most `limit`; empty on timeout. Measured with EPOCHREALTIME: each poll
+# (ip netns exec + curl) takes a while of its own.
 wait_uas2() {  # want limit
-  local start=$SECONDS tenths=0
-  while [ "$tenths" -lt $(($2 * 10)) ]; do
+  local start=${EPOCHREALTIME/./} now
+  while :; do
+    now=${EPOCHREALTIME/./}
     if [ "$(uas2_up)" = "$1" ]; then
-      echo "$((tenths / 10)).$((tenths % 10))"
+      now=${EPOCHREALTIME/./}
+      printf '%d.%03d\n' $(((now - start) / 1000000)) $(((now - start) / 1000 % 1000))
       return 0
     fi
+    [ $((now - start)) -ge $(($2 * 1000000)) ] && break
     sleep 0.1
-    tenths=$((tenths + 1))
   done
-  e2e_log "uas2 not $1 after $2 s (started at ${start}s)"
+  e2e_log "uas2 not $1 after $2 s"
 }
 
 # A batch of calls; prints its successful and failed call counts.
@@ -137,6 +142,9 @@ echo "both up: ${ok:-?} ok, ${failed:-?} failed; uas1 $(uas_calls uas1), uas2 $(
 e2e_check "all $CALLS calls succeed with both up" e2e_equal "$ok" "$CALLS"
 e2e_check "uas2 took calls while up" e2e_between "$(uas_calls uas2)" 1 "$CALLS"
 
+e2e_check "no probe failed while both answered" e2e_equal "$(metric sipedge_cp_probes_failed_total)" 0
+ctl sets "$E2E_WORK/sipedge.toml" >&2
+
 # 2. uas2 dies.
 uas1_before=$(uas_calls uas1)
 kill -KILL "$E2E_UAS_PID_uas2"
@@ -150,7 +158,18 @@ ctl sets "$E2E_WORK/sipedge.toml" >"$E2E_WORK/sets.2" 2>&1
 cat "$E2E_WORK/sets.2"
 e2e_check "sipedgectl sets shows uas2 down by the probes" \
   e2e_equal "$(awk '$3 == "'"$UAS2_DEST"'" && $4 == "down" && $5 == "down" && $6 == "auto"' "$E2E_WORK/sets.2" | wc -l)" 1
+# A reload (SIGHUP) rebuilds the dataplane's sets all-up under a new config
+# generation; sipedge-cp must hear of it and send uas2's down state again.
+pushed_before=$(metric sipedge_cp_state_pushed_total)
+kill -HUP "$E2E_EDGE_PID"
+for _ in $(seq 1 30); do
+  grep -q "config generation 2" "$E2E_WORK/edge.log" && break
+  sleep 0.1
+done
+e2e_check "the dataplane reloaded" grep -q "config generation 2" "$E2E_WORK/edge.log"
 sleep 0.3  # the dataplane applies STATE on its next main-lcore turn
+e2e_check "sipedge-cp re-sent the states after the reload" \
+  e2e_between "$(metric sipedge_cp_state_pushed_total)" $((pushed_before + 2)) $((pushed_before + 2))
 read -r ok failed <<<"$(batch calls-uas2-dead)"
 uas1_got=$(($(uas_calls uas1) - uas1_before))
 echo "uas2 dead: ${ok:-?} ok, ${failed:-?} failed; uas1 got $uas1_got"
