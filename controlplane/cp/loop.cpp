@@ -14,6 +14,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "cp/sets_api.h"
 #include "store/binding.h"
 
 namespace sipedge::cp {
@@ -324,12 +325,28 @@ std::string Loop::http_response(const std::string& request) {
       body += "}";
     });
     body += "]\n";
+  } else if (path_is("/api/sets")) {
+    type = "application/json";
+    body = sets_json(cp_->probe());
+  } else if (line.starts_with("POST /api/sets/state?") || line.starts_with("POST /api/sets/state ")) {
+    // The parameters are in the query: the request is complete at the blank line.
+    const std::size_t start = std::string_view("POST /api/sets/state").size();
+    const std::size_t end = line.find(' ', start);
+    const std::string_view query =
+        line[start] == '?' ? std::string_view(line).substr(start + 1, end - start - 1) : std::string_view{};
+    auto reply = set_state_request(*cp_, query);
+    type = "application/json";
+    status = reply.status == 200   ? "200 OK"
+             : reply.status == 404 ? "404 Not Found"
+             : reply.status == 409 ? "409 Conflict"
+                                   : "400 Bad Request";
+    body = std::move(reply.body);
   } else if (!line.starts_with("GET ")) {
     status = "405 Method Not Allowed";
-    body = "only GET\n";
+    body = "only GET (and POST /api/sets/state)\n";
   } else {
     status = "404 Not Found";
-    body = "try /metrics or /api/registrations\n";
+    body = "try /metrics, /api/registrations or /api/sets\n";
   }
   return "HTTP/1.1 " + status + "\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) +
          "\r\nConnection: close\r\n\r\n" + body;

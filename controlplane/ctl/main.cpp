@@ -18,6 +18,10 @@ constexpr Verb kVerbs[] = {
     {"inspect", "inspect [FILE|-] [--source IP:PORT]  parse one SIP message, print JSON", sipedge::ctl::run_inspect},
     {"dp-stats", "dp-stats FILE [--all] [--interval-ms N]  the running dataplane's counters (DPDK telemetry)",
      sipedge::ctl::run_dp_stats},
+    {"sets", "sets FILE                     dispatcher destinations and their state (sipedge-cp HTTP API)",
+     sipedge::ctl::run_sets},
+    {"set-state", "set-state FILE SET/INDEX|IP:PORT up|down  force a destination down, or give it back to the probes",
+     sipedge::ctl::run_set_state},
 };
 
 int usage() {

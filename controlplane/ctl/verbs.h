@@ -7,4 +7,6 @@ namespace sipedge::ctl {
 int run_inspect(std::span<const std::string_view> args);
 int run_check_config(std::span<const std::string_view> args);
 int run_dp_stats(std::span<const std::string_view> args);
+int run_sets(std::span<const std::string_view> args);
+int run_set_state(std::span<const std::string_view> args);
 }  // namespace sipedge::ctl
