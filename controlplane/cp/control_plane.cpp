@@ -39,6 +39,28 @@ KeepaliveOptions keepalive_options(const config::Config& c) {
   return o;
 }
 
+std::uint32_t inside_address_of(const config::Config& c) {
+  for (const auto& p : c.ports)
+    if (p.role == config::PortRole::kInside) return p.address;
+  return 0;
+}
+
+// Probes leave from the inside address, never the VIP: an anycast VIP's
+// answer may reach another node. Without an inside port there is nothing to
+// probe from, so probing is off.
+ProbeOptions probe_options(const config::Config& c) {
+  ProbeOptions o;
+  o.from = {inside_address_of(c), c.sip.ports.empty() ? config::kDefaultSipPort : c.sip.ports.front()};
+  o.enabled = c.probe.enabled && o.from.ip != 0;
+  o.interval_ms = std::int64_t{c.probe.interval_s} * 1000;
+  o.timeout_ms = c.probe.timeout_ms;
+  o.failures_down = c.probe.failures_down;
+  o.successes_up = c.probe.successes_up;
+  o.method = c.probe.method;
+  o.from_user = c.keepalive.from_user;
+  return o;
+}
+
 registrar::RegistrarOptions registrar_options(const config::Config& c) {
   registrar::RegistrarOptions o;
   o.node_id = c.node.id;
@@ -74,6 +96,21 @@ bool dialog_forming(sip::Method m) {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string prometheus_label(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string proxy_branch(std::uint8_t node_id, const sip::Message& request, const sip::Via& top_via) {
@@ -105,22 +142,20 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
       outbox_(outbox),
       limits_(limits_of(config.sip.limits)),
       vip_(keepalive_options(config).vip),
+      inside_address_(inside_address_of(config)),
       registrar_(config.registrar, store, subscribers, registrar_options(config)),
       flood_(registrar::FloodLimits{.rate = static_cast<double>(config.registrar.flood_rate),
                                     .burst = 2.0 * std::max<std::uint32_t>(config.registrar.flood_rate, 1)}),
       keepalive_(keepalive_options(config)),
+      probe_(probe_options(config), config.sets, counters_),
       dp_stat_names_(dp::stat_names(config)) {
+  if (config.probe.enabled && inside_address_ == 0)
+    std::fprintf(stderr, "probe: no inside port to probe from: destination probing is off\n");
   const auto position = [this](std::string_view name) {
     return static_cast<std::size_t>(std::find(dp_stat_names_.begin(), dp_stat_names_.end(), name) - dp_stat_names_.begin());
   };
   calls_at_ = position("calls");
   breaches_at_ = position("cps_breaches");
-  for (const auto& p : config.ports) {
-    if (p.role == config::PortRole::kInside) {
-      inside_address_ = p.address;
-      break;
-    }
-  }
   subscription_ = store_.subscribe([this](const store::Change& c) {
     switch (c.kind) {
       case store::ChangeKind::added:
@@ -149,15 +184,19 @@ void ControlPlane::on_message(std::span<const std::uint8_t> datagram, Now now) {
   switch (msg.header.type) {
     case punt::MessageType::Punt: on_punt(msg, now); return;
     case punt::MessageType::Hello:
-      generation_ = msg.header.cookie;
       std::fprintf(stderr, "dataplane hello: %.*s (config generation %llu)\n", static_cast<int>(msg.payload.size()),
-                   reinterpret_cast<const char*>(msg.payload.data()), static_cast<unsigned long long>(generation_));
+                   reinterpret_cast<const char*>(msg.payload.data()), static_cast<unsigned long long>(msg.header.cookie));
+      // A (re)started dataplane has every destination up: tell it which are not.
+      generation_ = 0;
+      on_generation(msg.header.cookie);
       return;
     case punt::MessageType::Reload:
       if (msg.header.flags & punt::kFlagReply) {
-        generation_ = msg.header.cookie;
         last_reload_ok_ = !(msg.header.flags & punt::kFlagFailed);
         ++reload_replies_;
+        // A reload rebuilds the sets all-up under a new generation, which
+        // refuses STATE for the old one.
+        if (last_reload_ok_) on_generation(msg.header.cookie);
       }
       return;
     case punt::MessageType::Stats:
@@ -182,7 +221,11 @@ void ControlPlane::on_punt(const punt::Message& msg, Now now) {
     const auto via = sip.top_via();
     if ((h.flags & punt::kFlagKeepaliveReply) || (via && via->branch.starts_with(kKeepaliveBranchPrefix)))
       return on_keepalive_reply(sip, now);
-    counters_.add(Counter::punts_ignored);  // probe replies: destination probing is not built yet
+    if ((h.flags & punt::kFlagProbeReply) || (via && via->branch.starts_with(kProbeBranchPrefix))) {
+      probe_.on_reply(sip, h.src_ipv4, now.mono_us, *this);
+      return;
+    }
+    counters_.add(Counter::punts_ignored);
     return;
   }
   if (sip.method() == sip::Method::register_) return on_register(msg, sip, now);
@@ -376,6 +419,29 @@ void ControlPlane::tick(Now now) {
     if (outbox_.send({.type = punt::MessageType::Stats, .port_id = punt::kAnyPort, .cookie = stats_cookie_ + 1}, {}))
       ++stats_cookie_;
   }
+  probe_.advance(now.mono_us, *this);
+}
+
+void ControlPlane::on_generation(std::uint64_t generation) {
+  if (generation == generation_) return;
+  generation_ = generation;
+  probe_.push_all(*this);
+}
+
+bool ControlPlane::send_probe(const store::Endpoint& from, const store::Endpoint& to, std::string_view bytes) {
+  return tx(from, to, bytes);
+}
+
+void ControlPlane::state_changed(const DestinationHealth& d) {
+  if (generation_ == 0) return;  // no dataplane yet: its HELLO brings every state
+  std::uint8_t body[punt::kStateBodySize];
+  punt::encode_state({.set_id = d.set_id, .destination_index = d.index, .up = d.up(), .generation = generation_},
+                     std::span<std::uint8_t, punt::kStateBodySize>(body));
+  const punt::Header h{.type = punt::MessageType::State, .port_id = punt::kAnyPort};
+  if (outbox_.send(h, std::string_view(reinterpret_cast<const char*>(body), sizeof body)))
+    counters_.add(Counter::state_pushed);
+  else
+    counters_.add(Counter::tx_dropped);
 }
 
 void ControlPlane::send(const store::Endpoint& from, const store::Endpoint& to, std::string_view bytes) {
@@ -457,6 +523,41 @@ std::string ControlPlane::metrics_text() const {
   std::snprintf(sum, sizeof sum, "sipedge_keepalive_rtt_seconds_sum %.6f\n", static_cast<double>(ks.rtt_sum_us) / 1e6);
   t += sum;
   value("sipedge_keepalive_rtt_seconds_count", "", cumulative);
+
+  // Destination probing: per destination, labelled by set name and URI.
+  auto destination_labels = [](const DestinationHealth& d) {
+    return "{set=\"" + prometheus_label(d.set_name) + "\",destination=\"" + prometheus_label(d.uri) + "\"}";
+  };
+  metric("sipedge_cp_destination_up", "gauge",
+         "1 when the dataplane may use the destination (enabled, probes say up, not forced down by the operator)");
+  for (const auto& d : probe_.destinations()) value("sipedge_cp_destination_up", destination_labels(d), d.up() ? 1 : 0);
+  metric("sipedge_cp_destination_admin_down", "gauge", "1 when the operator forced the destination down (set-state)");
+  for (const auto& d : probe_.destinations())
+    value("sipedge_cp_destination_admin_down", destination_labels(d), d.admin_down ? 1 : 0);
+  metric("sipedge_cp_destination_probe_failures", "gauge", "consecutive failed probes of the destination");
+  for (const auto& d : probe_.destinations())
+    value("sipedge_cp_destination_probe_failures", destination_labels(d), d.consecutive_failures);
+  metric("sipedge_cp_destination_rtt_seconds", "gauge", "round-trip time of the destination's last answered probe");
+  for (const auto& d : probe_.destinations()) {
+    if (!d.answered_once) continue;
+    char v[32];
+    std::snprintf(v, sizeof v, " %.6f\n", d.last_rtt_us / 1e6);
+    t.append("sipedge_cp_destination_rtt_seconds").append(destination_labels(d)).append(v);
+  }
+  const auto& ps = probe_.stats();
+  metric("sipedge_cp_probe_rtt_seconds", "histogram", "round-trip time of answered destination probes");
+  cumulative = 0;
+  for (std::size_t i = 0; i < kRttBucketsMs.size(); ++i) {
+    cumulative += ps.rtt_buckets[i];
+    char le[32];
+    std::snprintf(le, sizeof le, "{le=\"%g\"}", kRttBucketsMs[i] / 1000.0);
+    value("sipedge_cp_probe_rtt_seconds_bucket", le, cumulative);
+  }
+  cumulative += ps.rtt_buckets.back();
+  value("sipedge_cp_probe_rtt_seconds_bucket", "{le=\"+Inf\"}", cumulative);
+  std::snprintf(sum, sizeof sum, "sipedge_cp_probe_rtt_seconds_sum %.6f\n", static_cast<double>(ps.rtt_sum_us) / 1e6);
+  t += sum;
+  value("sipedge_cp_probe_rtt_seconds_count", "", cumulative);
   return t;
 }
 

@@ -28,6 +28,9 @@
 //     sipedge-cp restarts.
 //   - RELOAD on request (request_reload()); the dataplane's reply carries the
 //     config generation, not our cookie, so replies are counted in order.
+//   - Destination probing (cp/probe.h): probes from the inside address,
+//     kFlagProbeReply replies, STATE to the dataplane on every change and
+//     for every destination on HELLO or a new config generation.
 //
 // Thread-safety: none; everything runs on the event loop thread.
 // Errors: nothing the dataplane sends can throw out of on_message(); bad
@@ -43,6 +46,7 @@
 #include "cp/counters.h"
 #include "cp/keepalive.h"
 #include "cp/stats_history.h"
+#include "cp/probe.h"
 #include "punt/message.h"
 #include "registrar/flood.h"
 #include "registrar/hold.h"
@@ -68,7 +72,7 @@ class Outbox {
 // Held 200 OKs become 500s after this many failed flushes in a row.
 inline constexpr std::uint32_t kStoreFailuresBefore500 = 3;
 
-class ControlPlane final : private KeepaliveSink {
+class ControlPlane final : private KeepaliveSink, private ProbeSink {
  public:
   // `subscribers` may be null unless config.registrar.auth. Store, subscriber
   // store and outbox must outlive this object.
@@ -110,6 +114,9 @@ class ControlPlane final : private KeepaliveSink {
   Counters& counters() { return counters_; }
   const Counters& counters() const { return counters_; }
   const KeepaliveEngine& keepalive() const { return keepalive_; }
+  const ProbeEngine& probe() const { return probe_; }
+  // Operator override (sipedgectl set-state): see ProbeEngine::set_admin.
+  AdminResult set_destination_admin(std::string_view which, bool down) { return probe_.set_admin(which, down, *this); }
   const registrar::Registrar& registrar() const { return registrar_; }
   std::uint64_t dataplane_generation() const { return generation_; }
   std::size_t held() const { return hold_.size(); }
@@ -126,6 +133,8 @@ class ControlPlane final : private KeepaliveSink {
   void on_lookup(const punt::Message& msg, const sip::Message& sip, Now now);
   void on_keepalive_reply(const sip::Message& sip, Now now);
   void on_stats_reply(const punt::Message& msg, Now now);
+  // The dataplane runs config generation `generation`: every state again.
+  void on_generation(std::uint64_t generation);
   // Answers `request` with a status of our own, from the address it reached.
   void reply_from_edge(const punt::Message& msg, const sip::Message& request, std::uint16_t status,
                        std::string_view reason, Now now);
@@ -135,6 +144,9 @@ class ControlPlane final : private KeepaliveSink {
   void send(const store::Endpoint& from, const store::Endpoint& to, std::string_view bytes) override;
   void missed(std::string_view aor, std::string_view contact, std::uint32_t failures) override;
   void failed(std::string_view aor, std::string_view contact) override;
+  // ProbeSink
+  bool send_probe(const store::Endpoint& from, const store::Endpoint& to, std::string_view bytes) override;
+  void state_changed(const DestinationHealth& d) override;
 
   const config::Config& config_;
   store::LocationStore& store_;
@@ -148,6 +160,7 @@ class ControlPlane final : private KeepaliveSink {
   KeepaliveEngine keepalive_;
   store::SubscriptionId subscription_ = 0;
   Counters counters_;
+  ProbeEngine probe_;  // after counters_, which it counts into
   std::uint64_t generation_ = 0;  // config generation from the dataplane's HELLO
   std::int64_t last_expire_s_ = 0;
   bool connected_ = false;

@@ -30,7 +30,15 @@ namespace sipedge::cp {
   X(http_requests,        "sipedge_cp_http_requests_total",         "HTTP requests served")                                     \
   X(http_refused,         "sipedge_cp_http_refused_total",          "HTTP requests answered 4xx/5xx (malformed, too large, unknown path or method)") \
   X(api_reloads,          "sipedge_cp_api_reloads_total",           "reloads asked for through POST /api/reload")               \
-  X(api_unregistered,     "sipedge_cp_api_unregistered_total",      "bindings removed through DELETE /api/registrations/AOR")
+  X(api_unregistered,     "sipedge_cp_api_unregistered_total",      "bindings removed through DELETE /api/registrations/AOR") \
+  X(probes_sent,          "sipedge_cp_probes_sent_total",           "destination probes sent (from the inside address)")         \
+  X(probes_answered,      "sipedge_cp_probes_answered_total",       "destination probes answered alive (a final response but 503)") \
+  X(probes_failed,        "sipedge_cp_probes_failed_total",         "destination probes unanswered within probe.timeout_ms, or answered 503") \
+  X(probes_unsent,        "sipedge_cp_probes_unsent_total",         "destination probes not sent: dataplane not connected (no verdict)") \
+  X(probe_stray,          "sipedge_cp_probe_replies_stray_total",   "probe replies matching no outstanding probe (late, duplicate, wrong source)") \
+  X(destination_down,     "sipedge_cp_destination_down_total",      "destinations that went down (probes or operator)")         \
+  X(destination_up,       "sipedge_cp_destination_up_total",        "destinations that came back up (probes or operator)")      \
+  X(state_pushed,         "sipedge_cp_state_pushed_total",          "destination states (STATE) sent to the dataplane")
 // clang-format on
 
 enum class Counter : std::uint8_t {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
 
 #include "sip/hash.h"
 
@@ -10,13 +12,8 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-void put_hex(std::string& out, std::uint64_t value, int digits) {
-  for (int i = digits - 1; i >= 0; --i) out += kHex[(value >> (4 * i)) & 0xF];
-}
-
-std::string ipv4_text(std::uint32_t ip) {
-  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 0xFF) + "." + std::to_string((ip >> 8) & 0xFF) +
-         "." + std::to_string(ip & 0xFF);
+void put_hex(char* out, std::uint64_t value, int digits) {
+  for (int i = 0; i < digits; ++i) out[i] = kHex[(value >> (4 * (digits - 1 - i))) & 0xF];
 }
 
 bool parse_hex(std::string_view text, std::uint64_t& out) {
@@ -46,7 +43,7 @@ void KeepaliveEngine::add(const store::Binding& binding) {
   }
   std::string key = key_of(binding.aor, binding.contact);
   if (auto it = ids_.find(key); it != ids_.end()) {
-    Entry& e = entries_.at(it->second);
+    Entry& e = *find(it->second);
     if (e.received != binding.received) {
       e.failures = 0;
       e.outstanding = false;
@@ -58,12 +55,22 @@ void KeepaliveEngine::add(const store::Binding& binding) {
   // Stable placement: the same binding gets the same slot after a restart.
   const std::uint32_t h = sip::hash_bytes_portable(key);
   const auto slot = static_cast<std::uint32_t>(h % slots_.size());
-  const std::uint64_t id = next_id_++;
-  entries_.emplace(id, Entry{.aor = binding.aor,
-                             .contact = binding.contact,
-                             .received = binding.received,
-                             .local = binding.local,
-                             .slot = slot});
+  std::uint32_t cell;
+  if (!free_cells_.empty()) {
+    cell = free_cells_.back();
+    free_cells_.pop_back();
+  } else {
+    cell = static_cast<std::uint32_t>(entries_.size());
+    entries_.emplace_back();
+  }
+  if (++next_serial_ == 0) next_serial_ = 1;  // serial 0 would allow id 0
+  const std::uint64_t id = std::uint64_t{next_serial_} << 32 | cell;
+  entries_[cell] = Entry{.id = id,
+                         .aor = binding.aor,
+                         .contact = binding.contact,
+                         .received = binding.received,
+                         .local = binding.local,
+                         .slot = slot};
   ids_.emplace(std::move(key), id);
   slots_[slot].push_back(id);
 }
@@ -71,13 +78,24 @@ void KeepaliveEngine::add(const store::Binding& binding) {
 void KeepaliveEngine::remove(std::string_view aor, std::string_view contact) {
   auto it = ids_.find(key_of(aor, contact));
   if (it == ids_.end()) return;
-  entries_.erase(it->second);  // its id stays in the slot until run_slot compacts it
+  if (Entry* e = find(it->second)) release(*e);  // its id stays in the slot until run_slot compacts it
   ids_.erase(it);
 }
 
 std::size_t KeepaliveEngine::slot_load(std::size_t i) const {
   return static_cast<std::size_t>(
-      std::count_if(slots_[i].begin(), slots_[i].end(), [&](std::uint64_t id) { return entries_.contains(id); }));
+      std::count_if(slots_[i].begin(), slots_[i].end(), [&](std::uint64_t id) { return find(id) != nullptr; }));
+}
+
+const KeepaliveEngine::Entry* KeepaliveEngine::find(std::uint64_t id) const {
+  const auto cell = static_cast<std::uint32_t>(id);
+  if (cell >= entries_.size() || entries_[cell].id != id || id == 0) return nullptr;
+  return &entries_[cell];
+}
+
+void KeepaliveEngine::release(Entry& e) {
+  free_cells_.push_back(static_cast<std::uint32_t>(e.id));
+  e = Entry{};
 }
 
 void KeepaliveEngine::advance(std::int64_t now_us, KeepaliveSink& sink) {
@@ -91,9 +109,9 @@ void KeepaliveEngine::advance(std::int64_t now_us, KeepaliveSink& sink) {
   for (std::int64_t t = first; t <= tick; ++t) run_slot(static_cast<std::size_t>(t % n), now_us, sink, failed);
   last_tick_ = tick;
   for (std::uint64_t id : failed) {
-    auto it = entries_.find(id);
-    if (it == entries_.end()) continue;
-    const std::string aor = it->second.aor, contact = it->second.contact;
+    const Entry* e = find(id);
+    if (e == nullptr) continue;
+    const std::string aor = e->aor, contact = e->contact;
     ++stats_.removed;
     remove(aor, contact);
     sink.failed(aor, contact);
@@ -106,10 +124,10 @@ void KeepaliveEngine::run_slot(std::size_t slot, std::int64_t now_us, KeepaliveS
   std::size_t keep = 0;
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const std::uint64_t id = ids[i];
-    auto it = entries_.find(id);
-    if (it == entries_.end()) continue;  // removed: compact
+    Entry* found = find(id);
+    if (found == nullptr) continue;  // removed: compact
     ids[keep++] = id;
-    Entry& e = it->second;
+    Entry& e = *found;
     const store::Endpoint from = e.local.ip != 0 ? e.local : store::Endpoint{};
     switch (options_.method) {
       case config::KeepaliveMethod::kOptions: {
@@ -137,22 +155,28 @@ void KeepaliveEngine::run_slot(std::size_t slot, std::int64_t now_us, KeepaliveS
 }
 
 std::string KeepaliveEngine::options_text(const Entry& e, std::uint64_t id) const {
+  // Appends into one reserved buffer: at a million bindings this runs ~33,000
+  // times a second, and every temporary string is a malloc.
   const store::Endpoint local = e.local.ip != 0 ? e.local : options_.vip;
-  const std::string host = ipv4_text(local.ip) + ":" + std::to_string(local.port ? local.port : 5060);
-  std::string branch(kKeepaliveBranchPrefix);
-  put_hex(branch, id, 16);
-  put_hex(branch, e.sequence, 8);
+  char host[32];
+  const int host_len = std::snprintf(host, sizeof host, "%u.%u.%u.%u:%u", local.ip >> 24, (local.ip >> 16) & 0xFF,
+                                     (local.ip >> 8) & 0xFF, local.ip & 0xFF, local.port ? local.port : 5060u);
+  const std::string_view host_text(host, static_cast<std::size_t>(host_len));
+  char branch_buf[kKeepaliveBranchPrefix.size() + 24];
+  std::memcpy(branch_buf, kKeepaliveBranchPrefix.data(), kKeepaliveBranchPrefix.size());
+  put_hex(branch_buf + kKeepaliveBranchPrefix.size(), id, 16);
+  put_hex(branch_buf + kKeepaliveBranchPrefix.size() + 16, e.sequence, 8);
+  const std::string_view branch(branch_buf, sizeof branch_buf);
+  char cseq[16];
+  const auto cseq_end = std::to_chars(cseq, cseq + sizeof cseq, e.sequence).ptr;
+
   std::string t;
-  t.reserve(400 + e.contact.size());
-  t += "OPTIONS " + e.contact + " SIP/2.0\r\n";
-  t += "Via: SIP/2.0/UDP " + host + ";branch=" + branch + ";rport\r\n";
-  t += "Max-Forwards: 70\r\n";
-  t += "From: <sip:" + options_.from_user + "@" + host + ">;tag=" + branch.substr(kKeepaliveBranchPrefix.size(), 16) +
-       "\r\n";
-  t += "To: <" + e.contact + ">\r\n";
-  t += "Call-ID: " + branch + "@sipedge\r\n";
-  t += "CSeq: " + std::to_string(e.sequence) + " OPTIONS\r\n";
-  t += "Content-Length: 0\r\n\r\n";
+  t.reserve(330 + 2 * e.contact.size() + options_.from_user.size());
+  t.append("OPTIONS ").append(e.contact).append(" SIP/2.0\r\nVia: SIP/2.0/UDP ").append(host_text);
+  t.append(";branch=").append(branch).append(";rport\r\nMax-Forwards: 70\r\nFrom: <sip:").append(options_.from_user);
+  t.append("@").append(host_text).append(">;tag=").append(branch.substr(kKeepaliveBranchPrefix.size(), 16));
+  t.append("\r\nTo: <").append(e.contact).append(">\r\nCall-ID: ").append(branch).append("@sipedge\r\nCSeq: ");
+  t.append(cseq, cseq_end).append(" OPTIONS\r\nContent-Length: 0\r\n\r\n");
   return t;
 }
 
@@ -169,12 +193,12 @@ bool KeepaliveEngine::on_reply(const sip::Message& reply, std::int64_t now_us, s
     ++stats_.stray;
     return false;
   }
-  auto it = entries_.find(id);
-  if (it == entries_.end() || !it->second.outstanding || it->second.sequence != sequence) {
+  Entry* found = find(id);
+  if (found == nullptr || !found->outstanding || found->sequence != sequence) {
     ++stats_.stray;  // late, duplicated or for a binding that is gone
     return false;
   }
-  Entry& e = it->second;
+  Entry& e = *found;
   e.outstanding = false;
   e.failures = 0;
   const std::int64_t rtt_us = std::max<std::int64_t>(0, now_us - e.sent_us);

@@ -17,6 +17,7 @@
 #include "cp/api.h"
 #include "cp/dashboard.h"
 #include "cp/http_request.h"
+#include "cp/sets_api.h"
 #include "store/binding.h"
 
 namespace sipedge::cp {
@@ -404,6 +405,21 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
     }
     return unregister(*aor);
   }
+  if (req.path == "/api/sets") {
+    if (req.method != "GET") return method_not_allowed("GET");
+    return http_text("200 OK", "application/json", sets_json(cp_->probe()));
+  }
+  if (req.path == "/api/sets/state") {
+    // POST, not GET, so no crawler, prefetch or scraper changes a state (cp/sets_api.h).
+    if (req.method != "POST") return method_not_allowed("POST");
+    auto reply = set_state_request(*cp_, req.query);
+    if (reply.status != 200) cp_->counters().add(Counter::http_refused);
+    const char* status = reply.status == 200   ? "200 OK"
+                         : reply.status == 404 ? "404 Not Found"
+                         : reply.status == 409 ? "409 Conflict"
+                                               : "400 Bad Request";
+    return http_text(status, "application/json", reply.body);
+  }
   if (req.path == "/api/reload") {
     if (req.method != "POST") return method_not_allowed("POST");
     const std::uint64_t seen = cp_->reload_replies();
@@ -417,7 +433,7 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
     return {};
   }
   cp_->counters().add(Counter::http_refused);
-  return json_error("404 Not Found", "try /, /metrics, /api/stats or /api/registrations");
+  return json_error("404 Not Found", "try /, /metrics, /api/stats, /api/registrations or /api/sets");
 }
 
 void Loop::answer_waiting(Now) {

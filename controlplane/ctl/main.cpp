@@ -24,6 +24,10 @@ constexpr Verb kVerbs[] = {
     {"unregister", "unregister FILE AOR          remove an AOR's bindings (durably)", sipedge::ctl::run_unregister},
     {"reload", "reload FILE                  make the dataplane reload its config; prints its verdict",
      sipedge::ctl::run_reload},
+    {"sets", "sets FILE                     dispatcher destinations and their state (sipedge-cp HTTP API)",
+     sipedge::ctl::run_sets},
+    {"set-state", "set-state FILE SET/INDEX|IP:PORT up|down  force a destination down, or give it back to the probes",
+     sipedge::ctl::run_set_state},
 };
 
 int usage() {

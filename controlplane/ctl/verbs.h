@@ -12,4 +12,6 @@ int run_stats(std::span<const std::string_view> args);
 int run_regs(std::span<const std::string_view> args);
 int run_unregister(std::span<const std::string_view> args);
 int run_reload(std::span<const std::string_view> args);
+int run_sets(std::span<const std::string_view> args);
+int run_set_state(std::span<const std::string_view> args);
 }  // namespace sipedge::ctl

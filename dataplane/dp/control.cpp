@@ -431,7 +431,10 @@ void Control::tick_stats(std::uint64_t now) {
 
 void Control::run() {
   while (!signals_.stop.load(std::memory_order_relaxed)) {
-    if (signals_.reload.exchange(false)) reload();
+    // A reload rebuilds the sets all-up under a new config generation: the
+    // control plane is told, so it re-sends the destinations it holds down.
+    if (signals_.reload.exchange(false) && reload())
+      reply(punt::MessageType::Reload, punt::kFlagReply, config_generation_, {});
     accept_client();
     bool busy = drain_punts();
     busy |= read_client();

@@ -127,6 +127,40 @@ TEST(KeepaliveEngine, CrlfAndNullSendTheirBytes) {
   }
 }
 
+// A removed binding's cell is reused by the next one; a late answer to the
+// old binding's OPTIONS must not count for the new one.
+TEST(KeepaliveEngine, ALateReplyToARemovedBindingDoesNotMatchItsSuccessor) {
+  auto reply_to = [](const std::string& options) {
+    auto req = parse(options);
+    std::string t = "SIP/2.0 200 OK\r\nVia: " + std::string(req->msg.value(sip::HeaderId::via)) + "\r\n";
+    t += "From: " + std::string(req->msg.value(sip::HeaderId::from)) + "\r\n";
+    t += "To: " + std::string(req->msg.value(sip::HeaderId::to)) + ";tag=x\r\n";
+    t += "Call-ID: " + std::string(req->msg.call_id()) + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    return t;
+  };
+  KeepaliveEngine engine({.interval_ms = 5'000});
+  engine.add(nat_binding(1));
+  RecordingSink sink;
+  std::int64_t t = 0;
+  for (; t <= 5'000'000 && sink.sends.empty(); t += 100'000) engine.advance(t, sink);
+  ASSERT_EQ(sink.sends.size(), 1u);
+  const std::string old_reply = reply_to(sink.sends[0].bytes);
+
+  engine.remove(nat_binding(1).aor, nat_binding(1).contact);
+  engine.add(nat_binding(2));
+  sink.sends.clear();
+  for (; t <= 20'000'000 && sink.sends.empty(); t += 100'000) engine.advance(t, sink);
+  ASSERT_EQ(sink.sends.size(), 1u);
+
+  ReplyMatch match;
+  auto late = parse(old_reply);
+  EXPECT_FALSE(engine.on_reply(late->msg, t, 0, match));
+  EXPECT_EQ(engine.stats().stray, 1u);
+  auto current = parse(reply_to(sink.sends[0].bytes));
+  ASSERT_TRUE(engine.on_reply(current->msg, t, 0, match));
+  EXPECT_EQ(match.aor, nat_binding(2).aor);
+}
+
 // Through the ControlPlane: the REGISTER's NAT flag starts keepalives, the
 // punted reply sets the RTT, silence removes the binding.
 class KeepaliveCp : public CpFixture {

@@ -105,7 +105,7 @@ std::string http_raw(std::uint16_t port, const std::string& raw, int timeout_ms 
   return out;
 }
 
-std::string http_get(std::uint16_t port, const std::string& path) {
+std::string http_get(std::uint16_t port, const std::string& path, const std::string& method = "GET") {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
@@ -115,7 +115,7 @@ std::string http_get(std::uint16_t port, const std::string& path) {
     ::close(fd);
     return {};
   }
-  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string req = method + " " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
   ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
   std::string out;
   char buf[4096];
@@ -302,6 +302,46 @@ TEST_F(LoopApi, ServesTheDashboardAndStats) {
   EXPECT_EQ(stats.find("\"stats_age_ms\":null"), std::string::npos) << "the reply was taken";
   const std::string text = http_get(port(), "/api/stats?format=text");
   EXPECT_NE(text.find("dataplane      connected"), std::string::npos) << text;
+// /api/sets and POST /api/sets/state through the loop's HTTP routing: the
+// query of a POST is read; a GET never changes a state.
+TEST(Loop, SetsApiOverHttp) {
+  TempDir dir;
+  config::Config config = test_config(dir.path());
+  config::SetConfig pool;
+  pool.name = "pool";
+  pool.id = 1;
+  config::DestinationConfig d;
+  d.uri = "sip:198.51.100.21:5060";
+  d.address = 0xC6336415;
+  pool.destinations = {d};
+  config.sets = {pool};
+  config.probe.enabled = false;
+  store::MemoryStore store;
+  Loop loop(config, store, nullptr, {0x7F000001, 0});
+  const int stop = ::eventfd(0, EFD_CLOEXEC);
+  std::thread runner([&] { loop.run(stop); });
+
+  const std::string sets = http_get(loop.http_port(), "/api/sets");
+  EXPECT_TRUE(sets.starts_with("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")) << sets;
+  EXPECT_NE(sets.find("\"state\":\"up\",\"probe\":\"off\",\"admin\":\"auto\""), std::string::npos) << sets;
+  EXPECT_TRUE(http_get(loop.http_port(), "/api/sets/state?destination=pool/0&state=down").starts_with("HTTP/1.1 405"))
+      << "GET does not change a state";
+  const std::string changed = http_get(loop.http_port(), "/api/sets/state?destination=pool/0&state=down", "POST");
+  EXPECT_TRUE(changed.starts_with("HTTP/1.1 200 OK\r\n")) << changed;
+  EXPECT_NE(http_get(loop.http_port(), "/api/sets").find("\"state\":\"down\",\"probe\":\"off\",\"admin\":\"down\""),
+            std::string::npos);
+  EXPECT_TRUE(http_get(loop.http_port(), "/api/sets/state?destination=pool/5&state=down", "POST").starts_with("HTTP/1.1 404"));
+  EXPECT_TRUE(http_get(loop.http_port(), "/api/sets/state?destination=pool/0&state=x", "POST").starts_with("HTTP/1.1 400"));
+  EXPECT_TRUE(http_get(loop.http_port(), "/api/sets/state", "POST").starts_with("HTTP/1.1 400"));
+  EXPECT_TRUE(http_get(loop.http_port(), "/metrics", "POST").starts_with("HTTP/1.1 405"));
+  const std::string metrics = http_get(loop.http_port(), "/metrics");
+  EXPECT_NE(metrics.find("\nsipedge_cp_destination_up{set=\"pool\",destination=\"sip:198.51.100.21:5060\"} 0\n"),
+            std::string::npos);
+
+  const std::uint64_t one = 1;
+  ASSERT_EQ(::write(stop, &one, sizeof one), static_cast<ssize_t>(sizeof one));
+  runner.join();
+  ::close(stop);
 }
 
 }  // namespace

@@ -1,0 +1,273 @@
+// sipedgectl sets CONFIG / set-state CONFIG SET/INDEX|IP:PORT up|down: the
+// dispatcher destinations with their state, and the operator's override,
+// through sipedge-cp's local HTTP API (GET /api/sets, POST /api/sets/state;
+// see controlplane/cp/sets_api.h) at the config's metrics.listen.
+//
+// A blocking HTTP/1.1 client over TCP with a 3 s timeout each way: a CLI may
+// wait, the control plane never does. Exit codes: 0 done, 1 the control
+// plane cannot be reached or refused the request (its error printed), 2 bad
+// usage or config.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "verbs.h"
+
+namespace sipedge::ctl {
+namespace {
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+};
+
+std::optional<HttpReply> http_request(const config::Ipv4Endpoint& to, const std::string& method,
+                                      const std::string& target, std::string& error) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  const timeval timeout{3, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(to.port);
+  sa.sin_addr.s_addr = htonl(to.address);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    error = std::strerror(errno);
+    ::close(fd);
+    return std::nullopt;
+  }
+  const std::string request = method + " " + target + " HTTP/1.1\r\nHost: " + config::format_ipv4(to.address) +
+                              "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+    error = std::strerror(errno);
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::string in;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0) break;
+    if (n < 0) {
+      error = errno == EAGAIN ? "timed out" : std::strerror(errno);
+      ::close(fd);
+      return std::nullopt;
+    }
+    in.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  const auto head_end = in.find("\r\n\r\n");
+  HttpReply reply;
+  if (!in.starts_with("HTTP/1.1 ") || head_end == std::string::npos ||
+      std::sscanf(in.c_str() + 9, "%3d", &reply.status) != 1) {
+    error = "not an HTTP reply";
+    return std::nullopt;
+  }
+  reply.body = in.substr(head_end + 4);
+  return reply;
+}
+
+// One destination object of /api/sets: flat, values kept as text (strings
+// unescaped, numbers and booleans as written).
+using Row = std::map<std::string, std::string>;
+
+// Parses the flat array of flat objects /api/sets returns; nullopt otherwise.
+std::optional<std::vector<Row>> parse_rows(std::string_view json) {
+  std::vector<Row> rows;
+  std::size_t i = 0;
+  auto skip_space = [&] {
+    while (i < json.size() && (json[i] == ' ' || json[i] == '\n' || json[i] == '\r' || json[i] == '\t')) ++i;
+  };
+  auto string = [&](std::string& out) {
+    if (i >= json.size() || json[i] != '"') return false;
+    for (++i; i < json.size() && json[i] != '"'; ++i) {
+      if (json[i] == '\\') {
+        if (++i >= json.size()) return false;
+        if (json[i] == 'u') {
+          unsigned code = 0;
+          if (i + 4 >= json.size()) return false;
+          const auto [end, ec] = std::from_chars(json.data() + i + 1, json.data() + i + 5, code, 16);
+          if (ec != std::errc{} || end != json.data() + i + 5) return false;
+          out += static_cast<char>(code);
+          i += 4;
+          continue;
+        }
+      }
+      out += json[i];
+    }
+    if (i >= json.size()) return false;
+    ++i;
+    return true;
+  };
+  skip_space();
+  if (i >= json.size() || json[i++] != '[') return std::nullopt;
+  skip_space();
+  if (i < json.size() && json[i] == ']') return rows;
+  for (;;) {
+    skip_space();
+    if (i >= json.size() || json[i++] != '{') return std::nullopt;
+    Row row;
+    for (;;) {
+      skip_space();
+      std::string key, value;
+      if (!string(key)) return std::nullopt;
+      skip_space();
+      if (i >= json.size() || json[i++] != ':') return std::nullopt;
+      skip_space();
+      if (i < json.size() && json[i] == '"') {
+        if (!string(value)) return std::nullopt;
+      } else {
+        while (i < json.size() && json[i] != ',' && json[i] != '}') value += json[i++];
+        while (!value.empty() && value.back() == ' ') value.pop_back();
+      }
+      row[key] = value;
+      skip_space();
+      if (i >= json.size()) return std::nullopt;
+      if (json[i] == ',') {
+        ++i;
+        continue;
+      }
+      if (json[i++] == '}') break;
+      return std::nullopt;
+    }
+    rows.push_back(std::move(row));
+    skip_space();
+    if (i >= json.size()) return std::nullopt;
+    if (json[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (json[i] == ']') return rows;
+    return std::nullopt;
+  }
+}
+
+void print_table(const std::vector<Row>& rows) {
+  std::printf("%-16s %5s  %-28s %-8s %-6s %-5s %8s %5s\n", "SET", "INDEX", "DESTINATION", "STATE", "PROBE", "ADMIN",
+              "RTT_MS", "FAILS");
+  for (const auto& r : rows) {
+    auto get = [&](const char* k) {
+      const auto it = r.find(k);
+      return it == r.end() ? std::string("?") : it->second;
+    };
+    std::string rtt = get("rtt_us");
+    if (rtt == "-1") {
+      rtt = "-";
+    } else if (rtt != "?") {
+      char ms[32];
+      std::snprintf(ms, sizeof ms, "%.1f", std::strtod(rtt.c_str(), nullptr) / 1000.0);
+      rtt = ms;
+    }
+    std::printf("%-16s %5s  %-28s %-8s %-6s %-5s %8s %5s\n", get("set").c_str(), get("index").c_str(),
+                get("uri").c_str(), get("state").c_str(), get("probe").c_str(), get("admin").c_str(), rtt.c_str(),
+                get("consecutive_failures").c_str());
+  }
+}
+
+// The node's config, for metrics.listen. Prints why it cannot be used.
+std::optional<config::Ipv4Endpoint> api_address(std::string_view path) {
+  auto loaded = config::load_file(std::string(path));
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    return std::nullopt;
+  }
+  const auto listen = loaded.config->metrics.listen;
+  if (listen.address == 0) {
+    std::fprintf(stderr, "sipedgectl: metrics.listen is off in %.*s: no API to talk to\n", int(path.size()), path.data());
+    return std::nullopt;
+  }
+  return listen;
+}
+
+std::string url_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+int report_error(const HttpReply& r) {
+  std::fprintf(stderr, "sipedgectl: sipedge-cp answered %d: %s", r.status, r.body.c_str());
+  if (!r.body.ends_with('\n')) std::fputc('\n', stderr);
+  return 1;
+}
+
+}  // namespace
+
+int run_sets(std::span<const std::string_view> args) {
+  if (args.size() != 1) {
+    std::fputs("usage: sipedgectl sets CONFIG\n", stderr);
+    return 2;
+  }
+  const auto api = api_address(args[0]);
+  if (!api) return 2;
+  std::string error;
+  const auto reply = http_request(*api, "GET", "/api/sets", error);
+  if (!reply) {
+    std::fprintf(stderr, "sipedgectl: sipedge-cp at %s:%u: %s\n", config::format_ipv4(api->address).c_str(), api->port,
+                 error.c_str());
+    return 1;
+  }
+  if (reply->status != 200) return report_error(*reply);
+  const auto rows = parse_rows(reply->body);
+  if (!rows) {
+    std::fprintf(stderr, "sipedgectl: unreadable /api/sets reply: %s\n", reply->body.c_str());
+    return 1;
+  }
+  print_table(*rows);
+  return 0;
+}
+
+int run_set_state(std::span<const std::string_view> args) {
+  if (args.size() != 3 || (args[2] != "up" && args[2] != "down")) {
+    std::fputs("usage: sipedgectl set-state CONFIG SET/INDEX|IP:PORT up|down\n", stderr);
+    return 2;
+  }
+  const auto api = api_address(args[0]);
+  if (!api) return 2;
+  std::string error;
+  const std::string target =
+      "/api/sets/state?destination=" + url_encode(args[1]) + "&state=" + std::string(args[2]);
+  const auto reply = http_request(*api, "POST", target, error);
+  if (!reply) {
+    std::fprintf(stderr, "sipedgectl: sipedge-cp at %s:%u: %s\n", config::format_ipv4(api->address).c_str(), api->port,
+                 error.c_str());
+    return 1;
+  }
+  if (reply->status != 200) return report_error(*reply);
+  const auto rows = parse_rows(reply->body);
+  if (!rows) {
+    std::fprintf(stderr, "sipedgectl: unreadable reply: %s\n", reply->body.c_str());
+    return 1;
+  }
+  print_table(*rows);
+  return 0;
+}
+
+}  // namespace sipedge::ctl
