@@ -302,6 +302,8 @@ TEST_F(LoopApi, ServesTheDashboardAndStats) {
   EXPECT_EQ(stats.find("\"stats_age_ms\":null"), std::string::npos) << "the reply was taken";
   const std::string text = http_get(port(), "/api/stats?format=text");
   EXPECT_NE(text.find("dataplane      connected"), std::string::npos) << text;
+}
+
 // /api/sets and POST /api/sets/state through the loop's HTTP routing: the
 // query of a POST is read; a GET never changes a state.
 TEST(Loop, SetsApiOverHttp) {
