@@ -16,25 +16,6 @@
 namespace sipedge::ctl {
 namespace {
 
-// The node's API address from its config, or nullopt (reported) when the
-// config does not load or has HTTP off.
-std::optional<config::Ipv4Endpoint> api_address(std::string_view path) {
-  const config::LoadResult loaded = config::load_file(std::string(path));
-  if (!loaded.config) {
-    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
-    return std::nullopt;
-  }
-  const auto listen = loaded.config->metrics.listen;
-  if (listen.address == 0) {
-    std::fprintf(stderr, "sipedgectl: %.*s: metrics.listen is off, sipedge-cp has no HTTP API\n",
-                 static_cast<int>(path.size()), path.data());
-    return std::nullopt;
-  }
-  // A wildcard bind is reached over loopback.
-  if (listen.address == 0xFFFFFFFF) return config::Ipv4Endpoint{0x7F000001, listen.port};
-  return listen;
-}
-
 // The raw text of a scalar member of the flat JSON objects the API answers
 // with (numbers, true/false, or a string without its quotes; escapes kept).
 std::string json_member(const std::string& json, std::string_view key) {

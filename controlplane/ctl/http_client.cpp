@@ -1,5 +1,7 @@
 #include "http_client.h"
 
+#include <cstdio>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -142,6 +144,23 @@ HttpResult http_request(config::Ipv4Endpoint server, std::string_view method, st
   r.status = status;
   r.body = response.substr(head_end + 4);
   return r;
+}
+
+std::optional<config::Ipv4Endpoint> api_address(std::string_view path) {
+  const config::LoadResult loaded = config::load_file(std::string(path));
+  if (!loaded.config) {
+    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    return std::nullopt;
+  }
+  const auto listen = loaded.config->metrics.listen;
+  if (listen.address == 0) {
+    std::fprintf(stderr, "sipedgectl: %.*s: metrics.listen is off, sipedge-cp has no HTTP API\n",
+                 static_cast<int>(path.size()), path.data());
+    return std::nullopt;
+  }
+  // A wildcard bind is reached over loopback.
+  if (listen.address == 0xFFFFFFFF) return config::Ipv4Endpoint{0x7F000001, listen.port};
+  return listen;
 }
 
 }  // namespace sipedge::ctl

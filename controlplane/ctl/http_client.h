@@ -9,6 +9,7 @@
 // with status 0; any HTTP status is a successful exchange.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,11 @@ struct HttpResult {
 
 HttpResult http_request(config::Ipv4Endpoint server, std::string_view method, std::string_view target,
                         std::string_view body = {}, int timeout_ms = kHttpTimeoutMs);
+
+// sipedge-cp's API address from the node's config (metrics.listen; a
+// wildcard bind is reached over loopback), or nullopt, reported on stderr,
+// when the config does not load or has HTTP off.
+std::optional<config::Ipv4Endpoint> api_address(std::string_view config_path);
 
 // %-encodes everything but RFC 3986 unreserved characters (a path segment).
 std::string url_encode(std::string_view text);

@@ -3,18 +3,12 @@
 // through sipedge-cp's local HTTP API (GET /api/sets, POST /api/sets/state;
 // see controlplane/cp/sets_api.h) at the config's metrics.listen.
 //
-// A blocking HTTP/1.1 client over TCP with a 3 s timeout each way: a CLI may
-// wait, the control plane never does. Exit codes: 0 done, 1 the control
+// Over the shared blocking client (http_client.h): a CLI may wait, the
+// control plane never does. Exit codes: 0 done, 1 the control
 // plane cannot be reached or refused the request (its error printed), 2 bad
 // usage or config.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -25,65 +19,11 @@
 #include <vector>
 
 #include "config/config.h"
+#include "http_client.h"
 #include "verbs.h"
 
 namespace sipedge::ctl {
 namespace {
-
-struct HttpReply {
-  int status = 0;
-  std::string body;
-};
-
-std::optional<HttpReply> http_request(const config::Ipv4Endpoint& to, const std::string& method,
-                                      const std::string& target, std::string& error) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    error = std::strerror(errno);
-    return std::nullopt;
-  }
-  const timeval timeout{3, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(to.port);
-  sa.sin_addr.s_addr = htonl(to.address);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    error = std::strerror(errno);
-    ::close(fd);
-    return std::nullopt;
-  }
-  const std::string request = method + " " + target + " HTTP/1.1\r\nHost: " + config::format_ipv4(to.address) +
-                              "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
-    error = std::strerror(errno);
-    ::close(fd);
-    return std::nullopt;
-  }
-  std::string in;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n == 0) break;
-    if (n < 0) {
-      error = errno == EAGAIN ? "timed out" : std::strerror(errno);
-      ::close(fd);
-      return std::nullopt;
-    }
-    in.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  const auto head_end = in.find("\r\n\r\n");
-  HttpReply reply;
-  if (!in.starts_with("HTTP/1.1 ") || head_end == std::string::npos ||
-      std::sscanf(in.c_str() + 9, "%3d", &reply.status) != 1) {
-    error = "not an HTTP reply";
-    return std::nullopt;
-  }
-  reply.body = in.substr(head_end + 4);
-  return reply;
-}
 
 // One destination object of /api/sets: flat, values kept as text (strings
 // unescaped, numbers and booleans as written).
@@ -182,37 +122,13 @@ void print_table(const std::vector<Row>& rows) {
   }
 }
 
-// The node's config, for metrics.listen. Prints why it cannot be used.
-std::optional<config::Ipv4Endpoint> api_address(std::string_view path) {
-  auto loaded = config::load_file(std::string(path));
-  if (!loaded.ok()) {
-    for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
-    return std::nullopt;
-  }
-  const auto listen = loaded.config->metrics.listen;
-  if (listen.address == 0) {
-    std::fprintf(stderr, "sipedgectl: metrics.listen is off in %.*s: no API to talk to\n", int(path.size()), path.data());
-    return std::nullopt;
-  }
-  return listen;
+int unreachable(const config::Ipv4Endpoint& api, const HttpResult& r) {
+  std::fprintf(stderr, "sipedgectl: sipedge-cp at %s:%u: %s\n", config::format_ipv4(api.address).c_str(), api.port,
+               r.error.c_str());
+  return 1;
 }
 
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
-}
-
-int report_error(const HttpReply& r) {
+int report_error(const HttpResult& r) {
   std::fprintf(stderr, "sipedgectl: sipedge-cp answered %d: %s", r.status, r.body.c_str());
   if (!r.body.ends_with('\n')) std::fputc('\n', stderr);
   return 1;
@@ -227,17 +143,12 @@ int run_sets(std::span<const std::string_view> args) {
   }
   const auto api = api_address(args[0]);
   if (!api) return 2;
-  std::string error;
-  const auto reply = http_request(*api, "GET", "/api/sets", error);
-  if (!reply) {
-    std::fprintf(stderr, "sipedgectl: sipedge-cp at %s:%u: %s\n", config::format_ipv4(api->address).c_str(), api->port,
-                 error.c_str());
-    return 1;
-  }
-  if (reply->status != 200) return report_error(*reply);
-  const auto rows = parse_rows(reply->body);
+  const auto reply = http_request(*api, "GET", "/api/sets");
+  if (reply.status == 0) return unreachable(*api, reply);
+  if (reply.status != 200) return report_error(reply);
+  const auto rows = parse_rows(reply.body);
   if (!rows) {
-    std::fprintf(stderr, "sipedgectl: unreadable /api/sets reply: %s\n", reply->body.c_str());
+    std::fprintf(stderr, "sipedgectl: unreadable /api/sets reply: %s\n", reply.body.c_str());
     return 1;
   }
   print_table(*rows);
@@ -251,19 +162,14 @@ int run_set_state(std::span<const std::string_view> args) {
   }
   const auto api = api_address(args[0]);
   if (!api) return 2;
-  std::string error;
   const std::string target =
       "/api/sets/state?destination=" + url_encode(args[1]) + "&state=" + std::string(args[2]);
-  const auto reply = http_request(*api, "POST", target, error);
-  if (!reply) {
-    std::fprintf(stderr, "sipedgectl: sipedge-cp at %s:%u: %s\n", config::format_ipv4(api->address).c_str(), api->port,
-                 error.c_str());
-    return 1;
-  }
-  if (reply->status != 200) return report_error(*reply);
-  const auto rows = parse_rows(reply->body);
+  const auto reply = http_request(*api, "POST", target);
+  if (reply.status == 0) return unreachable(*api, reply);
+  if (reply.status != 200) return report_error(reply);
+  const auto rows = parse_rows(reply.body);
   if (!rows) {
-    std::fprintf(stderr, "sipedgectl: unreadable reply: %s\n", reply->body.c_str());
+    std::fprintf(stderr, "sipedgectl: unreadable reply: %s\n", reply.body.c_str());
     return 1;
   }
   print_table(*rows);
