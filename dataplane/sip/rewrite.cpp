@@ -150,6 +150,12 @@ RewriteError Rewriter::remove_value(const HeaderValue& value) noexcept {
 }
 
 RewriteError Rewriter::remove_first_value(HeaderId id) noexcept {
+  // The first value alone on its line (no comma, not empty): the whole line,
+  // which is what remove_value() does with that element.
+  if (const std::size_t first = msg_.find(id); first != kNoHeader && is_list_header(id)) {
+    const std::string_view value = msg_.header(first).value;
+    if (value.find(',') == std::string_view::npos && !lex::trim(value).empty()) return remove_header(first);
+  }
   const ValueRange values = msg_.values(id);
   if (values.empty()) return RewriteError::no_such_header;
   return remove_value(values.front());

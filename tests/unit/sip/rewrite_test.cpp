@@ -496,6 +496,26 @@ TEST(Rewrite, RemoveValueOfASingleElementLineMustNameTheElement) {
   EXPECT_EQ(run(rw), want);
 }
 
+// remove_first_value() takes the first non-empty element: a whole line when
+// it is alone there, else just the element.
+TEST(Rewrite, RemoveFirstValueSkipsAnEmptyLine) {
+  const std::string head = "SIP/2.0 200 OK\n";
+  const std::string rest = "From: <sip:a@x>;tag=1\nTo: <sip:b@x>;tag=2\nCall-ID: c\nCSeq: 1 INVITE\n";
+  struct Case {
+    const char* vias;
+    const char* want;
+  };
+  for (const Case& c : {Case{"Via: SIP/2.0/UDP a\nVia: SIP/2.0/UDP b\n", "Via: SIP/2.0/UDP b\n"},
+                        Case{"Via:\nVia: SIP/2.0/UDP a, SIP/2.0/UDP b\n", "Via:\nVia: SIP/2.0/UDP b\n"},
+                        Case{"Via: SIP/2.0/UDP a, SIP/2.0/UDP b\n", "Via: SIP/2.0/UDP b\n"}}) {
+    const std::string text = with_body(head + c.vias + rest);
+    const Message m = test::parse_ok(text);
+    Rewriter rw(m);
+    ASSERT_EQ(rw.remove_first_value(HeaderId::via), RewriteError::ok) << c.vias;
+    EXPECT_EQ(run(rw), with_body(head + c.want + rest)) << c.vias;
+  }
+}
+
 TEST(Rewrite, NoSuchHeader) {
   const std::string text = test::invite();
   const Message m = test::parse_ok(text);
