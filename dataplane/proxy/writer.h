@@ -8,6 +8,9 @@
 #include <span>
 #include <string_view>
 
+#include "sip/copy.h"
+#include "sip/ipv4.h"
+
 namespace sipedge::proxy {
 
 class BoundedWriter {
@@ -19,7 +22,7 @@ class BoundedWriter {
       failed_ = true;
       return *this;
     }
-    std::memcpy(out_.data() + used_, s.data(), s.size());
+    sip::copy_bytes(out_.data() + used_, s.data(), s.size());
     used_ += s.size();
     return *this;
   }
@@ -33,8 +36,19 @@ class BoundedWriter {
     return put({digits + sizeof digits - n, n});
   }
   BoundedWriter& put_ipv4(uint32_t a) noexcept {
-    put_uint(a >> 24).put(".").put_uint((a >> 16) & 0xFF).put(".");
-    return put_uint((a >> 8) & 0xFF).put(".").put_uint(a & 0xFF);
+    if (!failed_ && out_.size() - used_ >= sip::kIpv4TextMax) {  // straight into the buffer
+      used_ += sip::format_ipv4(a, std::span<char, sip::kIpv4TextMax>(out_.data() + used_, sip::kIpv4TextMax));
+      return *this;
+    }
+    char text[sip::kIpv4TextMax];
+    const std::size_t n = sip::format_ipv4(a, text);
+    if (failed_ || n > out_.size() - used_) {
+      failed_ = true;
+      return *this;
+    }
+    std::memcpy(out_.data() + used_, text, n);
+    used_ += n;
+    return *this;
   }
 
   bool ok() const noexcept { return !failed_; }

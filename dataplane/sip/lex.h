@@ -19,6 +19,7 @@ enum : std::uint8_t {
   kHost = 8,    // hostname / IPv4 characters: alphanum / "-" / "."
   kUriChar = 16,  // characters that may appear in a URI (RFC 3986 + SIP extras); no SP, <, >, ", CTL
   kParamStop = 32,  // ends an unquoted parameter value: ';' ',' '"' and LWS
+  kListSpecial = 64,  // changes the state of a list split: ',' '"' '<' '>' '\\'
 };
 
 constexpr std::array<std::uint8_t, 256> make_classes() {
@@ -34,6 +35,7 @@ constexpr std::array<std::uint8_t, 256> make_classes() {
   t['`'] &= static_cast<std::uint8_t>(~kUriChar);
   for (char c : std::string_view(" \t\r\n")) t[static_cast<unsigned char>(c)] |= kWs | kParamStop;
   for (char c : std::string_view(";,\"")) t[static_cast<unsigned char>(c)] |= kParamStop;
+  for (char c : std::string_view(",\"<>\\")) t[static_cast<unsigned char>(c)] |= kListSpecial;
   return t;
 }
 inline constexpr std::array<std::uint8_t, 256> kClass = make_classes();
@@ -195,6 +197,28 @@ inline std::size_t host_span(const char* p, std::size_t n) {
   return i;
 }
 
+// Bit k set when p[base + k] is a kListSpecial byte, for the block of
+// `len` = min(16, n - base) bytes at base; loads stay inside [p, p + n).
+inline std::uint32_t list_special_mask(const char* p, std::size_t base, std::size_t n, std::size_t& len) {
+  len = n - base < 16 ? n - base : 16;
+#if defined(__SSE2__)
+  if (n >= 16) {
+    // A short last block is read as the 16 bytes ending at p + n.
+    const std::size_t at = len == 16 ? base : n - 16;
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')), _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8('<')));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8('>')));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+    return static_cast<std::uint32_t>(_mm_movemask_epi8(hit)) >> (base - at);
+  }
+#endif
+  std::uint32_t mask = 0;
+  for (std::size_t k = 0; k < len; ++k)
+    if (is(p[base + k], kListSpecial)) mask |= 1u << k;
+  return mask;
+}
+
 // Splits the next element off a comma-separated list, honouring quoted
 // strings and <...>. Returns the (untrimmed) element; `rest` moves past the
 // comma. A quote or bracket left open swallows the rest of the list.
@@ -215,37 +239,38 @@ inline std::string_view split_element(std::string_view& rest) {
     return head;
   }
   // Nothing before i changes the state (a stray '>' outside <...> is a
-  // no-op), so the state machine starts there, jumping between the bytes
-  // that matter.
+  // no-op), so the state machine starts there. It visits only the bytes that
+  // matter: a bit mask of them per 16-byte block, walked bit by bit.
   bool in_quotes = false;
   bool in_angle = false;
-  while (i < n) {
-    if (in_quotes) {
-      i += span_none_of<'"', '\\'>(p + i, n - i);
-      if (i >= n) break;
-      if (p[i] == '\\') {
-        i += 2;  // quoted-pair
-        continue;
+  std::size_t skip = i;  // bytes before this are consumed (a quoted-pair's second byte)
+  for (std::size_t base = i; base < n;) {
+    std::size_t len = 0;
+    std::uint32_t mask = list_special_mask(p, base, n, len);
+    while (mask != 0) {
+      const std::size_t j = base + static_cast<std::size_t>(__builtin_ctz(mask));
+      mask &= mask - 1;
+      if (j < skip) continue;
+      const char c = p[j];
+      if (in_quotes) {
+        if (c == '\\') {
+          skip = j + 2;  // quoted-pair
+        } else if (c == '"') {
+          in_quotes = false;
+        }
+      } else if (c == '"') {
+        in_quotes = true;
+      } else if (c == '<') {
+        in_angle = true;
+      } else if (c == '>') {
+        in_angle = false;
+      } else if (c == ',' && !in_angle) {
+        const std::string_view element = rest.substr(0, j);
+        rest = rest.substr(j + 1);
+        return element;
       }
-      in_quotes = false;
-      ++i;
-      continue;
     }
-    i += span_none_of<'"', '<', '>', ','>(p + i, n - i);
-    if (i >= n) break;
-    const char c = p[i];
-    if (c == '"') {
-      in_quotes = true;
-    } else if (c == '<') {
-      in_angle = true;
-    } else if (c == '>') {
-      in_angle = false;
-    } else if (!in_angle) {  // ','
-      const std::string_view element = rest.substr(0, i);
-      rest = rest.substr(i + 1);
-      return element;
-    }
-    ++i;
+    base += len;
   }
   const std::string_view element = rest;
   rest = {};

@@ -310,6 +310,13 @@ std::string_view Message::value(HeaderId id) const noexcept {
 Result<Via> Message::top_via() const noexcept {
   const std::size_t first = find(HeaderId::via);
   if (first == kNoHeader) return ParseError::header_absent;
+  // Nearly always the top Via is alone on its line: without a comma the
+  // line is one element, as the iterator would yield it.
+  const std::string_view line = slot_value(slots_[first]);
+  if (line.find(',') == std::string_view::npos) {
+    const std::string_view only = lex::trim(line);
+    if (!only.empty()) return parse_via(only);
+  }
   const ValueIterator it(this, first);
   if (it == std::default_sentinel) return ParseError::bad_via;
   return parse_via(it->text);

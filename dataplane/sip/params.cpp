@@ -9,46 +9,56 @@ std::string_view Param::unquoted() const noexcept {
   return value;
 }
 
+// Pointer walk over rest_: every step is bounded by `end`, and no substr()
+// range checks on the way (this runs for every parameter of every Via, URI
+// and name-addr the fast path looks at).
 bool ParamIterator::next(Param& out) noexcept {
   if (error_) return false;
-  std::string_view s = lex::skip_ws(rest_);
-  if (s.empty()) return false;
-  if (s.front() == ';') s = lex::skip_ws(s.substr(1));
-  const std::size_t name_len = lex::token_length(s);
-  if (name_len == 0) {
+  const char* p = rest_.data();
+  const char* const end = p + rest_.size();
+  auto skip_ws = [end](const char* q) {
+    while (q != end && lex::is_ws(*q)) ++q;
+    return q;
+  };
+  auto span = [](const char* b, const char* e) { return std::string_view(b, static_cast<std::size_t>(e - b)); };
+  p = skip_ws(p);
+  if (p == end) return false;
+  if (*p == ';') p = skip_ws(p + 1);
+  const char* const name_begin = p;
+  while (p != end && lex::is_token(*p)) ++p;
+  if (p == name_begin) {
     error_ = true;
     return false;
   }
-  out = Param{};
-  out.name = s.substr(0, name_len);
-  const char* const whole_begin = s.data();
-  s = s.substr(name_len);
-  std::string_view after = lex::skip_ws(s);
-  const char* whole_end = s.data();
-  if (!after.empty() && after.front() == '=') {
+  out.name = span(name_begin, p);
+  out.value = {};
+  out.has_value = false;
+  const char* whole_end = p;
+  const char* after = skip_ws(p);
+  if (after != end && *after == '=') {
     out.has_value = true;
-    std::string_view v = lex::skip_ws(after.substr(1));
+    const char* const v = skip_ws(after + 1);
     std::size_t len = 0;
-    if (!v.empty() && v.front() == '"') {
-      len = lex::quoted_length(v);
+    if (v != end && *v == '"') {
+      len = lex::quoted_length(span(v, end));
       if (len == std::string_view::npos) {
         error_ = true;
         return false;
       }
     } else {
       // gen-value = token / host (host may be an [IPv6] reference)
-      len = lex::param_value_span(v.data(), v.size());
+      len = lex::param_value_span(v, static_cast<std::size_t>(end - v));
     }
-    out.value = v.substr(0, len);
-    whole_end = v.data() + len;
-    after = lex::skip_ws(v.substr(len));
+    out.value = std::string_view(v, len);
+    whole_end = v + len;
+    after = skip_ws(whole_end);
   }
-  if (!after.empty() && after.front() != ';') {
+  if (after != end && *after != ';') {
     error_ = true;
     return false;
   }
-  out.whole = std::string_view(whole_begin, static_cast<std::size_t>(whole_end - whole_begin));
-  rest_ = after;
+  out.whole = span(name_begin, whole_end);
+  rest_ = span(after, end);
   return true;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "sip/copy.h"
 #include "sip/ipv4.h"
 #include "sip/lex.h"
 
@@ -37,7 +38,7 @@ struct WriteSink {
   std::size_t n = 0;
   bool put(std::string_view s) noexcept {
     if (s.size() > out.size() - n) return false;
-    if (!s.empty()) std::memcpy(out.data() + n, s.data(), s.size());
+    copy_bytes(out.data() + n, s.data(), s.size());
     n += s.size();
     return true;
   }
@@ -62,6 +63,7 @@ RewriteError Rewriter::add(const Edit& e) noexcept {
   if (count_ >= kMaxEdits) return RewriteError::too_many_edits;
   edits_[count_] = e;
   edits_[count_].seq = static_cast<std::uint16_t>(count_);
+  sorted_ = false;
   ++count_;
   return RewriteError::ok;
 }
@@ -110,6 +112,13 @@ RewriteError Rewriter::remove_value(const HeaderValue& value) noexcept {
   if (value.header_index >= msg_.header_count()) return RewriteError::no_such_header;
   const Header h = msg_.header(value.header_index);
   if (!is_list_header(h.id)) return remove_header(value.header_index);
+  // A line with no comma holds one element at most (what the split below
+  // would find): it goes whole, without splitting.
+  if (h.value.find(',') == std::string_view::npos) {
+    const std::string_view only = lex::trim(h.value);
+    if (only.empty() || only.data() != value.text.data()) return RewriteError::no_such_header;
+    return remove_header(value.header_index);
+  }
 
   // Find the element and its non-empty neighbours on this line.
   std::string_view rest = h.value;
@@ -141,6 +150,12 @@ RewriteError Rewriter::remove_value(const HeaderValue& value) noexcept {
 }
 
 RewriteError Rewriter::remove_first_value(HeaderId id) noexcept {
+  // The first value alone on its line (no comma, not empty): the whole line,
+  // which is what remove_value() does with that element.
+  if (const std::size_t first = msg_.find(id); first != kNoHeader && is_list_header(id)) {
+    const std::string_view value = msg_.header(first).value;
+    if (value.find(',') == std::string_view::npos && !lex::trim(value).empty()) return remove_header(first);
+  }
   const ValueRange values = msg_.values(id);
   if (values.empty()) return RewriteError::no_such_header;
   return remove_value(values.front());
@@ -237,7 +252,10 @@ RewriteError Rewriter::set_max_forwards(std::uint32_t value) noexcept {
 
 // Sorts edit indices by (begin, inserts before ranges, token completions
 // first, call order).
-void Rewriter::sort_edits(std::uint8_t (&order)[kMaxEdits]) const noexcept {
+const std::uint8_t* Rewriter::sorted_edits() const noexcept {
+  if (sorted_) return order_;
+  sorted_ = true;
+  std::uint8_t* const order = order_;
   for (std::size_t i = 0; i < count_; ++i) order[i] = static_cast<std::uint8_t>(i);
   auto before = [this](std::uint8_t a, std::uint8_t b) {
     const Edit& x = edits_[a];
@@ -251,14 +269,14 @@ void Rewriter::sort_edits(std::uint8_t (&order)[kMaxEdits]) const noexcept {
   };
   for (std::size_t i = 1; i < count_; ++i)
     for (std::size_t j = i; j > 0 && before(order[j], order[j - 1]); --j) std::swap(order[j], order[j - 1]);
+  return order;
 }
 
 // One forward pass: copy the original between edits, emit each edit, and
 // (compact mode) swap long names of original lines for their letters.
 template <class Sink>
 bool Rewriter::emit(Sink& sink) const noexcept {
-  std::uint8_t order[kMaxEdits];
-  sort_edits(order);
+  const std::uint8_t* const order = sorted_edits();
 
   const std::string_view d = msg_.datagram();
   std::size_t pos = msg_.offset_of(msg_.wire());
@@ -314,8 +332,7 @@ std::size_t Rewriter::output_size() const noexcept {
     // Without compact names the size is the original's plus what each edit
     // adds less what it removes; emit() is only needed for its overlap check,
     // which is done here on the same order.
-    std::uint8_t order[kMaxEdits];
-    sort_edits(order);
+    const std::uint8_t* const order = sorted_edits();
     std::size_t pos = msg_.offset_of(msg_.wire());
     std::size_t removed = 0;
     std::size_t added = 0;

@@ -20,7 +20,8 @@
 // Lifetimes: the Message (and its datagram) and every string_view passed to an
 // edit must outlive apply(). The Rewriter keeps generated text (numbers,
 // addresses) in an internal scratch buffer, so it is neither copyable nor
-// movable. Owned by one thread.
+// movable. Owned by one thread (the const members too: they cache the
+// sorted edit order).
 //
 // Errors: each edit call returns RewriteError::ok or a reason (too_many_edits,
 // scratch_full, no_such_header, not_a_request); apply() returns
@@ -97,7 +98,11 @@ class Rewriter {
   void use_compact_names(bool on) noexcept { compact_ = on; }
 
   // Forgets every edit (to reuse the Rewriter on the same message).
-  void clear() noexcept { count_ = 0; scratch_used_ = 0; }
+  void clear() noexcept {
+    count_ = 0;
+    scratch_used_ = 0;
+    sorted_ = false;
+  }
   std::size_t edit_count() const noexcept { return count_; }
 
   // Exact size apply() will write (0 when the edits overlap).
@@ -121,13 +126,18 @@ class Rewriter {
   RewriteError add_header_line(std::size_t at, HeaderId id, std::string_view name, std::string_view value) noexcept;
   // Concatenates parts into the scratch buffer; false when it is full.
   bool store(std::initializer_list<std::string_view> parts, std::string_view& out) noexcept;
-  void sort_edits(std::uint8_t (&order)[kMaxEdits]) const noexcept;
+  // Edit indices by (begin, inserts before ranges, token completions first,
+  // call order); sorted once and kept until the next edit (output_size()
+  // and apply() both walk it).
+  const std::uint8_t* sorted_edits() const noexcept;
   template <class Sink>
   bool emit(Sink& sink) const noexcept;
 
   const Message& msg_;
   Edit edits_[kMaxEdits];
   std::size_t count_ = 0;
+  mutable std::uint8_t order_[kMaxEdits];
+  mutable bool sorted_ = false;
   bool compact_ = false;
   char scratch_[kScratchSize];
   std::size_t scratch_used_ = 0;

@@ -33,11 +33,35 @@ constexpr bool valid_hostname(std::string_view s) {
   if (s.empty() || s.front() == '.' || s.front() == '-') return false;
   if (s.back() == '.') s.remove_suffix(1);
   if (s.empty()) return false;
-  for (char c : s)
+  // One pass: characters, no empty label, and where the toplabel starts.
+  std::size_t top = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     if (!lex::is(c, lex::kHost)) return false;
-  const std::size_t dot = s.rfind('.');
-  const std::string_view top = dot == std::string_view::npos ? s : s.substr(dot + 1);
-  return !top.empty() && !lex::is_digit(top[0]) && top[0] != '-' && s.find("..") == std::string_view::npos;
+    if (c == '.') {
+      if (s[i - 1] == '.') return false;  // i > 0: s.front() is not '.'
+      top = i + 1;
+    }
+  }
+  return top < s.size() && !lex::is_digit(s[top]) && s[top] != '-';
+}
+
+// Validates u.params and keeps the parameters the fast path asks for, the
+// first of each name, as find_param() would return it.
+bool scan_params(Uri& u) {
+  ParamIterator it(u.params);
+  Param p;
+  bool alias = false, transport = false;
+  while (it.next(p)) {
+    if (!alias && lex::iequals(p.name, "alias")) {
+      u.alias_param = p.value;
+      alias = true;
+    } else if (!transport && lex::iequals(p.name, "transport")) {
+      u.transport_param = p.value;
+      transport = true;
+    }
+  }
+  return !it.error();
 }
 
 }  // namespace
@@ -59,9 +83,9 @@ std::string_view param_value(std::string_view params, std::string_view name) {
 }
 }  // namespace
 
-std::string_view Uri::transport() const noexcept { return param_value(params, "transport"); }
+std::string_view Uri::transport() const noexcept { return transport_param; }
 std::string_view Uri::maddr() const noexcept { return param_value(params, "maddr"); }
-std::string_view Uri::alias() const noexcept { return param_value(params, "alias"); }
+std::string_view Uri::alias() const noexcept { return alias_param; }
 std::string_view Uri::user_param() const noexcept { return param_value(params, "user"); }
 
 std::uint16_t Uri::port_or_default() const noexcept {
@@ -98,7 +122,7 @@ Result<Uri> parse_uri(std::string_view text) noexcept {
     if (u.user.empty()) return ParseError::bad_uri;
     if (semi != std::string_view::npos) {
       u.params = rest.substr(semi);
-      if (!params_valid(u.params)) return ParseError::bad_param;
+      if (!scan_params(u)) return ParseError::bad_param;
     }
     return u;
   }
@@ -149,7 +173,7 @@ Result<Uri> parse_uri(std::string_view text) noexcept {
   if (!rest.empty() && rest.front() == ';') {
     const std::size_t q = rest.find('?');
     u.params = rest.substr(0, q);
-    if (!params_valid(u.params)) return ParseError::bad_param;
+    if (!scan_params(u)) return ParseError::bad_param;
     rest = q == std::string_view::npos ? std::string_view{} : rest.substr(q);
   }
   if (!rest.empty()) {

@@ -38,6 +38,11 @@ struct Uri {
   std::string_view headers;      // after '?', may be empty
   std::string_view opaque;       // other schemes: everything after "scheme:"
   std::string_view text;         // the whole URI
+  // Values of the first `alias` / `transport` parameter, located by
+  // parse_uri() (empty when absent or valueless); read them via alias() and
+  // transport().
+  std::string_view alias_param;
+  std::string_view transport_param;
 
   bool has_user() const noexcept { return !user.empty(); }
   // Host as written in the URI (brackets kept for IPv6): what goes back on the wire.

@@ -33,6 +33,28 @@ TEST(Ipv4, Format) {
   }
 }
 
+// Every octet value in every position, against std::to_string, and back.
+TEST(Ipv4, FormatEveryOctetRoundTrips) {
+  for (unsigned pos = 0; pos < 4; ++pos) {
+    for (unsigned v = 0; v < 256; ++v) {
+      const std::uint32_t others = pos % 2 == 0 ? 7u : 255u;
+      std::uint32_t a = 0;
+      std::string want;
+      for (unsigned k = 0; k < 4; ++k) {
+        const std::uint32_t octet = k == pos ? v : others;
+        a = (a << 8) | octet;
+        if (k != 0) want += '.';
+        want += std::to_string(octet);
+      }
+      std::array<char, kIpv4TextMax> buf{};
+      const std::string_view got(buf.data(), format_ipv4(a, buf));
+      ASSERT_EQ(got, want);
+      ASSERT_EQ(ipv4_text(a).view(), want);
+      ASSERT_EQ(parse_ipv4(got), a) << got;
+    }
+  }
+}
+
 TEST(Ipv4, Private) {
   const std::pair<std::string_view, bool> cases[] = {
       {"10.0.0.0", true},        {"10.255.255.255", true}, {"9.255.255.255", false}, {"11.0.0.0", false},

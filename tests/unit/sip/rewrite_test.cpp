@@ -461,6 +461,62 @@ TEST(Rewrite, TooManyEditsAndScratchFull) {
   EXPECT_EQ(e, RewriteError::scratch_full);
 }
 
+// output_size() and apply() share the sorted edit order: an edit made after
+// output_size() must be in what apply() writes.
+TEST(Rewrite, EditsAfterOutputSizeAreApplied) {
+  const std::string text = test::invite();
+  const Message m = test::parse_ok(text);
+  Rewriter rw(m);
+  ASSERT_EQ(rw.set_max_forwards(69), RewriteError::ok);
+  const std::size_t before = rw.output_size();
+  ASSERT_EQ(rw.insert_header_before(HeaderId::via, HeaderId::via, "SIP/2.0/UDP 198.51.100.1;branch=z9hG4bKx"),
+            RewriteError::ok);
+  EXPECT_GT(rw.output_size(), before);
+  const std::string text_out = run(rw);  // run() checks apply() == output_size()
+  const Message out = reparse(text_out);
+  EXPECT_EQ(out.max_forwards(), 69u);
+  ASSERT_TRUE(out.top_via());
+  EXPECT_EQ(out.top_via()->branch, "z9hG4bKx");
+  rw.clear();
+  EXPECT_EQ(run(rw), std::string(m.wire()));
+}
+
+// A line with a single element: only that element (by position) removes it.
+TEST(Rewrite, RemoveValueOfASingleElementLineMustNameTheElement) {
+  const std::string text = test::invite();
+  const Message m = test::parse_ok(text);
+  const HeaderValue via = m.values(HeaderId::via).front();
+  ASSERT_EQ(std::string_view(m.header(via.header_index).value).find(','), std::string_view::npos);
+  Rewriter rw(m);
+  EXPECT_EQ(rw.remove_value(HeaderValue{via.text.substr(1), via.header_index}), RewriteError::no_such_header);
+  EXPECT_EQ(rw.edit_count(), 0u);
+  ASSERT_EQ(rw.remove_value(via), RewriteError::ok);
+  std::string want(m.wire());
+  const std::string_view line = m.header(via.header_index).line;
+  want.erase(m.offset_of(line) - m.offset_of(m.wire()), line.size());
+  EXPECT_EQ(run(rw), want);
+}
+
+// remove_first_value() takes the first non-empty element: a whole line when
+// it is alone there, else just the element.
+TEST(Rewrite, RemoveFirstValueSkipsAnEmptyLine) {
+  const std::string head = "SIP/2.0 200 OK\n";
+  const std::string rest = "From: <sip:a@x>;tag=1\nTo: <sip:b@x>;tag=2\nCall-ID: c\nCSeq: 1 INVITE\n";
+  struct Case {
+    const char* vias;
+    const char* want;
+  };
+  for (const Case& c : {Case{"Via: SIP/2.0/UDP a\nVia: SIP/2.0/UDP b\n", "Via: SIP/2.0/UDP b\n"},
+                        Case{"Via:\nVia: SIP/2.0/UDP a, SIP/2.0/UDP b\n", "Via:\nVia: SIP/2.0/UDP b\n"},
+                        Case{"Via: SIP/2.0/UDP a, SIP/2.0/UDP b\n", "Via: SIP/2.0/UDP b\n"}}) {
+    const std::string text = with_body(head + c.vias + rest);
+    const Message m = test::parse_ok(text);
+    Rewriter rw(m);
+    ASSERT_EQ(rw.remove_first_value(HeaderId::via), RewriteError::ok) << c.vias;
+    EXPECT_EQ(run(rw), with_body(head + c.want + rest)) << c.vias;
+  }
+}
+
 TEST(Rewrite, NoSuchHeader) {
   const std::string text = test::invite();
   const Message m = test::parse_ok(text);

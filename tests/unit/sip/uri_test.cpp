@@ -127,6 +127,27 @@ TEST(Uri, Rejections) {
   }
 }
 
+// alias() and transport() are located at parse time: the first of each name
+// counts, as with param(), in sip: and tel: URIs alike.
+TEST(Uri, FirstAliasAndTransportCount) {
+  const auto r = parse_uri("sip:a@198.51.100.9;ALIAS=198.51.100.1~5062~1;alias=x;transport=udp;Transport=tcp");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->alias(), "198.51.100.1~5062~1");
+  EXPECT_EQ(r->transport(), "udp");
+  const auto none = parse_uri("sip:a@198.51.100.9;lr;aliasx=1;transports=tls");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->alias(), "");
+  EXPECT_EQ(none->transport(), "");
+  EXPECT_EQ(none->port_or_default(), 5060);
+  const auto tls = parse_uri("sip:a@198.51.100.9;transport=TLS");
+  ASSERT_TRUE(tls);
+  EXPECT_EQ(tls->port_or_default(), 5061);
+  const auto tel = parse_uri("tel:+15551234;alias=198.51.100.1~5060");
+  ASSERT_TRUE(tel);
+  EXPECT_EQ(tel->alias(), "198.51.100.1~5060");
+  EXPECT_FALSE(parse_uri("sip:a@198.51.100.9;alias=1;=2"));
+}
+
 TEST(Uri, ParamLookups) {
   const auto r = parse_uri("sip:gw@198.51.100.9:5070;LR;Transport=TCP;maddr=239.0.0.1;alias=192.168.1.2~5060~1;user=phone");
   ASSERT_TRUE(r);

@@ -144,5 +144,23 @@ TEST(Via, TopViaMalformedOrEmpty) {
   EXPECT_EQ(Message().top_via().error(), ParseError::header_absent);
 }
 
+// The top Via is the first non-empty element, whether alone on its line,
+// after an empty Via line or first of a list.
+TEST(Via, TopViaSkipsEmptyLinesAndElements) {
+  const std::string rest = "From: <sip:a@x>;tag=1\nTo: <sip:b@x>\nCall-ID: c\nCSeq: 1 INVITE\n";
+  for (const char* vias : {"Via: SIP/2.0/UDP 198.51.100.7;branch=z9hG4bKtop\nVia: SIP/2.0/UDP 198.51.100.8\n",
+                           "Via:\nVia:  SIP/2.0/UDP 198.51.100.7;branch=z9hG4bKtop \n",
+                           "Via: ,SIP/2.0/UDP 198.51.100.7;branch=z9hG4bKtop, SIP/2.0/UDP 198.51.100.8\n",
+                           "Via: SIP/2.0/UDP 198.51.100.7;branch=z9hG4bKtop\n  ;rport, SIP/2.0/UDP 198.51.100.8\n"}) {
+    const std::string text = test::with_body(std::string("INVITE sip:x@example.com SIP/2.0\n") + vias + rest);
+    const Message m = test::parse_ok(text);
+    const auto top = m.top_via();
+    ASSERT_TRUE(top) << vias;
+    EXPECT_EQ(top->branch, "z9hG4bKtop") << vias;
+    EXPECT_EQ(top->ipv4, 0xC6336407u) << vias;
+    EXPECT_EQ(top->text, m.values(HeaderId::via).front().text) << vias;
+  }
+}
+
 }  // namespace
 }  // namespace sipedge::sip
