@@ -145,6 +145,9 @@ class LocationStore {
   // Networked backends: process I/O completions (acks, remote changes).
   // No-op for local backends.
   virtual void poll() {}
+  // Networked backends: an fd that becomes readable when poll() has work
+  // (the event loop adds it to its epoll set); -1 for local backends.
+  virtual int poll_fd() const { return -1; }
 
   // ---- notifications and stats ----
   virtual SubscriptionId subscribe(ChangeCallback callback) = 0;

@@ -1,0 +1,658 @@
+#include "store/redis_store.h"
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <stdexcept>
+
+#include "store/binding_codec.h"
+#include "store/indexed_store.h"
+
+namespace sipedge::store {
+
+namespace {
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string_view reply_text(const redisReply* r) {
+  if (r == nullptr || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS &&
+                       r->type != REDIS_REPLY_ERROR))
+    return {};
+  return {r->str, r->len};
+}
+
+bool is_error(const redisReply* r) { return r == nullptr || r->type == REDIS_REPLY_ERROR; }
+
+template <typename Int>
+bool parse_int(std::string_view text, Int& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && end == text.data() + text.size();
+}
+
+}  // namespace
+
+// The memory index: an IndexedStore whose "persistence" is a no-op (the
+// RedisStore keeps its own dirty set and writes Redis itself).
+class RedisStore::Cache final : public IndexedStore {
+ protected:
+  bool persist(std::span<const PersistRow>, std::string&) override { return true; }
+  bool load_rows(std::vector<Binding>& out, std::string&) override {
+    out.clear();
+    return true;
+  }
+};
+
+// One hiredis async connection whose socket is watched by the store's epoll
+// set: the event hooks hiredis calls (add/del read/write, cleanup) become
+// epoll_ctl calls.
+struct RedisStore::Link {
+  enum class Kind : std::uint8_t { command, subscriber, sentinel };
+  RedisStore* store = nullptr;
+  Kind kind = Kind::command;
+  redisAsyncContext* ctx = nullptr;
+  int fd = -1;
+  std::uint32_t events = 0;
+
+  void update() {
+    if (ctx == nullptr) return;
+    epoll_event ev{.events = events, .data = {.ptr = this}};
+    if (fd < 0) {
+      fd = ctx->c.fd;
+      ::epoll_ctl(store->epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    } else {
+      ::epoll_ctl(store->epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+    }
+  }
+  static void add_read(void* p) {
+    auto* l = static_cast<Link*>(p);
+    l->events |= EPOLLIN;
+    l->update();
+  }
+  static void del_read(void* p) {
+    auto* l = static_cast<Link*>(p);
+    l->events &= ~static_cast<std::uint32_t>(EPOLLIN);
+    l->update();
+  }
+  static void add_write(void* p) {
+    auto* l = static_cast<Link*>(p);
+    l->events |= EPOLLOUT;
+    l->update();
+  }
+  static void del_write(void* p) {
+    auto* l = static_cast<Link*>(p);
+    l->events &= ~static_cast<std::uint32_t>(EPOLLOUT);
+    l->update();
+  }
+  static void cleanup(void* p) {
+    auto* l = static_cast<Link*>(p);
+    if (l->fd >= 0) ::epoll_ctl(l->store->epoll_fd_, EPOLL_CTL_DEL, l->fd, nullptr);
+    l->fd = -1;
+    l->events = 0;
+  }
+  static void on_connect(const redisAsyncContext* c, int status) {
+    auto* l = static_cast<Link*>(c->data);
+    // On failure hiredis frees the context after this callback. A context we
+    // dropped on purpose (ctx no longer ours) is not a lost connection.
+    if (status != REDIS_OK && l->ctx == c) {
+      l->ctx = nullptr;
+      l->store->link_down(*l);
+    }
+  }
+  static void on_disconnect(const redisAsyncContext* c, int) {
+    auto* l = static_cast<Link*>(c->data);
+    if (l->ctx != c) return;
+    l->ctx = nullptr;
+    l->store->link_down(*l);
+  }
+
+  // Starts a non-blocking connect; false (and no context) when it failed at once.
+  bool open(const RedisEndpoint& to) {
+    redisAsyncContext* c = redisAsyncConnect(to.host.c_str(), to.port);
+    if (c == nullptr) return false;
+    if (c->err != 0) {
+      redisAsyncFree(c);
+      return false;
+    }
+    ctx = c;
+    fd = -1;
+    events = 0;
+    c->data = this;
+    c->ev.data = this;
+    c->ev.addRead = add_read;
+    c->ev.delRead = del_read;
+    c->ev.addWrite = add_write;
+    c->ev.delWrite = del_write;
+    c->ev.cleanup = cleanup;
+    redisAsyncSetConnectCallback(c, on_connect);
+    redisAsyncSetDisconnectCallback(c, on_disconnect);
+    add_write(this);  // the connect completes (or fails) as writability
+    return true;
+  }
+  void close() {
+    if (ctx != nullptr) redisAsyncDisconnect(ctx);
+  }
+};
+
+RedisStore::RedisStore(RedisOptions options)
+    : options_(std::move(options)),
+      cache_(std::make_unique<Cache>()),
+      command_(std::make_unique<Link>()),
+      subscriber_(std::make_unique<Link>()),
+      sentinel_(std::make_unique<Link>()) {
+  command_->store = subscriber_->store = sentinel_->store = this;
+  command_->kind = Link::Kind::command;
+  subscriber_->kind = Link::Kind::subscriber;
+  sentinel_->kind = Link::Kind::sentinel;
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (epoll_fd_ < 0 || timer_fd_ < 0) {
+    const std::string error = std::strerror(errno);
+    if (epoll_fd_ >= 0) ::close(epoll_fd_);
+    if (timer_fd_ >= 0) ::close(timer_fd_);
+    throw std::runtime_error("redis store: epoll/timerfd: " + error);
+  }
+  epoll_event ev{.events = EPOLLIN, .data = {.ptr = &timer_fd_}};
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev);
+  cache_subscription_ = cache_->subscribe([this](const Change& c) {
+    if (!applying_remote_ && c.kind != ChangeKind::expired) dirty_.emplace(c.binding.aor, c.binding.contact);
+    const Change out{c.kind, applying_remote_ ? ChangeOrigin::remote : ChangeOrigin::local, c.binding};
+    for (const auto& [id, callback] : subscribers_) callback(out);
+  });
+  backoff_ms_ = options_.reconnect_min_ms;
+  start_connect();
+}
+
+RedisStore::~RedisStore() {
+  destroying_ = true;
+  for (Link* l : {command_.get(), subscriber_.get(), sentinel_.get()}) {
+    if (l->ctx != nullptr) {
+      redisAsyncContext* c = l->ctx;
+      l->ctx = nullptr;
+      redisAsyncFree(c);
+    }
+  }
+  ::close(timer_fd_);
+  ::close(epoll_fd_);
+}
+
+// ---- reads and writes: the cache ----
+
+std::span<const Binding> RedisStore::lookup(std::string_view aor) const { return cache_->lookup(aor); }
+const Binding* RedisStore::find(std::string_view aor, std::string_view contact) const {
+  return cache_->find(aor, contact);
+}
+void RedisStore::for_each(const std::function<void(const Binding&)>& visit) const { cache_->for_each(visit); }
+std::size_t RedisStore::binding_count() const { return cache_->binding_count(); }
+std::size_t RedisStore::aor_count() const { return cache_->aor_count(); }
+Sequence RedisStore::upsert(Binding binding) { return cache_->upsert(std::move(binding)); }
+Sequence RedisStore::remove(std::string_view aor, std::string_view contact) { return cache_->remove(aor, contact); }
+Sequence RedisStore::remove_all(std::string_view aor) { return cache_->remove_all(aor); }
+std::size_t RedisStore::expire(std::int64_t now) { return cache_->expire(now); }
+bool RedisStore::set_keepalive(std::string_view aor, std::string_view contact, const KeepaliveState& state) {
+  return cache_->set_keepalive(aor, contact, state);
+}
+Sequence RedisStore::last_sequence() const { return cache_->last_sequence(); }
+
+Sequence RedisStore::durable_sequence() const {
+  if (dirty_.empty() && in_flight_.empty()) return cache_->last_sequence();
+  return durable_;
+}
+
+LoadResult RedisStore::load_all(std::int64_t) {
+  LoadResult result;
+  result.loaded = cache_->binding_count();
+  return result;
+}
+
+SubscriptionId RedisStore::subscribe(ChangeCallback callback) {
+  const SubscriptionId id = next_subscription_++;
+  subscribers_.emplace(id, std::move(callback));
+  return id;
+}
+
+void RedisStore::unsubscribe(SubscriptionId id) { subscribers_.erase(id); }
+
+const StoreStats& RedisStore::stats() const {
+  const StoreStats& c = cache_->stats();
+  stats_.upserts = c.upserts;
+  stats_.removes = c.removes;
+  stats_.expired = c.expired;
+  return stats_;
+}
+
+std::string RedisStore::binding_key(std::string_view aor, std::string_view contact) const {
+  std::string key = options_.prefix;
+  key += ":b:{";
+  key += aor;
+  key += "}:";
+  key += contact;
+  return key;
+}
+
+// ---- durability ----
+
+FlushResult RedisStore::flush() {
+  FlushResult result;
+  if (cache_->pending() > 0) cache_->flush();  // the cache's own dirty set is meaningless here
+  if (!dirty_.empty()) {
+    if (!ready_) {
+      ++consecutive_failures_;
+      ++stats_.flush_failures;
+      result.ok = false;
+      result.error = "redis: not connected";
+      result.consecutive_failures = consecutive_failures_;
+      result.durable = durable_sequence();
+      return result;
+    }
+    result.written = dirty_.size();
+    send_dirty();
+  }
+  consecutive_failures_ = 0;
+  result.durable = durable_sequence();
+  return result;
+}
+
+void RedisStore::send_dirty() {
+  if (dirty_.empty() || command_->ctx == nullptr) return;
+  Batch batch;
+  batch.sequence = cache_->last_sequence();
+  batch.keys.reserve(dirty_.size());
+  const std::int64_t now_s = ::time(nullptr);
+  std::string header;
+  append_netstring(header, std::to_string(options_.node_id));
+  append_netstring(header, std::to_string(unix_ms()));
+  const std::string chan = channel();
+  std::string value;
+  std::string message;
+  redisAsyncContext* c = command_->ctx;
+  for (const Key& k : dirty_) {
+    const std::string key = binding_key(k.first, k.second);
+    const Binding* b = cache_->find(k.first, k.second);
+    message = header;
+    if (b != nullptr && !b->expired(now_s)) {
+      value.clear();
+      encode_binding(*b, value);
+      redisAsyncCommand(c, on_write_reply, this, "SET %b %b EXAT %lld", key.data(), key.size(), value.data(),
+                        value.size(), static_cast<long long>(b->expires_at));
+      append_netstring(message, "U");
+      message += value;
+    } else {
+      redisAsyncCommand(c, on_write_reply, this, "DEL %b", key.data(), key.size());
+      append_netstring(message, "D");
+      append_netstring(message, k.first);
+      append_netstring(message, k.second);
+    }
+    redisAsyncCommand(c, on_write_reply, this, "PUBLISH %b %b", chan.data(), chan.size(), message.data(),
+                      message.size());
+    batch.replies_left += 2;
+    batch.keys.push_back(k);
+  }
+  if (options_.wait_replicas > 0) {
+    redisAsyncCommand(c, on_wait_reply, this, "WAIT %u %u", options_.wait_replicas, options_.wait_timeout_ms);
+    ++batch.replies_left;
+  }
+  dirty_.clear();
+  ++redis_stats_.batches_sent;
+  ++stats_.flushes;
+  in_flight_.push_back(std::move(batch));
+}
+
+void RedisStore::batch_reply(bool ok) {
+  if (destroying_ || in_flight_.empty()) return;
+  Batch& front = in_flight_.front();
+  if (!ok) front.failed = true;
+  if (--front.replies_left > 0) return;
+  if (front.failed) {
+    ++redis_stats_.batches_failed;
+    stats_.retried_rows += front.keys.size();
+    for (Key& k : front.keys) dirty_.insert(std::move(k));
+  } else {
+    durable_ = std::max(durable_, front.sequence);
+    stats_.rows_written += front.keys.size();
+  }
+  in_flight_.pop_front();
+}
+
+void RedisStore::on_write_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  self->batch_reply(!is_error(static_cast<redisReply*>(reply)));
+}
+
+void RedisStore::on_wait_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  const auto* r = static_cast<redisReply*>(reply);
+  // Fewer replicas than asked within the timeout: not durable enough, write again.
+  const bool ok = r != nullptr && r->type == REDIS_REPLY_INTEGER &&
+                  r->integer >= static_cast<long long>(self->options_.wait_replicas);
+  self->batch_reply(ok);
+}
+
+// ---- connection management ----
+
+void RedisStore::arm_timer(std::int64_t delay_ms) {
+  itimerspec spec{};
+  spec.it_value.tv_sec = delay_ms / 1000;
+  spec.it_value.tv_nsec = (delay_ms % 1000) * 1'000'000 + 1;
+  ::timerfd_settime(timer_fd_, 0, &spec, nullptr);
+}
+
+void RedisStore::start_connect() {
+  state_ = State::connecting;
+  if (options_.sentinels.empty()) {
+    connect_links(options_.address);
+    return;
+  }
+  const RedisEndpoint& s = options_.sentinels[next_sentinel_ % options_.sentinels.size()];
+  ++next_sentinel_;
+  ++redis_stats_.sentinel_queries;
+  if (!sentinel_->open(s)) {
+    teardown("sentinel connect failed");
+    return;
+  }
+  redisAsyncCommand(sentinel_->ctx, on_sentinel_reply, this, "SENTINEL get-master-addr-by-name %b",
+                    options_.master_name.data(), options_.master_name.size());
+}
+
+void RedisStore::on_sentinel_reply(redisAsyncContext* ctx, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_ || self->state_ != State::connecting) return;
+  const auto* r = static_cast<redisReply*>(reply);
+  RedisEndpoint primary;
+  const bool ok = r != nullptr && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+                  r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING &&
+                  parse_int(reply_text(r->element[1]), primary.port);
+  if (ok) primary.host.assign(reply_text(r->element[0]));
+  self->sentinel_->ctx = nullptr;  // dropped on purpose (freed once this callback returns)
+  redisAsyncFree(ctx);
+  if (!ok) {
+    self->teardown("sentinel does not know the primary");
+    return;
+  }
+  self->connect_links(primary);
+}
+
+void RedisStore::connect_links(const RedisEndpoint& primary) {
+  primary_ = primary;
+  if (!command_->open(primary) || !subscriber_->open(primary)) {
+    teardown("connect failed");
+    return;
+  }
+  for (Link* l : {command_.get(), subscriber_.get()}) {
+    if (!options_.password.empty())
+      redisAsyncCommand(l->ctx, on_setup_reply, this, "AUTH %b", options_.password.data(), options_.password.size());
+  }
+  if (options_.db != 0) redisAsyncCommand(command_->ctx, on_setup_reply, this, "SELECT %u", options_.db);
+  redisAsyncCommand(command_->ctx, on_role_reply, this, "ROLE");
+  const std::string chan = channel();
+  redisAsyncCommand(subscriber_->ctx, on_subscribe_reply, this, "SUBSCRIBE %b", chan.data(), chan.size());
+}
+
+void RedisStore::on_setup_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_) return;
+  if (is_error(static_cast<redisReply*>(reply))) self->teardown("AUTH/SELECT refused");
+}
+
+void RedisStore::on_role_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_ || self->state_ != State::connecting) return;
+  const auto* r = static_cast<redisReply*>(reply);
+  const bool primary = r != nullptr && r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+                       reply_text(r->element[0]) == "master";
+  if (!primary) {
+    // A replica (a demoted primary Sentinel has not caught up with yet) takes no writes.
+    self->teardown("not a primary");
+    return;
+  }
+  self->command_ready_ = true;
+  if (self->subscribed_) self->on_ready();
+}
+
+void RedisStore::on_subscribe_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_) return;
+  const auto* r = static_cast<redisReply*>(reply);
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
+  const std::string_view kind = reply_text(r->element[0]);
+  if (kind == "subscribe") {
+    if (self->state_ != State::connecting) return;
+    self->subscribed_ = true;
+    if (self->command_ready_) self->on_ready();
+  } else if (kind == "message" && r->element[2]->type == REDIS_REPLY_STRING) {
+    self->on_message(reply_text(r->element[2]));
+  }
+}
+
+void RedisStore::on_ready() {
+  state_ = State::up;
+  ready_ = true;
+  backoff_ms_ = options_.reconnect_min_ms;
+  ++redis_stats_.connects;
+  if (logged_down_) {
+    std::fprintf(stderr, "redis store: connected to %s:%u\n", primary_.host.c_str(), primary_.port);
+    logged_down_ = false;
+  }
+  send_dirty();  // replay what was written while disconnected
+  start_resync();
+}
+
+void RedisStore::link_down(Link&) {
+  if (destroying_ || tearing_down_ || state_ == State::idle) return;
+  teardown("connection lost");
+}
+
+void RedisStore::teardown(const char* why) {
+  if (destroying_ || tearing_down_) return;
+  tearing_down_ = true;
+  if (!logged_down_) {
+    std::fprintf(stderr, "redis store: %s (%s:%u); retrying\n", why, primary_.host.c_str(), primary_.port);
+    logged_down_ = true;
+  }
+  state_ = State::idle;
+  ready_ = false;
+  command_ready_ = false;
+  subscribed_ = false;
+  synced_ = false;
+  resyncing_ = false;
+  snapshot_.clear();
+  touched_.clear();
+  ++redis_stats_.disconnects;
+  for (Link* l : {command_.get(), subscriber_.get(), sentinel_.get()}) {
+    if (l->ctx != nullptr) {
+      redisAsyncContext* c = l->ctx;
+      l->ctx = nullptr;
+      // Pending callbacks run with a null reply (now, or right after the
+      // callback we are in): in-flight batches go back to the dirty set.
+      redisAsyncFree(c);
+    }
+  }
+  // A batch whose replies will never come (its context was already gone) is requeued.
+  while (!in_flight_.empty()) {
+    Batch& b = in_flight_.front();
+    ++redis_stats_.batches_failed;
+    stats_.retried_rows += b.keys.size();
+    for (Key& k : b.keys) dirty_.insert(std::move(k));
+    in_flight_.pop_front();
+  }
+  arm_timer(backoff_ms_);
+  backoff_ms_ = std::min(backoff_ms_ * 2, options_.reconnect_max_ms);
+  tearing_down_ = false;
+}
+
+void RedisStore::poll() {
+  epoll_event events[32];
+  const int n = ::epoll_wait(epoll_fd_, events, 32, 0);
+  for (int i = 0; i < n; ++i) {
+    if (events[i].data.ptr == &timer_fd_) {
+      std::uint64_t expirations = 0;
+      [[maybe_unused]] const auto r = ::read(timer_fd_, &expirations, sizeof expirations);
+      if (state_ == State::idle) start_connect();
+      continue;
+    }
+    auto* l = static_cast<Link*>(events[i].data.ptr);
+    const std::uint32_t what = events[i].events;
+    if (l->ctx != nullptr && (what & (EPOLLIN | EPOLLHUP | EPOLLERR))) redisAsyncHandleRead(l->ctx);
+    if (l->ctx != nullptr && (what & EPOLLOUT)) redisAsyncHandleWrite(l->ctx);
+  }
+  if (cache_->pending() > 0) cache_->flush();
+}
+
+// ---- remote changes ----
+
+bool RedisStore::locally_pending(const Key& key) const {
+  if (dirty_.contains(key)) return true;
+  for (const Batch& b : in_flight_)
+    if (std::find(b.keys.begin(), b.keys.end(), key) != b.keys.end()) return true;
+  return false;
+}
+
+void RedisStore::on_message(std::string_view payload) {
+  std::string_view node_text, ms_text, kind;
+  NodeId node = 0;
+  std::int64_t sent_ms = 0;
+  if (!take_netstring(payload, node_text) || !take_netstring(payload, ms_text) || !take_netstring(payload, kind) ||
+      !parse_int(node_text, node) || !parse_int(ms_text, sent_ms)) {
+    ++redis_stats_.bad_messages;
+    return;
+  }
+  if (node == options_.node_id) return;  // our own write, already in the cache
+  Binding b;
+  std::string_view aor, contact;
+  if (kind == "U") {
+    if (!decode_binding(payload, b)) {
+      ++redis_stats_.bad_messages;
+      return;
+    }
+    aor = b.aor;
+    contact = b.contact;
+  } else if (kind == "D") {
+    if (!take_netstring(payload, aor) || !take_netstring(payload, contact) || !payload.empty()) {
+      ++redis_stats_.bad_messages;
+      return;
+    }
+  } else {
+    ++redis_stats_.bad_messages;
+    return;
+  }
+  const std::int64_t lag = std::max<std::int64_t>(0, unix_ms() - sent_ms);
+  ++redis_stats_.lag_samples;
+  redis_stats_.lag_sum_ms += static_cast<std::uint64_t>(lag);
+  redis_stats_.last_lag_ms = static_cast<std::uint64_t>(lag);
+  Key key{std::string(aor), std::string(contact)};
+  if (resyncing_) touched_.insert(key);
+  // A local write not yet in Redis will overwrite this one there: keep ours.
+  if (dirty_.contains(key)) return;
+  if (kind == "U")
+    apply_remote_upsert(std::move(b));
+  else
+    apply_remote_remove(key.first, key.second);
+}
+
+void RedisStore::apply_remote_upsert(Binding binding) {
+  if (binding.expired(::time(nullptr))) return;
+  const Binding* existing = cache_->find(binding.aor, binding.contact);
+  if (existing != nullptr && existing->same_persistent(binding)) return;
+  applying_remote_ = true;
+  cache_->upsert(std::move(binding));
+  applying_remote_ = false;
+  ++redis_stats_.remote_changes;
+}
+
+void RedisStore::apply_remote_remove(std::string_view aor, std::string_view contact) {
+  applying_remote_ = true;
+  const Sequence removed = cache_->remove(aor, contact);
+  applying_remote_ = false;
+  if (removed != 0) ++redis_stats_.remote_changes;
+}
+
+// ---- full resync ----
+
+void RedisStore::start_resync() {
+  resyncing_ = true;
+  scan_done_ = false;
+  gets_outstanding_ = 0;
+  snapshot_.clear();
+  touched_.clear();
+  scan_next("0");
+}
+
+void RedisStore::scan_next(const std::string& cursor) {
+  const std::string pattern = options_.prefix + ":b:*";
+  redisAsyncCommand(command_->ctx, on_scan_reply, this, "SCAN %b MATCH %b COUNT %u", cursor.data(), cursor.size(),
+                    pattern.data(), pattern.size(), options_.scan_count);
+}
+
+void RedisStore::on_scan_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_ || !self->resyncing_ || self->command_->ctx == nullptr) return;
+  const auto* r = static_cast<redisReply*>(reply);
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[1]->type != REDIS_REPLY_ARRAY) {
+    if (r != nullptr) self->teardown("SCAN failed");
+    return;
+  }
+  const redisReply* keys = r->element[1];
+  for (std::size_t i = 0; i < keys->elements; ++i) {
+    const std::string_view key = reply_text(keys->element[i]);
+    redisAsyncCommand(self->command_->ctx, on_get_reply, self, "GET %b", key.data(), key.size());
+    ++self->gets_outstanding_;
+  }
+  const std::string cursor(reply_text(r->element[0]));
+  if (cursor == "0" || cursor.empty()) {
+    self->scan_done_ = true;
+    if (self->gets_outstanding_ == 0) self->finish_resync();
+  } else {
+    self->scan_next(cursor);
+  }
+}
+
+void RedisStore::on_get_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_ || !self->resyncing_) return;
+  const auto* r = static_cast<redisReply*>(reply);
+  if (r == nullptr) return;  // connection lost: teardown abandons the resync
+  if (r->type == REDIS_REPLY_STRING) {
+    Binding b;
+    if (decode_binding(reply_text(r), b))
+      self->snapshot_.push_back(std::move(b));
+    else
+      ++self->redis_stats_.bad_messages;
+  }  // nil: expired or deleted between SCAN and GET
+  if (--self->gets_outstanding_ == 0 && self->scan_done_) self->finish_resync();
+}
+
+void RedisStore::finish_resync() {
+  resyncing_ = false;
+  std::set<Key, std::less<>> seen;
+  for (Binding& b : snapshot_) {
+    Key key{b.aor, b.contact};
+    const bool skip = locally_pending(key) || touched_.contains(key);
+    seen.insert(std::move(key));
+    if (!skip) apply_remote_upsert(std::move(b));
+  }
+  std::vector<Key> gone;
+  cache_->for_each([&](const Binding& b) {
+    Key key{b.aor, b.contact};
+    if (!seen.contains(key) && !touched_.contains(key) && !locally_pending(key)) gone.push_back(std::move(key));
+  });
+  for (const Key& k : gone) apply_remote_remove(k.first, k.second);
+  snapshot_.clear();
+  touched_.clear();
+  synced_ = true;
+  ++redis_stats_.resyncs;
+  if (cache_->pending() > 0) cache_->flush();
+}
+
+}  // namespace sipedge::store
