@@ -375,6 +375,9 @@ std::string ControlPlane::metrics_text() const {
   single("sipedge_store_failures_total", "counter", "failed store transactions (retried)", ss.flush_failures);
   single("sipedge_store_expired_total", "counter", "bindings removed by expiry", ss.expired);
   single("sipedge_store_pending", "gauge", "bindings waiting for the next store transaction", store_.pending());
+  store_.backend_metrics([&](std::string_view name, std::string_view type, std::string_view help, std::uint64_t v) {
+    single(name, type, help, v);
+  });
 
   const auto& ks = keepalive_.stats();
   single("sipedge_keepalive_bindings", "gauge", "NAT-flagged bindings kept alive", keepalive_.size());

@@ -149,6 +149,12 @@ class LocationStore {
   // (the event loop adds it to its epoll set); -1 for local backends.
   virtual int poll_fd() const { return -1; }
 
+  // Backend-specific metrics (name, Prometheus type, help, value) for
+  // /metrics; local backends have none.
+  using MetricVisitor =
+      std::function<void(std::string_view name, std::string_view type, std::string_view help, std::uint64_t value)>;
+  virtual void backend_metrics(const MetricVisitor&) const {}
+
   // ---- notifications and stats ----
   virtual SubscriptionId subscribe(ChangeCallback callback) = 0;
   virtual void unsubscribe(SubscriptionId id) = 0;

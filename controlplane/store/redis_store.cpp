@@ -233,6 +233,26 @@ const StoreStats& RedisStore::stats() const {
   return stats_;
 }
 
+void RedisStore::backend_metrics(const MetricVisitor& visit) const {
+  const RedisStats& r = redis_stats_;
+  // clang-format off
+  visit("sipedge_redis_connected", "gauge", "1 while both Redis connections are up", ready_ ? 1 : 0);
+  visit("sipedge_redis_connects_total", "counter", "Redis (re)connections completed", r.connects);
+  visit("sipedge_redis_disconnects_total", "counter", "Redis connections lost or refused", r.disconnects);
+  visit("sipedge_redis_resyncs_total", "counter", "full resyncs of the cache from Redis", r.resyncs);
+  visit("sipedge_redis_queue_depth", "gauge", "bindings waiting to be written to Redis (replayed on reconnect)", dirty_.size());
+  visit("sipedge_redis_in_flight_batches", "gauge", "pipelined write batches not yet acknowledged", in_flight_.size());
+  visit("sipedge_redis_batches_total", "counter", "pipelined write batches sent", r.batches_sent);
+  visit("sipedge_redis_batches_failed_total", "counter", "write batches requeued (error, lost connection, too few replicas)", r.batches_failed);
+  visit("sipedge_redis_remote_changes_total", "counter", "changes made by other nodes applied to the cache", r.remote_changes);
+  visit("sipedge_redis_bad_messages_total", "counter", "undecodable change messages or stored bindings (ignored)", r.bad_messages);
+  visit("sipedge_redis_sentinel_queries_total", "counter", "primary address requests sent to a sentinel", r.sentinel_queries);
+  visit("sipedge_redis_replication_lag_ms", "gauge", "write on another node to cache update here, last change (ms)", r.last_lag_ms);
+  visit("sipedge_redis_replication_lag_ms_sum", "counter", "sum of replication lags of remote changes (ms)", r.lag_sum_ms);
+  visit("sipedge_redis_replication_lag_samples_total", "counter", "remote changes with a replication lag sample", r.lag_samples);
+  // clang-format on
+}
+
 std::string RedisStore::binding_key(std::string_view aor, std::string_view contact) const {
   std::string key = options_.prefix;
   key += ":b:{";

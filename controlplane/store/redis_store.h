@@ -121,6 +121,7 @@ class RedisStore final : public LocationStore {
   LoadResult load_all(std::int64_t now) override;
   void poll() override;
   int poll_fd() const override { return epoll_fd_; }
+  void backend_metrics(const MetricVisitor& visit) const override;
 
   SubscriptionId subscribe(ChangeCallback callback) override;
   void unsubscribe(SubscriptionId id) override;
