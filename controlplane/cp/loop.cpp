@@ -326,6 +326,7 @@ std::string Loop::http_response(const std::string& request) {
       json_string(body, store::to_string(b.received));
       body += ",\"expires\":" + std::to_string(b.remaining(now_s));
       body += ",\"nat\":" + std::string(b.nat ? "true" : "false");
+      body += ",\"owner\":" + std::to_string(b.owner);  // node.id that accepted the latest REGISTER
       body += ",\"rtt_us\":" + std::to_string(b.keepalive.last_rtt_us);
       body += ",\"user_agent\":";
       json_string(body, b.user_agent);
