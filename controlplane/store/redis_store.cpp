@@ -319,6 +319,9 @@ void RedisStore::send_dirty() {
                       message.size());
     batch.replies_left += 2;
     batch.keys.push_back(k);
+    // Written after SCAN may have passed its slot and acknowledged before the
+    // resync ends: not in the snapshot, yet current; the resync must keep it.
+    if (resyncing_) touched_.insert(k);
   }
   if (options_.wait_replicas > 0) {
     redisAsyncCommand(c, on_wait_reply, this, "WAIT %u %u", options_.wait_replicas, options_.wait_timeout_ms);

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,7 +37,15 @@ inline std::uint16_t free_loopback_port() {
 
 class RedisServer {
  public:
-  explicit RedisServer(std::uint16_t port = free_loopback_port()) : port_(port) { start(); }
+  explicit RedisServer(std::uint16_t port = free_loopback_port(), std::vector<std::string> extra = {})
+      : port_(port), extra_(std::move(extra)) {
+    start();
+  }
+  // A sentinel on `port` started from the config file `conf` (which it rewrites).
+  static std::unique_ptr<RedisServer> sentinel(std::uint16_t port, const std::string& conf) {
+    auto s = std::unique_ptr<RedisServer>(new RedisServer(port, conf));
+    return s;
+  }
   ~RedisServer() { stop(); }
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -45,11 +54,16 @@ class RedisServer {
   bool running() const { return pid_ > 0; }
 
   // Starts (again) on the same port; waits until it answers PING (at most 5 s).
-  void start(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                     "--save", "", "--appendonly", "no", "--daemonize", "no",
-                                     "--loglevel", "warning", "--logfile", ""};
-    for (const auto& a : extra) args.push_back(a);
+  void start() {
+    std::vector<std::string> args;
+    if (!sentinel_conf_.empty()) {
+      args = {"redis-server", sentinel_conf_, "--sentinel", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+              "--logfile", sentinel_conf_ + ".log"};
+    } else {
+      args = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
+              "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", "--logfile", ""};
+    }
+    for (const auto& a : extra_) args.push_back(a);
     pid_ = ::fork();
     if (pid_ == 0) {
       const int null_fd = ::open("/dev/null", O_WRONLY);
@@ -107,7 +121,13 @@ class RedisServer {
   }
 
  private:
+  RedisServer(std::uint16_t port, std::string sentinel_conf) : port_(port), sentinel_conf_(std::move(sentinel_conf)) {
+    start();
+  }
+
   std::uint16_t port_;
+  std::vector<std::string> extra_;
+  std::string sentinel_conf_;
   pid_t pid_ = -1;
 };
 
