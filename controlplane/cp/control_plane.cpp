@@ -116,7 +116,13 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
   subscription_ = store_.subscribe([this](const store::Change& c) {
     switch (c.kind) {
       case store::ChangeKind::added:
-      case store::ChangeKind::updated: keepalive_.add(c.binding); break;
+      case store::ChangeKind::updated:
+        // Exactly one node pings a binding: its owner (a takeover changes the owner).
+        if (keeps_alive(c.binding))
+          keepalive_.add(c.binding);
+        else
+          keepalive_.remove(c.binding.aor, c.binding.contact);
+        break;
       case store::ChangeKind::removed:
       case store::ChangeKind::expired: keepalive_.remove(c.binding.aor, c.binding.contact); break;
     }
@@ -125,9 +131,16 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
 
 ControlPlane::~ControlPlane() { store_.unsubscribe(subscription_); }
 
+bool ControlPlane::keeps_alive(const store::Binding& b) const {
+  return !store_.shared() || b.owner == config_.node.id;
+}
+
 store::LoadResult ControlPlane::start(Now now) {
   auto loaded = store_.load_all(now.unix_ms / 1000);
-  if (loaded.ok) store_.for_each([this](const store::Binding& b) { keepalive_.add(b); });
+  if (loaded.ok)
+    store_.for_each([this](const store::Binding& b) {
+      if (keeps_alive(b)) keepalive_.add(b);
+    });
   last_expire_s_ = now.unix_ms / 1000;
   return loaded;
 }

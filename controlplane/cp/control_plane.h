@@ -91,6 +91,8 @@ class ControlPlane final : private KeepaliveSink {
   std::size_t held() const { return hold_.size(); }
 
  private:
+  // This node sends the binding's NAT keepalives (a shared store: it owns it).
+  bool keeps_alive(const store::Binding& b) const;
   struct Held {
     store::Endpoint to;
     std::string text;

@@ -4,6 +4,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -36,6 +37,9 @@ sipedge::store::RedisOptions redis_options(const sipedge::config::Config& config
   o.node_id = config.node.id;
   o.wait_replicas = r.wait_replicas;
   o.wait_timeout_ms = r.wait_timeout_ms;
+  // Half a keepalive interval: a dead owner's bindings are taken over (lease
+  // lapse + one check, lease / 3) before their next keepalive was due.
+  o.lease_ms = std::max<std::int64_t>(1000, std::int64_t{config.keepalive.interval_s} * 1000 / 2);
   return o;
 }
 #endif

@@ -149,6 +149,10 @@ class LocationStore {
   // (the event loop adds it to its epoll set); -1 for local backends.
   virtual int poll_fd() const { return -1; }
 
+  // Shared backends (Redis): other nodes' bindings are in this store too, and
+  // only the binding's owner node keeps it alive.
+  virtual bool shared() const { return false; }
+
   // Backend-specific metrics (name, Prometheus type, help, value) for
   // /metrics; local backends have none.
   using MetricVisitor =

@@ -166,6 +166,21 @@ RedisStore::RedisStore(RedisOptions options)
   }
   epoll_event ev{.events = EPOLLIN, .data = {.ptr = &timer_fd_}};
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev);
+  if (options_.lease_ms > 0) {
+    lease_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (lease_fd_ < 0) {
+      const std::string error = std::strerror(errno);
+      ::close(epoll_fd_);
+      ::close(timer_fd_);
+      throw std::runtime_error("redis store: timerfd: " + error);
+    }
+    const std::int64_t period_ms = std::max<std::int64_t>(1, options_.lease_ms / 3);
+    const timespec period{period_ms / 1000, (period_ms % 1000) * 1'000'000};
+    const itimerspec spec{period, period};
+    ::timerfd_settime(lease_fd_, 0, &spec, nullptr);
+    epoll_event lev{.events = EPOLLIN, .data = {.ptr = &lease_fd_}};
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, lease_fd_, &lev);
+  }
   cache_subscription_ = cache_->subscribe([this](const Change& c) {
     if (!applying_remote_ && c.kind != ChangeKind::expired) dirty_.emplace(c.binding.aor, c.binding.contact);
     const Change out{c.kind, applying_remote_ ? ChangeOrigin::remote : ChangeOrigin::local, c.binding};
@@ -185,6 +200,7 @@ RedisStore::~RedisStore() {
     }
   }
   ::close(timer_fd_);
+  if (lease_fd_ >= 0) ::close(lease_fd_);
   ::close(epoll_fd_);
 }
 
@@ -247,6 +263,8 @@ void RedisStore::backend_metrics(const MetricVisitor& visit) const {
   visit("sipedge_redis_remote_changes_total", "counter", "changes made by other nodes applied to the cache", r.remote_changes);
   visit("sipedge_redis_bad_messages_total", "counter", "undecodable change messages or stored bindings (ignored)", r.bad_messages);
   visit("sipedge_redis_sentinel_queries_total", "counter", "primary address requests sent to a sentinel", r.sentinel_queries);
+  visit("sipedge_redis_takeovers_total", "counter", "dead owner nodes whose bindings this node took over", r.takeovers);
+  visit("sipedge_redis_taken_over_bindings_total", "counter", "bindings taken over from dead owner nodes", r.taken_over_bindings);
   visit("sipedge_redis_replication_lag_ms", "gauge", "write on another node to cache update here, last change (ms)", r.last_lag_ms);
   visit("sipedge_redis_replication_lag_ms_sum", "counter", "sum of replication lags of remote changes (ms)", r.lag_sum_ms);
   visit("sipedge_redis_replication_lag_samples_total", "counter", "remote changes with a replication lag sample", r.lag_samples);
@@ -298,6 +316,7 @@ void RedisStore::send_dirty() {
   std::string value;
   std::string message;
   redisAsyncContext* c = command_->ctx;
+  std::size_t accepted = 0;  // commands hiredis queued: each will get exactly one reply callback
   for (const Key& k : dirty_) {
     const std::string key = binding_key(k.first, k.second);
     const Binding* b = cache_->find(k.first, k.second);
@@ -305,29 +324,36 @@ void RedisStore::send_dirty() {
     if (b != nullptr && !b->expired(now_s)) {
       value.clear();
       encode_binding(*b, value);
-      redisAsyncCommand(c, on_write_reply, this, "SET %b %b EXAT %lld", key.data(), key.size(), value.data(),
-                        value.size(), static_cast<long long>(b->expires_at));
+      accepted += redisAsyncCommand(c, on_write_reply, this, "SET %b %b EXAT %lld", key.data(), key.size(),
+                                    value.data(), value.size(), static_cast<long long>(b->expires_at)) == REDIS_OK;
       append_netstring(message, "U");
       message += value;
     } else {
-      redisAsyncCommand(c, on_write_reply, this, "DEL %b", key.data(), key.size());
+      accepted += redisAsyncCommand(c, on_write_reply, this, "DEL %b", key.data(), key.size()) == REDIS_OK;
       append_netstring(message, "D");
       append_netstring(message, k.first);
       append_netstring(message, k.second);
     }
-    redisAsyncCommand(c, on_write_reply, this, "PUBLISH %b %b", chan.data(), chan.size(), message.data(),
-                      message.size());
-    batch.replies_left += 2;
+    accepted += redisAsyncCommand(c, on_write_reply, this, "PUBLISH %b %b", chan.data(), chan.size(),
+                                  message.data(), message.size()) == REDIS_OK;
     batch.keys.push_back(k);
     // Written after SCAN may have passed its slot and acknowledged before the
     // resync ends: not in the snapshot, yet current; the resync must keep it.
     if (resyncing_) touched_.insert(k);
   }
   if (options_.wait_replicas > 0) {
-    redisAsyncCommand(c, on_wait_reply, this, "WAIT %u %u", options_.wait_replicas, options_.wait_timeout_ms);
-    ++batch.replies_left;
+    accepted += redisAsyncCommand(c, on_wait_reply, this, "WAIT %u %u", options_.wait_replicas,
+                                  options_.wait_timeout_ms) == REDIS_OK;
   }
   dirty_.clear();
+  if (accepted == 0) {  // hiredis refused everything (context going away): nothing will answer
+    ++redis_stats_.batches_failed;
+    for (Key& k : batch.keys) dirty_.insert(std::move(k));
+    return;
+  }
+  batch.replies_left = accepted;
+  // Some commands refused: the rest is answered, but the batch is incomplete.
+  if (accepted != batch.keys.size() * 2 + (options_.wait_replicas > 0 ? 1 : 0)) batch.failed = true;
   ++redis_stats_.batches_sent;
   ++stats_.flushes;
   in_flight_.push_back(std::move(batch));
@@ -469,6 +495,7 @@ void RedisStore::on_ready() {
     logged_down_ = false;
   }
   send_dirty();  // replay what was written while disconnected
+  if (options_.lease_ms > 0) lease_tick();
   start_resync();
 }
 
@@ -525,12 +552,81 @@ void RedisStore::poll() {
       if (state_ == State::idle) start_connect();
       continue;
     }
+    if (events[i].data.ptr == &lease_fd_) {
+      std::uint64_t expirations = 0;
+      [[maybe_unused]] const auto r = ::read(lease_fd_, &expirations, sizeof expirations);
+      lease_tick();
+      continue;
+    }
     auto* l = static_cast<Link*>(events[i].data.ptr);
     const std::uint32_t what = events[i].events;
     if (l->ctx != nullptr && (what & (EPOLLIN | EPOLLHUP | EPOLLERR))) redisAsyncHandleRead(l->ctx);
     if (l->ctx != nullptr && (what & EPOLLOUT)) redisAsyncHandleWrite(l->ctx);
   }
   if (cache_->pending() > 0) cache_->flush();
+}
+
+// ---- keepalive ownership ----
+
+void RedisStore::lease_tick() {
+  if (!ready_ || command_->ctx == nullptr) return;
+  redisAsyncContext* c = command_->ctx;
+  const std::string own = options_.prefix + ":lease:" + std::to_string(options_.node_id);
+  redisAsyncCommand(c, on_lease_reply, this, "SET %b %lld PX %lld", own.data(), own.size(),
+                    static_cast<long long>(unix_ms()), static_cast<long long>(options_.lease_ms));
+  // Owners other than us that hold bindings here: is each one still alive?
+  std::set<NodeId> owners;
+  cache_->for_each([&](const Binding& b) {
+    if (b.owner != options_.node_id) owners.insert(b.owner);
+  });
+  for (const NodeId owner : owners) {
+    const std::string lease = options_.prefix + ":lease:" + std::to_string(owner);
+    if (redisAsyncCommand(c, on_lease_exists_reply, this, "EXISTS %b", lease.data(), lease.size()) == REDIS_OK)
+      lease_checks_.push_back(owner);
+  }
+}
+
+void RedisStore::on_lease_reply(redisAsyncContext*, void*, void*) {
+  // Nothing to do: a failed renewal shows as a lapsed lease to the others,
+  // who then take over (and this node follows their writes).
+}
+
+void RedisStore::on_lease_exists_reply(redisAsyncContext* ctx, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_ || self->lease_checks_.empty()) return;
+  const NodeId owner = self->lease_checks_.front();
+  self->lease_checks_.pop_front();
+  const auto* r = static_cast<redisReply*>(reply);
+  if (r == nullptr || r->type != REDIS_REPLY_INTEGER || r->integer != 0 || self->command_->ctx != ctx) return;
+  // Lapsed: claim the takeover; SET NX lets exactly one node win it.
+  const std::string claim = self->options_.prefix + ":takeover:" + std::to_string(owner);
+  if (redisAsyncCommand(ctx, on_takeover_reply, self, "SET %b %u NX PX %lld", claim.data(), claim.size(),
+                        self->options_.node_id, static_cast<long long>(self->options_.lease_ms)) == REDIS_OK)
+    self->takeover_claims_.push_back(owner);
+}
+
+void RedisStore::on_takeover_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_ || self->takeover_claims_.empty()) return;
+  const NodeId owner = self->takeover_claims_.front();
+  self->takeover_claims_.pop_front();
+  const auto* r = static_cast<redisReply*>(reply);
+  if (r != nullptr && r->type == REDIS_REPLY_STATUS && reply_text(r) == "OK") self->take_over(owner);
+}
+
+void RedisStore::take_over(NodeId dead) {
+  std::vector<Binding> theirs;
+  cache_->for_each([&](const Binding& b) {
+    if (b.owner == dead) theirs.push_back(b);
+  });
+  if (theirs.empty()) return;
+  for (Binding& b : theirs) {
+    b.owner = options_.node_id;
+    cache_->upsert(std::move(b));  // a local write: dirty, written and published at the next flush
+  }
+  ++redis_stats_.takeovers;
+  redis_stats_.taken_over_bindings += theirs.size();
+  std::fprintf(stderr, "redis store: node %u's lease lapsed: took over its %zu bindings\n", dead, theirs.size());
 }
 
 // ---- remote changes ----

@@ -8,6 +8,8 @@
 //                          EXAT = expires_at: Redis itself drops an expired
 //                          binding even when every edge node is down. The
 //                          hash tag {<aor>} puts an AOR's bindings in one slot.
+//   P:lease:<node>         a node's keepalive-ownership lease (PX), renewed every lease/3
+//   P:takeover:<node>      SET NX claim of a dead node's bindings (one taker wins)
 //   P:changes              pub/sub channel; each write publishes
 //                          ns(node) ns(unix ms) ns("U") <binding>  or
 //                          ns(node) ns(unix ms) ns("D") ns(aor) ns(contact)
@@ -33,6 +35,12 @@
 // up, the dirty set is written and a full resync (SCAN + GET) replaces the
 // cache's view of other nodes' bindings; changes published meanwhile win
 // over the snapshot.
+//
+// Ownership: the node that accepted a binding's latest REGISTER owns it
+// (Binding::owner) and alone sends its NAT keepalives. When an owner's lease
+// lapses, the first node to claim P:takeover:<owner> rewrites every binding of
+// that owner with itself as owner (ordinary writes, so every cache and
+// keepalive schedule follows).
 //
 // Expiry: every node expires its cache on its own clock (expire()); Redis
 // drops the key at the same unix second, so no delete is written for an expiry.
@@ -78,6 +86,9 @@ struct RedisOptions {
   std::int64_t reconnect_min_ms = 50;
   std::int64_t reconnect_max_ms = 2000;
   std::uint32_t scan_count = 1000;    // SCAN COUNT hint during resync
+  // Keepalive ownership: > 0 renews P:lease:<node_id> (PX lease_ms) every
+  // lease_ms / 3 and takes over the bindings of owners whose lease lapsed.
+  std::int64_t lease_ms = 0;
 };
 
 // Monotonic counters since construction, and gauges (for /metrics).
@@ -93,6 +104,8 @@ struct RedisStats {
   std::uint64_t lag_samples = 0;       // remote changes with a time stamp
   std::uint64_t lag_sum_ms = 0;
   std::uint64_t last_lag_ms = 0;
+  std::uint64_t takeovers = 0;          // dead owners whose bindings this node took over
+  std::uint64_t taken_over_bindings = 0;
 };
 
 class RedisStore final : public LocationStore {
@@ -121,6 +134,7 @@ class RedisStore final : public LocationStore {
   LoadResult load_all(std::int64_t now) override;
   void poll() override;
   int poll_fd() const override { return epoll_fd_; }
+  bool shared() const override { return true; }
   void backend_metrics(const MetricVisitor& visit) const override;
 
   SubscriptionId subscribe(ChangeCallback callback) override;
@@ -180,6 +194,11 @@ class RedisStore final : public LocationStore {
   static void on_scan_reply(redisAsyncContext* ctx, void* reply, void* privdata);
   static void on_get_reply(redisAsyncContext* ctx, void* reply, void* privdata);
   void batch_reply(bool ok);
+  void lease_tick();
+  void take_over(NodeId dead);
+  static void on_lease_reply(redisAsyncContext* ctx, void* reply, void* privdata);
+  static void on_lease_exists_reply(redisAsyncContext* ctx, void* reply, void* privdata);
+  static void on_takeover_reply(redisAsyncContext* ctx, void* reply, void* privdata);
 
   RedisOptions options_;
   std::unique_ptr<Cache> cache_;
@@ -188,6 +207,9 @@ class RedisStore final : public LocationStore {
   std::unique_ptr<Link> sentinel_;
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
+  int lease_fd_ = -1;
+  std::deque<NodeId> lease_checks_;     // owners of the EXISTS P:lease:<n> replies to come, in order
+  std::deque<NodeId> takeover_claims_;  // owners of the SET NX P:takeover:<n> replies to come
   State state_ = State::idle;
   bool ready_ = false;
   bool command_ready_ = false;

@@ -46,8 +46,9 @@ class RedisStoreTest : public ::testing::Test {
     ASSERT_EQ(server_->integer("DBSIZE"), 0);
   }
 
-  std::unique_ptr<RedisStore> open_store(NodeId node) {
+  std::unique_ptr<RedisStore> open_store(NodeId node, std::int64_t lease_ms = 0) {
     RedisOptions o;
+    o.lease_ms = lease_ms;
     o.address = {"127.0.0.1", server_->port()};
     o.node_id = node;
     o.reconnect_min_ms = 20;
@@ -201,6 +202,43 @@ TEST_F(RedisStoreTest, RedisDropsAnExpiredBindingByItself) {
   a.reset();  // no node left to delete it
   std::this_thread::sleep_for(std::chrono::milliseconds(3100));
   EXPECT_EQ(server_->integer("EXISTS %b", key.data(), key.size()), 0);
+}
+
+TEST_F(RedisStoreTest, ALiveOwnerKeepsItsBindingsADeadOnesAreTakenOverByExactlyOneNode) {
+  constexpr std::int64_t kLeaseMs = 300;
+  auto a = open_store(1, kLeaseMs);
+  auto b = open_store(2, kLeaseMs);
+  auto c = open_store(3, kLeaseMs);
+  ASSERT_TRUE(pump({a.get(), b.get(), c.get()}, [&] { return a->synced() && b->synced() && c->synced(); }));
+  for (const char* user : {"e1@example.com", "e2@example.com"}) a->upsert(make_binding(user, "sip:e@10.0.0.8:5060", 1));
+  a->flush();
+  ASSERT_TRUE(pump({a.get(), b.get(), c.get()}, [&] { return b->binding_count() == 2 && c->binding_count() == 2; }));
+
+  // Three lease periods with A alive: nobody takes over.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(3 * kLeaseMs);
+  pump({a.get(), b.get(), c.get()}, [&] { return std::chrono::steady_clock::now() > until; });
+  EXPECT_EQ(b->redis_stats().takeovers + c->redis_stats().takeovers, 0u);
+  EXPECT_EQ(b->find("e1@example.com", "sip:e@10.0.0.8:5060")->owner, 1u);
+
+  a.reset();  // node A dies: its lease is no longer renewed
+  const auto died = std::chrono::steady_clock::now();
+  ASSERT_TRUE(pump({b.get(), c.get()}, [&] {
+    const Binding* on_b = b->find("e2@example.com", "sip:e@10.0.0.8:5060");
+    const Binding* on_c = c->find("e2@example.com", "sip:e@10.0.0.8:5060");
+    return on_b && on_c && on_b->owner != 1 && on_b->owner == on_c->owner &&
+           b->find("e1@example.com", "sip:e@10.0.0.8:5060")->owner == on_b->owner;
+  }));
+  const auto took_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - died).count();
+  EXPECT_LT(took_ms, 2 * kLeaseMs) << "within one lease plus one check period";
+  EXPECT_EQ(b->redis_stats().takeovers + c->redis_stats().takeovers, 1u) << "exactly one node won the claim";
+  EXPECT_EQ(b->redis_stats().taken_over_bindings + c->redis_stats().taken_over_bindings, 2u);
+  const NodeId taker = b->find("e1@example.com", "sip:e@10.0.0.8:5060")->owner;
+  const std::string key = b->binding_key("e1@example.com", "sip:e@10.0.0.8:5060");
+  Binding stored;
+  ASSERT_TRUE(pump({b.get(), c.get()}, [&] {
+    return decode_binding(server_->string("GET %b", key.data(), key.size()), stored) && stored.owner == taker;
+  })) << "the new owner is in Redis too";
 }
 
 TEST_F(RedisStoreTest, BadChannelMessagesAreCountedAndIgnored) {
