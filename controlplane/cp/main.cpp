@@ -89,6 +89,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sipedge-cp: registrar.mode = \"proxy\" is not supported yet\n");
     return 1;
   }
+  if (config.cluster.mode == sipedge::config::ClusterMode::kArray) {
+    std::fprintf(stderr, "sipedge-cp: cluster.mode = \"array\" is not supported yet\n");
+    return 1;
+  }
 #ifndef SIPEDGE_HAVE_REDIS
   if (config.store.backend == sipedge::config::StoreBackend::kRedis) {
     std::fprintf(stderr, "sipedge-cp: store.backend = \"redis\": built without hiredis\n");
