@@ -40,6 +40,9 @@ sipedge::store::RedisOptions redis_options(const sipedge::config::Config& config
   // Half a keepalive interval: a dead owner's bindings are taken over (lease
   // lapse + one check, lease / 3) before their next keepalive was due.
   o.lease_ms = std::max<std::int64_t>(1000, std::int64_t{config.keepalive.interval_s} * 1000 / 2);
+  o.array = config.cluster.mode == sipedge::config::ClusterMode::kArray;
+  o.node_name = config.node.name;
+  o.share_with = config.cluster.share_with;
   return o;
 }
 #endif
@@ -87,10 +90,6 @@ int main(int argc, char** argv) {
   const sipedge::config::Config config = std::move(*loaded.config);
   if (config.registrar.mode != sipedge::config::RegistrarMode::kLocal) {
     std::fprintf(stderr, "sipedge-cp: registrar.mode = \"proxy\" is not supported yet\n");
-    return 1;
-  }
-  if (config.cluster.mode == sipedge::config::ClusterMode::kArray) {
-    std::fprintf(stderr, "sipedge-cp: cluster.mode = \"array\" is not supported yet\n");
     return 1;
   }
 #ifndef SIPEDGE_HAVE_REDIS

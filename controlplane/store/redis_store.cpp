@@ -166,7 +166,7 @@ RedisStore::RedisStore(RedisOptions options)
   }
   epoll_event ev{.events = EPOLLIN, .data = {.ptr = &timer_fd_}};
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev);
-  if (options_.lease_ms > 0) {
+  if (options_.lease_ms > 0 && !options_.array) {
     lease_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (lease_fd_ < 0) {
       const std::string error = std::strerror(errno);
@@ -186,6 +186,12 @@ RedisStore::RedisStore(RedisOptions options)
     const Change out{c.kind, applying_remote_ ? ChangeOrigin::remote : ChangeOrigin::local, c.binding};
     for (const auto& [id, callback] : subscribers_) callback(out);
   });
+  if (options_.array) {
+    options_.lease_ms = 0;  // a node keeps only its own bindings alive
+    own_prefix_ = namespace_of(options_.node_name);
+  } else {
+    own_prefix_ = options_.prefix;
+  }
   backoff_ms_ = options_.reconnect_min_ms;
   start_connect();
 }
@@ -271,8 +277,15 @@ void RedisStore::backend_metrics(const MetricVisitor& visit) const {
   // clang-format on
 }
 
+std::string RedisStore::namespace_of(std::string_view node) const {
+  std::string ns = options_.prefix;
+  ns += ":n:";
+  ns += node;
+  return ns;
+}
+
 std::string RedisStore::binding_key(std::string_view aor, std::string_view contact) const {
-  std::string key = options_.prefix;
+  std::string key = own_prefix_;
   key += ":b:{";
   key += aor;
   key += "}:";
@@ -446,7 +459,13 @@ void RedisStore::connect_links(const RedisEndpoint& primary) {
   if (options_.db != 0) redisAsyncCommand(command_->ctx, on_setup_reply, this, "SELECT %u", options_.db);
   redisAsyncCommand(command_->ctx, on_role_reply, this, "ROLE");
   const std::string chan = channel();
-  redisAsyncCommand(subscriber_->ctx, on_subscribe_reply, this, "SUBSCRIBE %b", chan.data(), chan.size());
+  if (options_.array) {
+    const std::string shares = shares_channel();
+    redisAsyncCommand(subscriber_->ctx, on_subscribe_reply, this, "SUBSCRIBE %b %b", chan.data(), chan.size(),
+                      shares.data(), shares.size());
+  } else {
+    redisAsyncCommand(subscriber_->ctx, on_subscribe_reply, this, "SUBSCRIBE %b", chan.data(), chan.size());
+  }
 }
 
 void RedisStore::on_setup_reply(redisAsyncContext*, void* reply, void* privdata) {
@@ -481,6 +500,11 @@ void RedisStore::on_subscribe_reply(redisAsyncContext*, void* reply, void* privd
     self->subscribed_ = true;
     if (self->command_ready_) self->on_ready();
   } else if (kind == "message" && r->element[2]->type == REDIS_REPLY_STRING) {
+    if (self->options_.array && reply_text(r->element[1]) == self->shares_channel()) {
+      // A node changed who may read it: look again (unless it is us).
+      if (reply_text(r->element[2]) != self->options_.node_name && self->ready_) self->start_discovery();
+      return;
+    }
     self->on_message(reply_text(r->element[2]));
   }
 }
@@ -496,7 +520,12 @@ void RedisStore::on_ready() {
   }
   send_dirty();  // replay what was written while disconnected
   if (options_.lease_ms > 0) lease_tick();
-  start_resync();
+  if (options_.array) {
+    publish_share_set();
+    start_discovery();  // ends with a resync of our namespace and the peers'
+  } else {
+    start_resync();
+  }
 }
 
 void RedisStore::link_down(Link&) {
@@ -517,6 +546,10 @@ void RedisStore::teardown(const char* why) {
   subscribed_ = false;
   synced_ = false;
   resyncing_ = false;
+  resync_again_ = false;
+  discovering_ = false;
+  discover_again_ = false;
+  peers_.clear();  // the new connection subscribes afresh
   snapshot_.clear();
   touched_.clear();
   ++redis_stats_.disconnects;
@@ -700,16 +733,23 @@ void RedisStore::apply_remote_remove(std::string_view aor, std::string_view cont
 // ---- full resync ----
 
 void RedisStore::start_resync() {
+  if (resyncing_) {
+    resync_again_ = true;  // the running one may predate the change: one more when it ends
+    return;
+  }
   resyncing_ = true;
   scan_done_ = false;
   gets_outstanding_ = 0;
   snapshot_.clear();
   touched_.clear();
+  scan_patterns_ = {own_prefix_ + ":b:*"};
+  for (const std::string& peer : peers_) scan_patterns_.push_back(namespace_of(peer) + ":b:*");
+  scan_index_ = 0;
   scan_next("0");
 }
 
 void RedisStore::scan_next(const std::string& cursor) {
-  const std::string pattern = options_.prefix + ":b:*";
+  const std::string& pattern = scan_patterns_[scan_index_];
   redisAsyncCommand(command_->ctx, on_scan_reply, this, "SCAN %b MATCH %b COUNT %u", cursor.data(), cursor.size(),
                     pattern.data(), pattern.size(), options_.scan_count);
 }
@@ -729,7 +769,10 @@ void RedisStore::on_scan_reply(redisAsyncContext*, void* reply, void* privdata) 
     ++self->gets_outstanding_;
   }
   const std::string cursor(reply_text(r->element[0]));
-  if (cursor == "0" || cursor.empty()) {
+  if ((cursor == "0" || cursor.empty()) && self->scan_index_ + 1 < self->scan_patterns_.size()) {
+    ++self->scan_index_;
+    self->scan_next("0");
+  } else if (cursor == "0" || cursor.empty()) {
     self->scan_done_ = true;
     if (self->gets_outstanding_ == 0) self->finish_resync();
   } else {
@@ -772,6 +815,105 @@ void RedisStore::finish_resync() {
   synced_ = true;
   ++redis_stats_.resyncs;
   if (cache_->pending() > 0) cache_->flush();
+  if (resync_again_) {
+    resync_again_ = false;
+    start_resync();
+  }
+}
+
+// ---- array mode: who shares with us ----
+
+void RedisStore::on_ignore_reply(redisAsyncContext*, void*, void*) {}
+
+void RedisStore::publish_share_set() {
+  redisAsyncContext* c = command_->ctx;
+  const std::string set = own_prefix_ + ":share";
+  redisAsyncCommand(c, on_ignore_reply, this, "DEL %b", set.data(), set.size());
+  for (const std::string& peer : options_.share_with)
+    redisAsyncCommand(c, on_ignore_reply, this, "SADD %b %b", set.data(), set.size(), peer.data(), peer.size());
+  const std::string chan = shares_channel();
+  redisAsyncCommand(c, on_ignore_reply, this, "PUBLISH %b %b", chan.data(), chan.size(), options_.node_name.data(),
+                    options_.node_name.size());
+}
+
+void RedisStore::start_discovery() {
+  if (discovering_) {
+    discover_again_ = true;
+    return;
+  }
+  discovering_ = true;
+  share_scan_done_ = false;
+  discovered_.clear();
+  share_checks_.clear();
+  const std::string pattern = options_.prefix + ":n:*:share";
+  redisAsyncCommand(command_->ctx, on_share_scan_reply, this, "SCAN 0 MATCH %b COUNT %u", pattern.data(),
+                    pattern.size(), options_.scan_count);
+}
+
+void RedisStore::on_share_scan_reply(redisAsyncContext* ctx, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_ || !self->discovering_ || self->command_->ctx != ctx) return;
+  const auto* r = static_cast<redisReply*>(reply);
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[1]->type != REDIS_REPLY_ARRAY) {
+    if (r != nullptr) self->teardown("SCAN (shares) failed");
+    return;
+  }
+  const std::string head = self->options_.prefix + ":n:";
+  const redisReply* keys = r->element[1];
+  for (std::size_t i = 0; i < keys->elements; ++i) {
+    const std::string_view key = reply_text(keys->element[i]);
+    if (!key.starts_with(head) || !key.ends_with(":share")) continue;
+    const std::string node(key.substr(head.size(), key.size() - head.size() - 6));
+    if (node == self->options_.node_name) continue;
+    if (redisAsyncCommand(ctx, on_share_member_reply, self, "SISMEMBER %b %b", key.data(), key.size(),
+                          self->options_.node_name.data(), self->options_.node_name.size()) == REDIS_OK)
+      self->share_checks_.push_back(node);
+  }
+  const std::string cursor(reply_text(r->element[0]));
+  if (cursor == "0" || cursor.empty()) {
+    self->share_scan_done_ = true;
+    if (self->share_checks_.empty()) self->finish_discovery();
+  } else {
+    const std::string pattern = self->options_.prefix + ":n:*:share";
+    redisAsyncCommand(ctx, on_share_scan_reply, self, "SCAN %b MATCH %b COUNT %u", cursor.data(), cursor.size(),
+                      pattern.data(), pattern.size(), self->options_.scan_count);
+  }
+}
+
+void RedisStore::on_share_member_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_ || self->share_checks_.empty()) return;
+  std::string node = std::move(self->share_checks_.front());
+  self->share_checks_.pop_front();
+  if (!self->discovering_) return;
+  const auto* r = static_cast<redisReply*>(reply);
+  if (r != nullptr && r->type == REDIS_REPLY_INTEGER && r->integer == 1) self->discovered_.insert(std::move(node));
+  if (self->share_scan_done_ && self->share_checks_.empty()) self->finish_discovery();
+}
+
+void RedisStore::finish_discovery() {
+  discovering_ = false;
+  redisAsyncContext* sub = subscriber_->ctx;
+  if (sub == nullptr) return;
+  for (const std::string& peer : discovered_) {
+    if (peers_.contains(peer)) continue;
+    const std::string chan = namespace_of(peer) + ":changes";
+    redisAsyncCommand(sub, on_subscribe_reply, this, "SUBSCRIBE %b", chan.data(), chan.size());
+  }
+  for (const std::string& peer : peers_) {
+    if (discovered_.contains(peer)) continue;
+    const std::string chan = namespace_of(peer) + ":changes";
+    redisAsyncCommand(sub, on_subscribe_reply, this, "UNSUBSCRIBE %b", chan.data(), chan.size());
+  }
+  // The resync drops what a revoked peer left in the cache and loads a new peer's bindings.
+  const bool changed = discovered_ != peers_ || !synced_;
+  peers_ = std::move(discovered_);
+  discovered_.clear();
+  if (changed) start_resync();
+  if (discover_again_) {
+    discover_again_ = false;
+    start_discovery();
+  }
 }
 
 }  // namespace sipedge::store

@@ -36,6 +36,13 @@
 // cache's view of other nodes' bindings; changes published meanwhile win
 // over the snapshot.
 //
+// Array mode (RedisOptions::array): the keys and channel above live under
+// P:n:<node>; P:n:<node>:share is the set of node names allowed to read them,
+// announced on P:shares. A node subscribes to and resyncs from its own
+// namespace and those whose share set names it (rediscovered on every
+// announcement), so a peer's bindings serve lookups here; the peer's own node
+// keeps them alive, this node never writes them.
+//
 // Ownership: the node that accepted a binding's latest REGISTER owns it
 // (Binding::owner) and alone sends its NAT keepalives. When an owner's lease
 // lapses, the first node to claim P:takeover:<owner> rewrites every binding of
@@ -89,6 +96,12 @@ struct RedisOptions {
   // Keepalive ownership: > 0 renews P:lease:<node_id> (PX lease_ms) every
   // lease_ms / 3 and takes over the bindings of owners whose lease lapsed.
   std::int64_t lease_ms = 0;
+  // Array sharing: this node writes only its own namespace P:n:<node_name>,
+  // lets the `share_with` nodes read it, and reads (for lookups only) the
+  // namespaces of the nodes that share with it. No leases, no takeovers.
+  bool array = false;
+  std::string node_name;
+  std::vector<std::string> share_with;
 };
 
 // Monotonic counters since construction, and gauges (for /metrics).
@@ -150,6 +163,8 @@ class RedisStore final : public LocationStore {
   const RedisStats& redis_stats() const { return redis_stats_; }
   // Address of the Redis primary last connected to ("" before the first connect).
   const RedisEndpoint& primary() const { return primary_; }
+  // Array mode: the nodes whose bindings this node can look up.
+  const std::set<std::string>& peers() const { return peers_; }
 
   // Redis key of a binding (tests, sipedgectl).
   std::string binding_key(std::string_view aor, std::string_view contact) const;
@@ -182,7 +197,15 @@ class RedisStore final : public LocationStore {
   void apply_remote_upsert(Binding binding);
   void apply_remote_remove(std::string_view aor, std::string_view contact);
   bool locally_pending(const Key& key) const;
-  std::string channel() const { return options_.prefix + ":changes"; }
+  std::string channel() const { return own_prefix_ + ":changes"; }
+  std::string namespace_of(std::string_view node) const;
+  std::string shares_channel() const { return options_.prefix + ":shares"; }
+  void publish_share_set();
+  void start_discovery();
+  void finish_discovery();
+  static void on_ignore_reply(redisAsyncContext* ctx, void* reply, void* privdata);
+  static void on_share_scan_reply(redisAsyncContext* ctx, void* reply, void* privdata);
+  static void on_share_member_reply(redisAsyncContext* ctx, void* reply, void* privdata);
 
   // hiredis reply callbacks (privdata = this).
   static void on_write_reply(redisAsyncContext* ctx, void* reply, void* privdata);
@@ -201,6 +224,7 @@ class RedisStore final : public LocationStore {
   static void on_takeover_reply(redisAsyncContext* ctx, void* reply, void* privdata);
 
   RedisOptions options_;
+  std::string own_prefix_;  // options_.prefix, or P:n:<node_name> in array mode
   std::unique_ptr<Cache> cache_;
   std::unique_ptr<Link> command_;
   std::unique_ptr<Link> subscriber_;
@@ -233,6 +257,17 @@ class RedisStore final : public LocationStore {
   bool scan_done_ = false;
   std::vector<Binding> snapshot_;
   std::set<Key, std::less<>> touched_;  // changed by messages during the resync
+  bool resync_again_ = false;            // asked for while one was running
+  std::vector<std::string> scan_patterns_;
+  std::size_t scan_index_ = 0;
+
+  // Array mode: peer discovery.
+  std::set<std::string> peers_;
+  bool discovering_ = false;
+  bool discover_again_ = false;
+  bool share_scan_done_ = false;
+  std::set<std::string> discovered_;
+  std::deque<std::string> share_checks_;  // node names of the SISMEMBER replies to come
 
   bool applying_remote_ = false;
   std::map<SubscriptionId, ChangeCallback> subscribers_;

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -239,6 +240,51 @@ TEST_F(RedisStoreTest, ALiveOwnerKeepsItsBindingsADeadOnesAreTakenOverByExactlyO
   ASSERT_TRUE(pump({b.get(), c.get()}, [&] {
     return decode_binding(server_->string("GET %b", key.data(), key.size()), stored) && stored.owner == taker;
   })) << "the new owner is in Redis too";
+}
+
+TEST_F(RedisStoreTest, ArrayModeANodeSeesAPeersBindingsOnlyWhenThePeerSharesWithIt) {
+  auto array_store = [&](NodeId id, std::string name, std::vector<std::string> share_with) {
+    RedisOptions o;
+    o.address = {"127.0.0.1", server_->port()};
+    o.node_id = id;
+    o.array = true;
+    o.node_name = std::move(name);
+    o.share_with = std::move(share_with);
+    o.lease_ms = 300;  // ignored in array mode: nobody takes over a peer
+    o.reconnect_min_ms = 20;
+    return std::make_unique<RedisStore>(o);
+  };
+  // B and C are up before A: they learn of A's share set from its announcement.
+  auto b = array_store(2, "edge-b", {"edge-a"});
+  auto c = array_store(3, "edge-c", {"edge-a"});
+  ASSERT_TRUE(pump({b.get(), c.get()}, [&] { return b->synced() && c->synced(); }));
+  auto a = array_store(1, "edge-a", {"edge-b"});
+  ASSERT_TRUE(pump({a.get(), b.get(), c.get()}, [&] { return a->synced() && b->peers().contains("edge-a"); }));
+  EXPECT_TRUE(c->peers().empty()) << "A does not share with C";
+  EXPECT_EQ(a->peers(), (std::set<std::string>{"edge-b", "edge-c"})) << "B and C both share with A";
+
+  a->upsert(make_binding("ann@example.com", "sip:ann@10.0.0.11:5060", 1));
+  a->flush();
+  ASSERT_TRUE(pump({a.get(), b.get(), c.get()}, [&] { return b->find("ann@example.com", "sip:ann@10.0.0.11:5060"); }));
+  const std::string key = a->binding_key("ann@example.com", "sip:ann@10.0.0.11:5060");
+  EXPECT_TRUE(key.starts_with("sipedge:n:edge-a:b:{ann@example.com}")) << key;
+  EXPECT_EQ(b->pending(), 0u) << "B never writes A's bindings";
+  EXPECT_EQ(b->redis_stats().takeovers, 0u);
+
+  // C's binding reaches A (C shares with A), not B.
+  c->upsert(make_binding("cid@example.com", "sip:cid@10.0.0.12:5060", 3));
+  c->flush();
+  ASSERT_TRUE(pump({a.get(), b.get(), c.get()}, [&] { return a->find("cid@example.com", "sip:cid@10.0.0.12:5060"); }));
+  // Let every message settle, then check C's and A's isolation.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  pump({a.get(), b.get(), c.get()}, [&] { return std::chrono::steady_clock::now() > until; });
+  EXPECT_EQ(c->find("ann@example.com", "sip:ann@10.0.0.11:5060"), nullptr);
+  EXPECT_EQ(b->find("cid@example.com", "sip:cid@10.0.0.12:5060"), nullptr);
+
+  // A node that connects later loads a sharing peer's bindings by resync.
+  auto b2 = array_store(4, "edge-b", {"edge-a"});
+  b.reset();
+  ASSERT_TRUE(pump({a.get(), b2.get(), c.get()}, [&] { return b2->find("ann@example.com", "sip:ann@10.0.0.11:5060"); }));
 }
 
 TEST_F(RedisStoreTest, BadChannelMessagesAreCountedAndIgnored) {
