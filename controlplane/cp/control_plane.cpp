@@ -34,6 +34,7 @@ KeepaliveOptions keepalive_options(const config::Config& c) {
   o.failures = c.keepalive.failures;
   o.from_user = c.keepalive.from_user;
   o.vip = {c.sip.vips.empty() ? 0 : c.sip.vips.front(), c.sip.ports.empty() ? config::kDefaultSipPort : c.sip.ports.front()};
+  o.node_id = static_cast<std::uint8_t>(c.node.id);
   return o;
 }
 
@@ -178,7 +179,7 @@ void ControlPlane::on_punt(const punt::Message& msg, Now now) {
     // optional, so the branch decides here too.
     const auto via = sip.top_via();
     if ((h.flags & punt::kFlagKeepaliveReply) || (via && via->branch.starts_with(kKeepaliveBranchPrefix)))
-      return on_keepalive_reply(sip, now);
+      return on_keepalive_reply(msg, sip, now);
     counters_.add(Counter::punts_ignored);  // probe replies: destination probing is not built yet
     return;
   }
@@ -284,10 +285,34 @@ void ControlPlane::on_lookup(const punt::Message& msg, const sip::Message& sip, 
   tx(b.local.ip != 0 ? b.local : store::Endpoint{}, b.received, out);
 }
 
-void ControlPlane::on_keepalive_reply(const sip::Message& sip, Now now) {
+void ControlPlane::on_keepalive_reply(const punt::Message& msg, const sip::Message& sip, Now now) {
+  // Anycast: the reply may land here while another node sent the keepalive.
+  const int owner = keepalive_owner(sip);
+  if (owner >= 0 && static_cast<std::uint32_t>(owner) != config_.node.id && store_.shared()) {
+    const std::string_view bytes(reinterpret_cast<const char*>(msg.payload.data()), msg.payload.size());
+    const bool handed = store_.forward_reply(static_cast<store::NodeId>(owner), bytes, now.unix_ms * 1000);
+    counters_.add(handed ? Counter::replies_handed_over : Counter::replies_not_handed_over);
+    return;
+  }
+  handle_keepalive_reply(sip, now, 0);
+}
+
+void ControlPlane::handle_keepalive_reply(const sip::Message& sip, Now now, std::int64_t late_us) {
   ReplyMatch match;
-  if (keepalive_.on_reply(sip, now.mono_us, now.unix_ms, match))
+  if (keepalive_.on_reply(sip, now.mono_us, now.unix_ms, match, late_us))
     store_.set_keepalive(match.aor, match.contact, match.state);
+}
+
+void ControlPlane::take_handed_over_replies(Now now) {
+  for (const store::ForwardedReply& r : store_.take_forwarded_replies()) {
+    sip::Message reply;
+    if (reply.parse(r.bytes, limits_) != sip::ParseError::ok || !reply.is_response()) {
+      counters_.add(Counter::punts_bad);
+      continue;
+    }
+    counters_.add(Counter::replies_taken_over);
+    handle_keepalive_reply(reply, now, std::max<std::int64_t>(0, now.unix_ms * 1000 - r.received_unix_us));
+  }
 }
 
 void ControlPlane::reply_from_edge(const punt::Message& msg, const sip::Message& request, std::uint16_t status,
@@ -312,7 +337,8 @@ bool ControlPlane::tx(store::Endpoint from, store::Endpoint to, std::string_view
   return true;
 }
 
-void ControlPlane::end_turn(Now) {
+void ControlPlane::end_turn(Now now) {
+  take_handed_over_replies(now);
   if (store_.pending() > 0) {
     const auto f = store_.flush();
     if (!f.ok) {

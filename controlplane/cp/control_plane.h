@@ -102,7 +102,10 @@ class ControlPlane final : private KeepaliveSink {
   void on_punt(const punt::Message& msg, Now now);
   void on_register(const punt::Message& msg, const sip::Message& sip, Now now);
   void on_lookup(const punt::Message& msg, const sip::Message& sip, Now now);
-  void on_keepalive_reply(const sip::Message& sip, Now now);
+  void on_keepalive_reply(const punt::Message& msg, const sip::Message& sip, Now now);
+  void handle_keepalive_reply(const sip::Message& sip, Now now, std::int64_t late_us);
+  // Keepalive replies other nodes received for this node's keepalives (anycast).
+  void take_handed_over_replies(Now now);
   // Answers `request` with a status of our own, from the address it reached.
   void reply_from_edge(const punt::Message& msg, const sip::Message& request, std::uint16_t status,
                        std::string_view reason, Now now);

@@ -27,7 +27,10 @@ namespace sipedge::cp {
   X(tx_dropped,           "sipedge_cp_tx_dropped_total",            "messages for the dataplane dropped (not connected or queue full)") \
   X(punt_connects,        "sipedge_cp_punt_connects_total",         "successful connections to the punt socket")                \
   X(punt_disconnects,     "sipedge_cp_punt_disconnects_total",      "punt socket connections lost")                             \
-  X(http_requests,        "sipedge_cp_http_requests_total",         "HTTP requests served")
+  X(http_requests,        "sipedge_cp_http_requests_total",         "HTTP requests served")                                     \
+  X(replies_handed_over,  "sipedge_cp_replies_handed_over_total",   "keepalive replies for another node's keepalives passed to it through the store") \
+  X(replies_not_handed_over, "sipedge_cp_replies_not_handed_over_total", "keepalive replies for another node that could not be passed on (store down)") \
+  X(replies_taken_over,   "sipedge_cp_replies_taken_over_total",    "keepalive replies other nodes received for this node's keepalives")
 // clang-format on
 
 enum class Counter : std::uint8_t {

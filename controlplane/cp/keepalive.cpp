@@ -9,6 +9,9 @@ namespace sipedge::cp {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
+// Branch id = node id (top byte) | entry id (56 bits: never wraps in practice).
+constexpr int kNodeShift = 56;
+constexpr std::uint64_t kEntryMask = (std::uint64_t{1} << kNodeShift) - 1;
 
 void put_hex(std::string& out, std::uint64_t value, int digits) {
   for (int i = digits - 1; i >= 0; --i) out += kHex[(value >> (4 * i)) & 0xF];
@@ -140,7 +143,7 @@ std::string KeepaliveEngine::options_text(const Entry& e, std::uint64_t id) cons
   const store::Endpoint local = e.local.ip != 0 ? e.local : options_.vip;
   const std::string host = ipv4_text(local.ip) + ":" + std::to_string(local.port ? local.port : 5060);
   std::string branch(kKeepaliveBranchPrefix);
-  put_hex(branch, id, 16);
+  put_hex(branch, (std::uint64_t{options_.node_id} << kNodeShift) | id, 16);
   put_hex(branch, e.sequence, 8);
   std::string t;
   t.reserve(400 + e.contact.size());
@@ -156,7 +159,18 @@ std::string KeepaliveEngine::options_text(const Entry& e, std::uint64_t id) cons
   return t;
 }
 
-bool KeepaliveEngine::on_reply(const sip::Message& reply, std::int64_t now_us, std::int64_t unix_ms, ReplyMatch& out) {
+int keepalive_owner(const sip::Message& reply) {
+  const auto via = reply.top_via();
+  std::uint64_t id = 0;
+  if (!via || !via->branch.starts_with(kKeepaliveBranchPrefix) ||
+      via->branch.size() != kKeepaliveBranchPrefix.size() + 24 ||
+      !parse_hex(via->branch.substr(kKeepaliveBranchPrefix.size(), 16), id))
+    return -1;
+  return static_cast<int>(id >> kNodeShift);
+}
+
+bool KeepaliveEngine::on_reply(const sip::Message& reply, std::int64_t now_us, std::int64_t unix_ms, ReplyMatch& out,
+                               std::int64_t late_us) {
   const auto via = reply.top_via();
   if (!via || !via->branch.starts_with(kKeepaliveBranchPrefix) ||
       via->branch.size() != kKeepaliveBranchPrefix.size() + 24) {
@@ -169,7 +183,11 @@ bool KeepaliveEngine::on_reply(const sip::Message& reply, std::int64_t now_us, s
     ++stats_.stray;
     return false;
   }
-  auto it = entries_.find(id);
+  if ((id >> kNodeShift) != options_.node_id) {
+    ++stats_.stray;  // another node's keepalive (its owner should have got it)
+    return false;
+  }
+  auto it = entries_.find(id & kEntryMask);
   if (it == entries_.end() || !it->second.outstanding || it->second.sequence != sequence) {
     ++stats_.stray;  // late, duplicated or for a binding that is gone
     return false;
@@ -177,7 +195,7 @@ bool KeepaliveEngine::on_reply(const sip::Message& reply, std::int64_t now_us, s
   Entry& e = it->second;
   e.outstanding = false;
   e.failures = 0;
-  const std::int64_t rtt_us = std::max<std::int64_t>(0, now_us - e.sent_us);
+  const std::int64_t rtt_us = std::max<std::int64_t>(0, now_us - late_us - e.sent_us);
   ++stats_.answered;
   stats_.rtt_sum_us += static_cast<std::uint64_t>(rtt_us);
   std::size_t b = 0;

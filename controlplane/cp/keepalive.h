@@ -52,7 +52,14 @@ struct KeepaliveOptions {
   std::uint32_t failures = 3;
   std::string from_user = "sipedge";
   store::Endpoint vip;  // Via/From host when a binding has no local address
+  // Stamped in the top byte of the branch's id, so a reply that lands on
+  // another anycast node names the node waiting for it (keepalive_owner()).
+  std::uint8_t node_id = 0;
 };
+
+// The node that sent the keepalive `reply` answers (from its branch), or -1
+// when the branch is not a well-formed keepalive branch.
+int keepalive_owner(const sip::Message& reply);
 
 struct KeepaliveStats {
   std::uint64_t sent = 0;
@@ -98,7 +105,10 @@ class KeepaliveEngine {
   // A punted reply: true when its branch is one of our outstanding OPTIONS;
   // `out` gets the binding and its new keepalive state (RTT, failures 0).
   // `now_us` on advance()'s clock; `unix_ms` stamps last_ok_ms.
-  bool on_reply(const sip::Message& reply, std::int64_t now_us, std::int64_t unix_ms, ReplyMatch& out);
+  // `late_us`: how long ago the reply actually arrived (it was handed over
+  // from another node), subtracted from the RTT.
+  bool on_reply(const sip::Message& reply, std::int64_t now_us, std::int64_t unix_ms, ReplyMatch& out,
+                std::int64_t late_us = 0);
 
   std::size_t size() const { return entries_.size(); }
   std::size_t slot_count() const { return slots_.size(); }

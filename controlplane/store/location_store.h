@@ -47,6 +47,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/binding.h"
 
@@ -96,6 +97,11 @@ struct StoreStats {
   std::uint64_t flush_failures = 0;
   std::uint64_t rows_written = 0;
   std::uint64_t retried_rows = 0;      // rows written again after a failed flush
+};
+
+struct ForwardedReply {
+  std::string bytes;                   // the SIP response as received
+  std::int64_t received_unix_us = 0;  // when the receiving node got it
 };
 
 class LocationStore {
@@ -152,6 +158,15 @@ class LocationStore {
   // Shared backends (Redis): other nodes' bindings are in this store too, and
   // only the binding's owner node keeps it alive.
   virtual bool shared() const { return false; }
+
+  // Shared backends: hands a reply that arrived here to the node `owner`
+  // waiting for it (anycast: the UA's answer may reach any node). False when
+  // it cannot be sent now (not connected; the owner then counts a miss).
+  virtual bool forward_reply(NodeId /*owner*/, std::string_view /*bytes*/, std::int64_t /*received_unix_us*/) {
+    return false;
+  }
+  // Replies other nodes handed to this node since the last call.
+  virtual std::vector<ForwardedReply> take_forwarded_replies() { return {}; }
 
   // Backend-specific metrics (name, Prometheus type, help, value) for
   // /metrics; local backends have none.

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
+#include <utility>
 
 #include "store/binding_codec.h"
 #include "store/indexed_store.h"
@@ -271,6 +272,9 @@ void RedisStore::backend_metrics(const MetricVisitor& visit) const {
   visit("sipedge_redis_sentinel_queries_total", "counter", "primary address requests sent to a sentinel", r.sentinel_queries);
   visit("sipedge_redis_takeovers_total", "counter", "dead owner nodes whose bindings this node took over", r.takeovers);
   visit("sipedge_redis_taken_over_bindings_total", "counter", "bindings taken over from dead owner nodes", r.taken_over_bindings);
+  visit("sipedge_redis_replies_forwarded_total", "counter", "keepalive replies handed to the node that sent the keepalive", r.replies_forwarded);
+  visit("sipedge_redis_replies_received_total", "counter", "keepalive replies other nodes handed to this node", r.replies_received);
+  visit("sipedge_redis_replies_dropped_total", "counter", "handed-over replies dropped (queue full)", r.replies_dropped);
   visit("sipedge_redis_replication_lag_ms", "gauge", "write on another node to cache update here, last change (ms)", r.last_lag_ms);
   visit("sipedge_redis_replication_lag_ms_sum", "counter", "sum of replication lags of remote changes (ms)", r.lag_sum_ms);
   visit("sipedge_redis_replication_lag_samples_total", "counter", "remote changes with a replication lag sample", r.lag_samples);
@@ -459,12 +463,14 @@ void RedisStore::connect_links(const RedisEndpoint& primary) {
   if (options_.db != 0) redisAsyncCommand(command_->ctx, on_setup_reply, this, "SELECT %u", options_.db);
   redisAsyncCommand(command_->ctx, on_role_reply, this, "ROLE");
   const std::string chan = channel();
+  const std::string replies = replies_channel(options_.node_id);
   if (options_.array) {
     const std::string shares = shares_channel();
-    redisAsyncCommand(subscriber_->ctx, on_subscribe_reply, this, "SUBSCRIBE %b %b", chan.data(), chan.size(),
-                      shares.data(), shares.size());
+    redisAsyncCommand(subscriber_->ctx, on_subscribe_reply, this, "SUBSCRIBE %b %b %b", chan.data(), chan.size(),
+                      replies.data(), replies.size(), shares.data(), shares.size());
   } else {
-    redisAsyncCommand(subscriber_->ctx, on_subscribe_reply, this, "SUBSCRIBE %b", chan.data(), chan.size());
+    redisAsyncCommand(subscriber_->ctx, on_subscribe_reply, this, "SUBSCRIBE %b %b", chan.data(), chan.size(),
+                      replies.data(), replies.size());
   }
 }
 
@@ -500,7 +506,21 @@ void RedisStore::on_subscribe_reply(redisAsyncContext*, void* reply, void* privd
     self->subscribed_ = true;
     if (self->command_ready_) self->on_ready();
   } else if (kind == "message" && r->element[2]->type == REDIS_REPLY_STRING) {
-    if (self->options_.array && reply_text(r->element[1]) == self->shares_channel()) {
+    const std::string_view from = reply_text(r->element[1]);
+    if (from == self->replies_channel(self->options_.node_id)) {
+      std::string_view payload = reply_text(r->element[2]), stamp;
+      std::int64_t received_us = 0;
+      if (!take_netstring(payload, stamp) || !parse_int(stamp, received_us)) {
+        ++self->redis_stats_.bad_messages;
+      } else if (self->forwarded_.size() >= kMaxForwardedReplies) {
+        ++self->redis_stats_.replies_dropped;
+      } else {
+        ++self->redis_stats_.replies_received;
+        self->forwarded_.push_back({std::string(payload), received_us});
+      }
+      return;
+    }
+    if (self->options_.array && from == self->shares_channel()) {
       // A node changed who may read it: look again (unless it is us).
       if (reply_text(r->element[2]) != self->options_.node_name && self->ready_) self->start_discovery();
       return;
@@ -598,6 +618,23 @@ void RedisStore::poll() {
   }
   if (cache_->pending() > 0) cache_->flush();
 }
+
+// ---- anycast reply hand-over ----
+
+bool RedisStore::forward_reply(NodeId owner, std::string_view bytes, std::int64_t received_unix_us) {
+  if (!ready_ || command_->ctx == nullptr) return false;
+  std::string message;
+  append_netstring(message, std::to_string(received_unix_us));
+  message += bytes;
+  const std::string chan = replies_channel(owner);
+  if (redisAsyncCommand(command_->ctx, on_ignore_reply, this, "PUBLISH %b %b", chan.data(), chan.size(),
+                        message.data(), message.size()) != REDIS_OK)
+    return false;
+  ++redis_stats_.replies_forwarded;
+  return true;
+}
+
+std::vector<ForwardedReply> RedisStore::take_forwarded_replies() { return std::exchange(forwarded_, {}); }
 
 // ---- keepalive ownership ----
 

@@ -10,6 +10,9 @@
 //                          hash tag {<aor>} puts an AOR's bindings in one slot.
 //   P:lease:<node>         a node's keepalive-ownership lease (PX), renewed every lease/3
 //   P:takeover:<node>      SET NX claim of a dead node's bindings (one taker wins)
+//   P:replies:<node>       pub/sub channel: keepalive replies that reached
+//                          another node, for the node that sent the keepalive
+//                          (ns(received unix us) then the SIP bytes)
 //   P:changes              pub/sub channel; each write publishes
 //                          ns(node) ns(unix ms) ns("U") <binding>  or
 //                          ns(node) ns(unix ms) ns("D") ns(aor) ns(contact)
@@ -119,7 +122,13 @@ struct RedisStats {
   std::uint64_t last_lag_ms = 0;
   std::uint64_t takeovers = 0;          // dead owners whose bindings this node took over
   std::uint64_t taken_over_bindings = 0;
+  std::uint64_t replies_forwarded = 0;  // replies handed to their owner node
+  std::uint64_t replies_received = 0;   // replies other nodes handed to us
+  std::uint64_t replies_dropped = 0;    // handed to us but the queue was full
 };
+
+// Handed-over replies kept until the control plane takes them (per turn).
+inline constexpr std::size_t kMaxForwardedReplies = 4096;
 
 class RedisStore final : public LocationStore {
  public:
@@ -148,6 +157,8 @@ class RedisStore final : public LocationStore {
   void poll() override;
   int poll_fd() const override { return epoll_fd_; }
   bool shared() const override { return true; }
+  bool forward_reply(NodeId owner, std::string_view bytes, std::int64_t received_unix_us) override;
+  std::vector<ForwardedReply> take_forwarded_replies() override;
   void backend_metrics(const MetricVisitor& visit) const override;
 
   SubscriptionId subscribe(ChangeCallback callback) override;
@@ -200,6 +211,7 @@ class RedisStore final : public LocationStore {
   std::string channel() const { return own_prefix_ + ":changes"; }
   std::string namespace_of(std::string_view node) const;
   std::string shares_channel() const { return options_.prefix + ":shares"; }
+  std::string replies_channel(NodeId node) const { return options_.prefix + ":replies:" + std::to_string(node); }
   void publish_share_set();
   void start_discovery();
   void finish_discovery();
@@ -260,6 +272,8 @@ class RedisStore final : public LocationStore {
   bool resync_again_ = false;            // asked for while one was running
   std::vector<std::string> scan_patterns_;
   std::size_t scan_index_ = 0;
+
+  std::vector<ForwardedReply> forwarded_;
 
   // Array mode: peer discovery.
   std::set<std::string> peers_;

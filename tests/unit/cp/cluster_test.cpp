@@ -17,6 +17,7 @@
 #include "cp/loop.h"
 #include "cp_fixture.h"
 #include "fake_dataplane.h"
+#include "sip/message.h"
 #include "store/redis_store.h"
 
 namespace sipedge::cp::test {
@@ -164,6 +165,44 @@ TEST_F(ClusterTest, OnlyTheOwnerKeepsABindingAliveAndAnotherNodeTakesOverWithinO
   ASSERT_TRUE(ping) << "no keepalive from B";
   EXPECT_EQ(ping->header.src_ipv4, kVip);
   EXPECT_LE(std::chrono::steady_clock::now() - died, std::chrono::seconds(2 * kIntervalS));
+}
+
+std::string ok_for(const std::string& options) {
+  sip::Message req;
+  EXPECT_EQ(req.parse(options), sip::ParseError::ok);
+  std::string t = "SIP/2.0 200 OK\r\n";
+  t += "Via: " + std::string(req.value(sip::HeaderId::via)) + ";received=203.0.113.7\r\n";
+  t += "From: " + std::string(req.value(sip::HeaderId::from)) + "\r\n";
+  t += "To: " + std::string(req.value(sip::HeaderId::to)) + ";tag=ph1\r\n";
+  t += "Call-ID: " + std::string(req.call_id()) + "\r\n";
+  t += "CSeq: " + std::string(req.value(sip::HeaderId::cseq)) + "\r\nContent-Length: 0\r\n\r\n";
+  return t;
+}
+
+TEST_F(ClusterTest, AKeepaliveReplyLandingOnAnotherNodeIsHandedToTheSender) {
+  constexpr std::uint32_t kIntervalS = 1;
+  Node a(1, redis_->port(), kIntervalS);
+  Node b(2, redis_->port(), kIntervalS);
+  ASSERT_TRUE(a.wait_for("/metrics", "\nsipedge_redis_connected 1\n"));
+  ASSERT_TRUE(b.wait_for("/metrics", "\nsipedge_redis_connected 1\n"));
+  a.dp().send(from_phone(), register_text({}));
+  const auto ok = a.dp().recv(3000);
+  ASSERT_TRUE(ok && ok->payload.starts_with("SIP/2.0 200 OK\r\n"));
+  std::optional<Sent> options;
+  for (int i = 0; i < 30 && !options; ++i) {
+    auto m = a.dp().recv(100);
+    if (m && m->payload.starts_with("OPTIONS ")) options = m;
+  }
+  ASSERT_TRUE(options) << "A sends the keepalive";
+  // Anycast: the UA's answer reaches node B's dataplane.
+  punt::Header h = from_phone(0);
+  h.flags |= punt::kFlagKeepaliveReply;
+  b.dp().send(h, ok_for(options->payload));
+  EXPECT_TRUE(b.wait_for("/metrics", "\nsipedge_cp_replies_handed_over_total 1\n"));
+  EXPECT_TRUE(a.wait_for("/metrics", "\nsipedge_cp_replies_taken_over_total 1\n"));
+  EXPECT_TRUE(a.wait_for("/metrics", "\nsipedge_keepalive_answered_total 1\n")) << "A counts the answer";
+  EXPECT_TRUE(a.wait_for("/metrics", "\nsipedge_keepalive_rtt_seconds_count 1\n"));
+  EXPECT_TRUE(b.get("/metrics").find("\nsipedge_keepalive_stray_total 0\n") != std::string::npos);
 }
 
 TEST_F(ClusterTest, WithRedisDownTheHeldOkBecomesA500AndTheBindingIsWrittenOnReconnect) {
