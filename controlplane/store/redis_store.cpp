@@ -23,6 +23,11 @@ namespace sipedge::store {
 
 namespace {
 
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 std::int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -167,12 +172,28 @@ RedisStore::RedisStore(RedisOptions options)
   }
   epoll_event ev{.events = EPOLLIN, .data = {.ptr = &timer_fd_}};
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev);
+  watchdog_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (watchdog_fd_ < 0) {
+    const std::string error = std::strerror(errno);
+    ::close(epoll_fd_);
+    ::close(timer_fd_);
+    throw std::runtime_error("redis store: timerfd: " + error);
+  }
+  {
+    const std::int64_t period_ms = std::clamp<std::int64_t>(options_.reply_timeout_ms / 4, 10, 250);
+    const timespec period{period_ms / 1000, (period_ms % 1000) * 1'000'000};
+    const itimerspec spec{period, period};
+    ::timerfd_settime(watchdog_fd_, 0, &spec, nullptr);
+    epoll_event wev{.events = EPOLLIN, .data = {.ptr = &watchdog_fd_}};
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, watchdog_fd_, &wev);
+  }
   if (options_.lease_ms > 0 && !options_.array) {
     lease_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (lease_fd_ < 0) {
       const std::string error = std::strerror(errno);
       ::close(epoll_fd_);
       ::close(timer_fd_);
+      ::close(watchdog_fd_);
       throw std::runtime_error("redis store: timerfd: " + error);
     }
     const std::int64_t period_ms = std::max<std::int64_t>(1, options_.lease_ms / 3);
@@ -208,6 +229,7 @@ RedisStore::~RedisStore() {
   }
   ::close(timer_fd_);
   if (lease_fd_ >= 0) ::close(lease_fd_);
+  ::close(watchdog_fd_);
   ::close(epoll_fd_);
 }
 
@@ -324,6 +346,7 @@ void RedisStore::send_dirty() {
   if (dirty_.empty() || command_->ctx == nullptr) return;
   Batch batch;
   batch.sequence = cache_->last_sequence();
+  batch.sent_ms = steady_ms();
   batch.keys.reserve(dirty_.size());
   const std::int64_t now_s = ::time(nullptr);
   std::string header;
@@ -415,8 +438,20 @@ void RedisStore::arm_timer(std::int64_t delay_ms) {
   ::timerfd_settime(timer_fd_, 0, &spec, nullptr);
 }
 
+void RedisStore::watchdog_tick() {
+  const std::int64_t now = steady_ms();
+  if (state_ == State::connecting && now - connect_started_ms_ > options_.reply_timeout_ms) {
+    teardown("connect timed out");
+  } else if (state_ == State::up && !in_flight_.empty() &&
+             now - in_flight_.front().sent_ms >
+                 options_.reply_timeout_ms + (options_.wait_replicas > 0 ? options_.wait_timeout_ms : 0)) {
+    teardown("no reply to writes");
+  }
+}
+
 void RedisStore::start_connect() {
   state_ = State::connecting;
+  connect_started_ms_ = steady_ms();
   if (options_.sentinels.empty()) {
     connect_links(options_.address);
     return;
@@ -603,6 +638,12 @@ void RedisStore::poll() {
       std::uint64_t expirations = 0;
       [[maybe_unused]] const auto r = ::read(timer_fd_, &expirations, sizeof expirations);
       if (state_ == State::idle) start_connect();
+      continue;
+    }
+    if (events[i].data.ptr == &watchdog_fd_) {
+      std::uint64_t expirations = 0;
+      [[maybe_unused]] const auto r = ::read(watchdog_fd_, &expirations, sizeof expirations);
+      watchdog_tick();
       continue;
     }
     if (events[i].data.ptr == &lease_fd_) {

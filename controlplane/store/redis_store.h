@@ -55,6 +55,10 @@
 // Expiry: every node expires its cache on its own clock (expire()); Redis
 // drops the key at the same unix second, so no delete is written for an expiry.
 //
+// Timeouts: a connect, or a write batch, unanswered for reply_timeout_ms
+// drops the connection (requeue, reconnect), so a hung primary or a network
+// partition turns held 200s into 500s instead of holding them.
+//
 // I/O: everything runs on a private epoll set whose fd (poll_fd()) the owner
 // adds to its event loop; when it is readable, or at least every timer tick,
 // the owner calls poll(). Nothing blocks.
@@ -99,6 +103,10 @@ struct RedisOptions {
   // Keepalive ownership: > 0 renews P:lease:<node_id> (PX lease_ms) every
   // lease_ms / 3 and takes over the bindings of owners whose lease lapsed.
   std::int64_t lease_ms = 0;
+  // A connect (TCP + AUTH/ROLE/SUBSCRIBE) or a write batch unanswered this
+  // long (plus wait_timeout_ms for batches) drops the connection: a primary
+  // that hangs or a partition never holds 200 OKs beyond it.
+  std::int64_t reply_timeout_ms = 2000;
   // Array sharing: this node writes only its own namespace P:n:<node_name>,
   // lets the `share_with` nodes read it, and reads (for lookups only) the
   // namespaces of the nodes that share with it. No leases, no takeovers.
@@ -186,6 +194,7 @@ class RedisStore final : public LocationStore {
   using Key = std::pair<std::string, std::string>;  // (aor, contact)
   struct Batch {
     Sequence sequence = 0;
+    std::int64_t sent_ms = 0;  // steady clock
     std::vector<Key> keys;
     std::size_t replies_left = 0;
     bool failed = false;
@@ -230,6 +239,7 @@ class RedisStore final : public LocationStore {
   static void on_get_reply(redisAsyncContext* ctx, void* reply, void* privdata);
   void batch_reply(bool ok);
   void lease_tick();
+  void watchdog_tick();
   void take_over(NodeId dead);
   static void on_lease_reply(redisAsyncContext* ctx, void* reply, void* privdata);
   static void on_lease_exists_reply(redisAsyncContext* ctx, void* reply, void* privdata);
@@ -244,6 +254,8 @@ class RedisStore final : public LocationStore {
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
   int lease_fd_ = -1;
+  int watchdog_fd_ = -1;             // periodic: connect and reply timeouts
+  std::int64_t connect_started_ms_ = 0;
   std::deque<NodeId> lease_checks_;     // owners of the EXISTS P:lease:<n> replies to come, in order
   std::deque<NodeId> takeover_claims_;  // owners of the SET NX P:takeover:<n> replies to come
   State state_ = State::idle;

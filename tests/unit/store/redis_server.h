@@ -89,10 +89,15 @@ class RedisServer {
   void stop(bool kill = false) {
     if (pid_ <= 0) return;
     ::kill(pid_, kill ? SIGKILL : SIGTERM);
+    ::kill(pid_, SIGCONT);  // a paused server acts on SIGTERM only once resumed
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
   }
+
+  // SIGSTOP / SIGCONT: a hung server (accepts TCP, answers nothing).
+  void pause() const { ::kill(pid_, SIGSTOP); }
+  void resume() const { ::kill(pid_, SIGCONT); }
 
   // A blocking command on a fresh connection (tests only); nullptr when unreachable.
   template <typename... Args>

@@ -191,6 +191,32 @@ TEST_F(RedisStoreTest, ABatchUnacknowledgedWhenTheConnectionDropsIsWrittenAgain)
   EXPECT_EQ(server_->integer("DBSIZE"), 1);
 }
 
+TEST_F(RedisStoreTest, AHungServerTimesOutTheBatchAndTheWriteIsReplayedWhenItAnswersAgain) {
+  RedisOptions o;
+  o.address = {"127.0.0.1", server_->port()};
+  o.node_id = 1;
+  o.reply_timeout_ms = 200;
+  o.reconnect_min_ms = 20;
+  o.reconnect_max_ms = 50;
+  auto a = std::make_unique<RedisStore>(o);
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->synced(); }));
+  server_->pause();
+  const Sequence seq = a->upsert(make_binding("hung@example.com", "sip:h@10.0.0.13:5060", 1));
+  a->flush();
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(pump({a.get()}, [&] { return !a->connected(); })) << "the silent batch drops the connection";
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, std::chrono::milliseconds(1000));
+  EXPECT_EQ(a->pending(), 1u) << "requeued";
+  EXPECT_LT(a->durable_sequence(), seq);
+  // Reconnects to the paused server also time out instead of hanging.
+  const auto reconnects = a->redis_stats().disconnects;
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->redis_stats().disconnects >= reconnects + 2; }));
+  server_->resume();
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->durable_sequence() >= seq; }));
+  const std::string key = a->binding_key("hung@example.com", "sip:h@10.0.0.13:5060");
+  EXPECT_EQ(server_->integer("EXISTS %b", key.data(), key.size()), 1);
+}
+
 TEST_F(RedisStoreTest, RedisDropsAnExpiredBindingByItself) {
   auto a = open_store(1);
   ASSERT_TRUE(pump({a.get()}, [&] { return a->synced(); }));
