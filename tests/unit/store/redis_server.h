@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -46,7 +47,11 @@ class RedisServer {
     auto s = std::unique_ptr<RedisServer>(new RedisServer(port, conf));
     return s;
   }
-  ~RedisServer() { stop(); }
+  ~RedisServer() {
+    stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
 
@@ -55,13 +60,16 @@ class RedisServer {
 
   // Starts (again) on the same port; waits until it answers PING (at most 5 s).
   void start() {
+    // Its own working directory: a replica's full sync writes dump.rdb there.
+    std::filesystem::create_directories(dir_);
     std::vector<std::string> args;
     if (!sentinel_conf_.empty()) {
       args = {"redis-server", sentinel_conf_, "--sentinel", "--port", std::to_string(port_), "--bind", "127.0.0.1",
               "--logfile", sentinel_conf_ + ".log"};
     } else {
       args = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
-              "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", "--logfile", ""};
+              "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", "--logfile", "",
+              "--dir", dir_.string()};
     }
     for (const auto& a : extra_) args.push_back(a);
     pid_ = ::fork();
@@ -131,6 +139,8 @@ class RedisServer {
   }
 
   std::uint16_t port_;
+  std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
+                               ("sipedge-redis-" + std::to_string(::getpid()) + "-" + std::to_string(port_));
   std::vector<std::string> extra_;
   std::string sentinel_conf_;
   pid_t pid_ = -1;
