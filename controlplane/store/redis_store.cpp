@@ -742,11 +742,10 @@ void RedisStore::take_over(NodeId dead) {
 
 // ---- remote changes ----
 
-bool RedisStore::locally_pending(const Key& key) const {
-  if (dirty_.contains(key)) return true;
-  for (const Batch& b : in_flight_)
-    if (std::find(b.keys.begin(), b.keys.end(), key) != b.keys.end()) return true;
-  return false;
+std::set<RedisStore::Key, std::less<>> RedisStore::locally_pending() const {
+  std::set<Key, std::less<>> keys = dirty_;
+  for (const Batch& b : in_flight_) keys.insert(b.keys.begin(), b.keys.end());
+  return keys;
 }
 
 void RedisStore::on_message(std::string_view payload) {
@@ -875,17 +874,18 @@ void RedisStore::on_get_reply(redisAsyncContext*, void* reply, void* privdata) {
 
 void RedisStore::finish_resync() {
   resyncing_ = false;
+  const std::set<Key, std::less<>> pending = locally_pending();
   std::set<Key, std::less<>> seen;
   for (Binding& b : snapshot_) {
     Key key{b.aor, b.contact};
-    const bool skip = locally_pending(key) || touched_.contains(key);
+    const bool skip = pending.contains(key) || touched_.contains(key);
     seen.insert(std::move(key));
     if (!skip) apply_remote_upsert(std::move(b));
   }
   std::vector<Key> gone;
   cache_->for_each([&](const Binding& b) {
     Key key{b.aor, b.contact};
-    if (!seen.contains(key) && !touched_.contains(key) && !locally_pending(key)) gone.push_back(std::move(key));
+    if (!seen.contains(key) && !touched_.contains(key) && !pending.contains(key)) gone.push_back(std::move(key));
   });
   for (const Key& k : gone) apply_remote_remove(k.first, k.second);
   snapshot_.clear();

@@ -216,7 +216,8 @@ class RedisStore final : public LocationStore {
   void on_message(std::string_view payload);
   void apply_remote_upsert(Binding binding);
   void apply_remote_remove(std::string_view aor, std::string_view contact);
-  bool locally_pending(const Key& key) const;
+  // Keys with a local write not yet acknowledged (dirty or in flight).
+  std::set<Key, std::less<>> locally_pending() const;
   std::string channel() const { return own_prefix_ + ":changes"; }
   std::string namespace_of(std::string_view node) const;
   std::string shares_channel() const { return options_.prefix + ":shares"; }
