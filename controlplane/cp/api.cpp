@@ -252,6 +252,7 @@ std::string registrations_json(const ApiView& v, const std::optional<std::string
     append_json_string(body, store::to_string(b.received));
     body += ",\"expires\":" + std::to_string(b.remaining(now_s));
     body += ",\"nat\":" + std::string(b.nat ? "true" : "false");
+    body += ",\"owner\":" + std::to_string(b.owner);  // node.id that accepted the latest REGISTER
     body += ",\"rtt_us\":" + std::to_string(b.keepalive.last_rtt_us);
     body += ",\"keepalive_failures\":" + std::to_string(b.keepalive.consecutive_failures);
     body += ",\"user_agent\":";
@@ -269,9 +270,10 @@ std::string registrations_text(const ApiView& v, const std::optional<std::string
   char line[1024];
   v.store.for_each([&](const store::Binding& b) {
     if (aor && b.aor != *aor) return;
-    if (n++ == 0) t += "AOR                              CONTACT                                  RECEIVED               EXPIRES NAT RTT_MS\n";
-    std::snprintf(line, sizeof line, "%-32s %-40s %-22s %7lld %-3s %s\n", b.aor.c_str(), b.contact.c_str(),
+    if (n++ == 0) t += "AOR                              CONTACT                                  RECEIVED               EXPIRES NAT OWNER RTT_MS\n";
+    std::snprintf(line, sizeof line, "%-32s %-40s %-22s %7lld %-3s %5u %s\n", b.aor.c_str(), b.contact.c_str(),
                   store::to_string(b.received).c_str(), static_cast<long long>(b.remaining(now_s)), b.nat ? "yes" : "no",
+                  static_cast<unsigned>(b.owner),
                   b.keepalive.last_rtt_us ? std::to_string(b.keepalive.last_rtt_us / 1000.0).substr(0, 6).c_str() : "-");
     t += line;
   });

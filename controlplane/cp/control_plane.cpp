@@ -36,6 +36,7 @@ KeepaliveOptions keepalive_options(const config::Config& c) {
   o.failures = c.keepalive.failures;
   o.from_user = c.keepalive.from_user;
   o.vip = {c.sip.vips.empty() ? 0 : c.sip.vips.front(), c.sip.ports.empty() ? config::kDefaultSipPort : c.sip.ports.front()};
+  o.node_id = static_cast<std::uint8_t>(c.node.id);
   return o;
 }
 
@@ -159,7 +160,13 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
   subscription_ = store_.subscribe([this](const store::Change& c) {
     switch (c.kind) {
       case store::ChangeKind::added:
-      case store::ChangeKind::updated: keepalive_.add(c.binding); break;
+      case store::ChangeKind::updated:
+        // Exactly one node pings a binding: its owner (a takeover changes the owner).
+        if (keeps_alive(c.binding))
+          keepalive_.add(c.binding);
+        else
+          keepalive_.remove(c.binding.aor, c.binding.contact);
+        break;
       case store::ChangeKind::removed:
       case store::ChangeKind::expired: keepalive_.remove(c.binding.aor, c.binding.contact); break;
     }
@@ -168,9 +175,16 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
 
 ControlPlane::~ControlPlane() { store_.unsubscribe(subscription_); }
 
+bool ControlPlane::keeps_alive(const store::Binding& b) const {
+  return !store_.shared() || b.owner == config_.node.id;
+}
+
 store::LoadResult ControlPlane::start(Now now) {
   auto loaded = store_.load_all(now.unix_ms / 1000);
-  if (loaded.ok) store_.for_each([this](const store::Binding& b) { keepalive_.add(b); });
+  if (loaded.ok)
+    store_.for_each([this](const store::Binding& b) {
+      if (keeps_alive(b)) keepalive_.add(b);
+    });
   last_expire_s_ = now.unix_ms / 1000;
   return loaded;
 }
@@ -220,7 +234,7 @@ void ControlPlane::on_punt(const punt::Message& msg, Now now) {
     // optional, so the branch decides here too.
     const auto via = sip.top_via();
     if ((h.flags & punt::kFlagKeepaliveReply) || (via && via->branch.starts_with(kKeepaliveBranchPrefix)))
-      return on_keepalive_reply(sip, now);
+      return on_keepalive_reply(msg, sip, now);
     if ((h.flags & punt::kFlagProbeReply) || (via && via->branch.starts_with(kProbeBranchPrefix))) {
       probe_.on_reply(sip, h.src_ipv4, now.mono_us, *this);
       return;
@@ -362,10 +376,34 @@ void ControlPlane::on_stats_reply(const punt::Message& msg, Now now) {
     history_.record(now.unix_ms / 1000, dp_stats_[calls_at_], dp_stats_[breaches_at_]);
 }
 
-void ControlPlane::on_keepalive_reply(const sip::Message& sip, Now now) {
+void ControlPlane::on_keepalive_reply(const punt::Message& msg, const sip::Message& sip, Now now) {
+  // Anycast: the reply may land here while another node sent the keepalive.
+  const int owner = keepalive_owner(sip);
+  if (owner >= 0 && static_cast<std::uint32_t>(owner) != config_.node.id && store_.shared()) {
+    const std::string_view bytes(reinterpret_cast<const char*>(msg.payload.data()), msg.payload.size());
+    const bool handed = store_.forward_reply(static_cast<store::NodeId>(owner), bytes, now.unix_ms * 1000);
+    counters_.add(handed ? Counter::replies_handed_over : Counter::replies_not_handed_over);
+    return;
+  }
+  handle_keepalive_reply(sip, now, 0);
+}
+
+void ControlPlane::handle_keepalive_reply(const sip::Message& sip, Now now, std::int64_t late_us) {
   ReplyMatch match;
-  if (keepalive_.on_reply(sip, now.mono_us, now.unix_ms, match))
+  if (keepalive_.on_reply(sip, now.mono_us, now.unix_ms, match, late_us))
     store_.set_keepalive(match.aor, match.contact, match.state);
+}
+
+void ControlPlane::take_handed_over_replies(Now now) {
+  for (const store::ForwardedReply& r : store_.take_forwarded_replies()) {
+    sip::Message reply;
+    if (reply.parse(r.bytes, limits_) != sip::ParseError::ok || !reply.is_response()) {
+      counters_.add(Counter::punts_bad);
+      continue;
+    }
+    counters_.add(Counter::replies_taken_over);
+    handle_keepalive_reply(reply, now, std::max<std::int64_t>(0, now.unix_ms * 1000 - r.received_unix_us));
+  }
 }
 
 void ControlPlane::reply_from_edge(const punt::Message& msg, const sip::Message& request, std::uint16_t status,
@@ -390,7 +428,8 @@ bool ControlPlane::tx(store::Endpoint from, store::Endpoint to, std::string_view
   return true;
 }
 
-void ControlPlane::end_turn(Now) {
+void ControlPlane::end_turn(Now now) {
+  take_handed_over_replies(now);
   if (store_.pending() > 0) {
     const auto f = store_.flush();
     if (!f.ok) {
@@ -501,6 +540,9 @@ std::string ControlPlane::metrics_text() const {
   single("sipedge_store_failures_total", "counter", "failed store transactions (retried)", ss.flush_failures);
   single("sipedge_store_expired_total", "counter", "bindings removed by expiry", ss.expired);
   single("sipedge_store_pending", "gauge", "bindings waiting for the next store transaction", store_.pending());
+  store_.backend_metrics([&](std::string_view name, std::string_view type, std::string_view help, std::uint64_t v) {
+    single(name, type, help, v);
+  });
 
   const auto& ks = keepalive_.stats();
   single("sipedge_keepalive_bindings", "gauge", "NAT-flagged bindings kept alive", keepalive_.size());

@@ -122,6 +122,8 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   std::size_t held() const { return hold_.size(); }
 
  private:
+  // This node sends the binding's NAT keepalives (a shared store: it owns it).
+  bool keeps_alive(const store::Binding& b) const;
   struct Held {
     store::Endpoint to;
     std::string text;
@@ -131,7 +133,10 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   void on_punt(const punt::Message& msg, Now now);
   void on_register(const punt::Message& msg, const sip::Message& sip, Now now);
   void on_lookup(const punt::Message& msg, const sip::Message& sip, Now now);
-  void on_keepalive_reply(const sip::Message& sip, Now now);
+  void on_keepalive_reply(const punt::Message& msg, const sip::Message& sip, Now now);
+  void handle_keepalive_reply(const sip::Message& sip, Now now, std::int64_t late_us);
+  // Keepalive replies other nodes received for this node's keepalives (anycast).
+  void take_handed_over_replies(Now now);
   void on_stats_reply(const punt::Message& msg, Now now);
   // The dataplane runs config generation `generation`: every state again.
   void on_generation(std::uint64_t generation);

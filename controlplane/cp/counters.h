@@ -38,7 +38,10 @@ namespace sipedge::cp {
   X(probe_stray,          "sipedge_cp_probe_replies_stray_total",   "probe replies matching no outstanding probe (late, duplicate, wrong source)") \
   X(destination_down,     "sipedge_cp_destination_down_total",      "destinations that went down (probes or operator)")         \
   X(destination_up,       "sipedge_cp_destination_up_total",        "destinations that came back up (probes or operator)")      \
-  X(state_pushed,         "sipedge_cp_state_pushed_total",          "destination states (STATE) sent to the dataplane")
+  X(state_pushed,         "sipedge_cp_state_pushed_total",          "destination states (STATE) sent to the dataplane") \
+  X(replies_handed_over,  "sipedge_cp_replies_handed_over_total",   "keepalive replies for another node's keepalives passed to it through the store") \
+  X(replies_not_handed_over, "sipedge_cp_replies_not_handed_over_total", "keepalive replies for another node that could not be passed on (store down)") \
+  X(replies_taken_over,   "sipedge_cp_replies_taken_over_total",    "keepalive replies other nodes received for this node's keepalives")
 // clang-format on
 
 enum class Counter : std::uint8_t {

@@ -11,6 +11,9 @@ namespace sipedge::cp {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
+// Branch id = node id (top byte) | entry id (56 bits: a 24-bit serial above a 32-bit cell).
+constexpr int kNodeShift = 56;
+constexpr std::uint64_t kEntryMask = (std::uint64_t{1} << kNodeShift) - 1;
 
 void put_hex(char* out, std::uint64_t value, int digits) {
   for (int i = 0; i < digits; ++i) out[i] = kHex[(value >> (4 * (digits - 1 - i))) & 0xF];
@@ -63,7 +66,8 @@ void KeepaliveEngine::add(const store::Binding& binding) {
     cell = static_cast<std::uint32_t>(entries_.size());
     entries_.emplace_back();
   }
-  if (++next_serial_ == 0) next_serial_ = 1;  // serial 0 would allow id 0
+  next_serial_ = (next_serial_ + 1) & 0xFFFFFF;  // 24 bits: the branch's top byte names the node
+  if (next_serial_ == 0) next_serial_ = 1;        // serial 0 would allow id 0
   const std::uint64_t id = std::uint64_t{next_serial_} << 32 | cell;
   entries_[cell] = Entry{.id = id,
                          .aor = binding.aor,
@@ -164,7 +168,7 @@ std::string KeepaliveEngine::options_text(const Entry& e, std::uint64_t id) cons
   const std::string_view host_text(host, static_cast<std::size_t>(host_len));
   char branch_buf[kKeepaliveBranchPrefix.size() + 24];
   std::memcpy(branch_buf, kKeepaliveBranchPrefix.data(), kKeepaliveBranchPrefix.size());
-  put_hex(branch_buf + kKeepaliveBranchPrefix.size(), id, 16);
+  put_hex(branch_buf + kKeepaliveBranchPrefix.size(), (std::uint64_t{options_.node_id} << kNodeShift) | id, 16);
   put_hex(branch_buf + kKeepaliveBranchPrefix.size() + 16, e.sequence, 8);
   const std::string_view branch(branch_buf, sizeof branch_buf);
   char cseq[16];
@@ -180,7 +184,18 @@ std::string KeepaliveEngine::options_text(const Entry& e, std::uint64_t id) cons
   return t;
 }
 
-bool KeepaliveEngine::on_reply(const sip::Message& reply, std::int64_t now_us, std::int64_t unix_ms, ReplyMatch& out) {
+int keepalive_owner(const sip::Message& reply) {
+  const auto via = reply.top_via();
+  std::uint64_t id = 0;
+  if (!via || !via->branch.starts_with(kKeepaliveBranchPrefix) ||
+      via->branch.size() != kKeepaliveBranchPrefix.size() + 24 ||
+      !parse_hex(via->branch.substr(kKeepaliveBranchPrefix.size(), 16), id))
+    return -1;
+  return static_cast<int>(id >> kNodeShift);
+}
+
+bool KeepaliveEngine::on_reply(const sip::Message& reply, std::int64_t now_us, std::int64_t unix_ms, ReplyMatch& out,
+                               std::int64_t late_us) {
   const auto via = reply.top_via();
   if (!via || !via->branch.starts_with(kKeepaliveBranchPrefix) ||
       via->branch.size() != kKeepaliveBranchPrefix.size() + 24) {
@@ -193,7 +208,11 @@ bool KeepaliveEngine::on_reply(const sip::Message& reply, std::int64_t now_us, s
     ++stats_.stray;
     return false;
   }
-  Entry* found = find(id);
+  if ((id >> kNodeShift) != options_.node_id) {
+    ++stats_.stray;  // another node's keepalive (its owner should have got it)
+    return false;
+  }
+  Entry* found = find(id & kEntryMask);
   if (found == nullptr || !found->outstanding || found->sequence != sequence) {
     ++stats_.stray;  // late, duplicated or for a binding that is gone
     return false;
@@ -201,7 +220,7 @@ bool KeepaliveEngine::on_reply(const sip::Message& reply, std::int64_t now_us, s
   Entry& e = *found;
   e.outstanding = false;
   e.failures = 0;
-  const std::int64_t rtt_us = std::max<std::int64_t>(0, now_us - e.sent_us);
+  const std::int64_t rtt_us = std::max<std::int64_t>(0, now_us - late_us - e.sent_us);
   ++stats_.answered;
   stats_.rtt_sum_us += static_cast<std::uint64_t>(rtt_us);
   std::size_t b = 0;

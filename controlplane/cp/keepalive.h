@@ -53,7 +53,14 @@ struct KeepaliveOptions {
   std::uint32_t failures = 3;
   std::string from_user = "sipedge";
   store::Endpoint vip;  // Via/From host when a binding has no local address
+  // Stamped in the top byte of the branch's id, so a reply that lands on
+  // another anycast node names the node waiting for it (keepalive_owner()).
+  std::uint8_t node_id = 0;
 };
+
+// The node that sent the keepalive `reply` answers (from its branch), or -1
+// when the branch is not a well-formed keepalive branch.
+int keepalive_owner(const sip::Message& reply);
 
 struct KeepaliveStats {
   std::uint64_t sent = 0;
@@ -99,7 +106,10 @@ class KeepaliveEngine {
   // A punted reply: true when its branch is one of our outstanding OPTIONS;
   // `out` gets the binding and its new keepalive state (RTT, failures 0).
   // `now_us` on advance()'s clock; `unix_ms` stamps last_ok_ms.
-  bool on_reply(const sip::Message& reply, std::int64_t now_us, std::int64_t unix_ms, ReplyMatch& out);
+  // `late_us`: how long ago the reply actually arrived (it was handed over
+  // from another node), subtracted from the RTT.
+  bool on_reply(const sip::Message& reply, std::int64_t now_us, std::int64_t unix_ms, ReplyMatch& out,
+                std::int64_t late_us = 0);
 
   std::size_t size() const { return ids_.size(); }
   std::size_t slot_count() const { return slots_.size(); }
@@ -133,8 +143,9 @@ class KeepaliveEngine {
   std::vector<std::vector<std::uint64_t>> slots_;  // entry ids; stale ids are skipped and compacted
   // Dense cells, not a node-based map: at a million bindings each slot walk
   // touches one cache line per entry instead of a bucket and a node. An id is
-  // (serial << 32 | cell), so a late reply to a removed binding never matches
-  // the binding that reuses its cell.
+  // (serial << 32 | cell) with a 24-bit serial (the branch's top byte is the
+  // node id), so a late reply to a removed binding never matches the binding
+  // that reuses its cell (unless 16M adds happened in between).
   std::vector<Entry> entries_;
   std::vector<std::uint32_t> free_cells_;
   std::unordered_map<std::string, std::uint64_t> ids_;  // key_of(aor, contact) -> id

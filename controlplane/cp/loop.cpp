@@ -65,6 +65,12 @@ Loop::Loop(const config::Config& config, store::LocationStore& store, const stor
   ::timerfd_settime(timer_fd_, 0, &period, nullptr);
   epoll_event ev{.events = EPOLLIN, .data = {.fd = timer_fd_}};
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev);
+  // A networked store (Redis) does its I/O on its own epoll set, nested here.
+  store_fd_ = store_.poll_fd();
+  if (store_fd_ >= 0) {
+    epoll_event sev{.events = EPOLLIN, .data = {.fd = store_fd_}};
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, store_fd_, &sev);
+  }
 
   if (metrics_listen.address != 0) {
     http_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -147,6 +153,8 @@ int Loop::run(int stop_fd) {
         if (what & EPOLLIN) read_punt(now);
         if (punt_fd_ >= 0 && (what & EPOLLOUT)) flush_queue(now.mono_us);
         if (punt_fd_ >= 0 && (what & (EPOLLHUP | EPOLLERR)) && !(what & EPOLLIN)) disconnect("hang-up", now.mono_us);
+      } else if (fd == store_fd_) {
+        store_.poll();  // acknowledgements (held 200s leave in end_turn) and other nodes' changes
       } else if (fd == http_fd_) {
         accept_http(now);
       } else if (http_.contains(fd)) {

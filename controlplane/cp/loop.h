@@ -89,6 +89,7 @@ class Loop final : private Outbox {
   int timer_fd_ = -1;
   int punt_fd_ = -1;
   int http_fd_ = -1;
+  int store_fd_ = -1;  // store.poll_fd(), -1 for local stores
   std::uint16_t http_port_ = 0;
   std::int64_t next_connect_us_ = 0;
   std::int64_t backoff_us_ = kReconnectMinUs;

@@ -4,6 +4,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -14,11 +15,52 @@
 #include "config/config.h"
 #include "cp/loop.h"
 #include "store/sqlite_store.h"
+#ifdef SIPEDGE_HAVE_REDIS
+#include "store/redis_store.h"
+#endif
 #include "store/sqlite_subscriber_store.h"
 
 namespace {
 
 void usage() { std::fprintf(stderr, "usage: sipedge-cp --config FILE\n"); }
+
+#ifdef SIPEDGE_HAVE_REDIS
+sipedge::store::RedisOptions redis_options(const sipedge::config::Config& config) {
+  const auto& r = config.store.redis;
+  sipedge::store::RedisOptions o;
+  o.address = {r.address.host, r.address.port};
+  for (const auto& s : r.sentinels) o.sentinels.push_back({s.host, s.port});
+  o.master_name = r.master_name;
+  o.password = r.password;
+  o.db = r.db;
+  o.prefix = r.key_prefix;
+  o.node_id = config.node.id;
+  o.wait_replicas = r.wait_replicas;
+  o.wait_timeout_ms = r.wait_timeout_ms;
+  // Half a keepalive interval: a dead owner's bindings are taken over (lease
+  // lapse + one check, lease / 3) before their next keepalive was due.
+  o.lease_ms = std::max<std::int64_t>(1000, std::int64_t{config.keepalive.interval_s} * 1000 / 2);
+  o.array = config.cluster.mode == sipedge::config::ClusterMode::kArray;
+  o.node_name = config.node.name;
+  o.share_with = config.cluster.share_with;
+  return o;
+}
+#endif
+
+std::unique_ptr<sipedge::store::LocationStore> open_location_store(const sipedge::config::Config& config) {
+#ifdef SIPEDGE_HAVE_REDIS
+  if (config.store.backend == sipedge::config::StoreBackend::kRedis)
+    return std::make_unique<sipedge::store::RedisStore>(redis_options(config));
+#endif
+  return std::make_unique<sipedge::store::SqliteStore>(sipedge::store::SqliteOptions{.path = config.store.sqlite.path});
+}
+
+std::string describe_store(const sipedge::config::Config& config) {
+  if (config.store.backend != sipedge::config::StoreBackend::kRedis) return "sqlite " + config.store.sqlite.path;
+  const auto& r = config.store.redis;
+  if (!r.sentinels.empty()) return "redis via " + std::to_string(r.sentinels.size()) + " sentinels (" + r.master_name + ")";
+  return "redis " + r.address.host + ":" + std::to_string(r.address.port);
+}
 
 }  // namespace
 
@@ -50,10 +92,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sipedge-cp: registrar.mode = \"proxy\" is not supported yet\n");
     return 1;
   }
-  if (config.store.backend != sipedge::config::StoreBackend::kSqlite) {
-    std::fprintf(stderr, "sipedge-cp: store.backend = \"redis\" is not supported yet\n");
+#ifndef SIPEDGE_HAVE_REDIS
+  if (config.store.backend == sipedge::config::StoreBackend::kRedis) {
+    std::fprintf(stderr, "sipedge-cp: store.backend = \"redis\": built without hiredis\n");
     return 1;
   }
+#endif
 
   // SIGTERM/SIGINT arrive through a signalfd in the event loop: no handler
   // runs. Default dispositions first: a background job of a shell starts with
@@ -73,13 +117,15 @@ int main(int argc, char** argv) {
   }
 
   try {
-    sipedge::store::SqliteStore store({.path = config.store.sqlite.path});
+    const std::unique_ptr<sipedge::store::LocationStore> store = open_location_store(config);
+    // Subscribers (digest credentials) stay in the local SQLite file with either backend.
     std::unique_ptr<sipedge::store::SqliteSubscriberStore> subscribers;
     if (config.registrar.auth)
       subscribers = std::make_unique<sipedge::store::SqliteSubscriberStore>(config.store.sqlite.path);
-    sipedge::cp::Loop loop(config, store, subscribers.get(), config.metrics.listen);
-    std::fprintf(stderr, "sipedge-cp: node %s, store %s, metrics on %s:%u, punt socket %s\n", config.node.name.c_str(),
-                 config.store.sqlite.path.c_str(), sipedge::config::format_ipv4(config.metrics.listen.address).c_str(),
+    sipedge::cp::Loop loop(config, *store, subscribers.get(), config.metrics.listen);
+    std::fprintf(stderr, "sipedge-cp: node %s (id %u), store %s, metrics on %s:%u, punt socket %s\n",
+                 config.node.name.c_str(), config.node.id, describe_store(config).c_str(),
+                 sipedge::config::format_ipv4(config.metrics.listen.address).c_str(),
                  loop.http_port(), config.dataplane.punt_socket.c_str());
     const int rc = loop.run(stop_fd);
     ::close(stop_fd);

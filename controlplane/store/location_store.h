@@ -47,6 +47,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/binding.h"
 
@@ -98,6 +99,11 @@ struct StoreStats {
   std::uint64_t retried_rows = 0;      // rows written again after a failed flush
 };
 
+struct ForwardedReply {
+  std::string bytes;                   // the SIP response as received
+  std::int64_t received_unix_us = 0;  // when the receiving node got it
+};
+
 class LocationStore {
  public:
   virtual ~LocationStore() = default;
@@ -145,6 +151,28 @@ class LocationStore {
   // Networked backends: process I/O completions (acks, remote changes).
   // No-op for local backends.
   virtual void poll() {}
+  // Networked backends: an fd that becomes readable when poll() has work
+  // (the event loop adds it to its epoll set); -1 for local backends.
+  virtual int poll_fd() const { return -1; }
+
+  // Shared backends (Redis): other nodes' bindings are in this store too, and
+  // only the binding's owner node keeps it alive.
+  virtual bool shared() const { return false; }
+
+  // Shared backends: hands a reply that arrived here to the node `owner`
+  // waiting for it (anycast: the UA's answer may reach any node). False when
+  // it cannot be sent now (not connected; the owner then counts a miss).
+  virtual bool forward_reply(NodeId /*owner*/, std::string_view /*bytes*/, std::int64_t /*received_unix_us*/) {
+    return false;
+  }
+  // Replies other nodes handed to this node since the last call.
+  virtual std::vector<ForwardedReply> take_forwarded_replies() { return {}; }
+
+  // Backend-specific metrics (name, Prometheus type, help, value) for
+  // /metrics; local backends have none.
+  using MetricVisitor =
+      std::function<void(std::string_view name, std::string_view type, std::string_view help, std::uint64_t value)>;
+  virtual void backend_metrics(const MetricVisitor&) const {}
 
   // ---- notifications and stats ----
   virtual SubscriptionId subscribe(ChangeCallback callback) = 0;

@@ -102,6 +102,10 @@ inline constexpr std::uint32_t kMaxRegisterFloodRate = 1000000;
 inline constexpr std::string_view kDefaultSqlitePath = "/var/lib/sipedge/location.db";
 inline constexpr std::string_view kDefaultRedisHost = "127.0.0.1";
 inline constexpr std::uint16_t kDefaultRedisPort = 6379;
+inline constexpr std::string_view kDefaultRedisKeyPrefix = "sipedge";
+inline constexpr std::uint32_t kMaxRedisWaitReplicas = 16;
+inline constexpr std::uint32_t kDefaultRedisWaitTimeoutMs = 200;
+inline constexpr std::uint32_t kMaxRedisWaitTimeoutMs = 10'000;
 
 inline constexpr Ipv4Endpoint kDefaultMetricsListen{0x7F000001u, 9090};  // 127.0.0.1:9090
 inline constexpr bool kDefaultDashboard = true;
@@ -388,6 +392,9 @@ struct RedisConfig {
   std::string master_name;
   std::string password;
   std::uint32_t db = 0;
+  std::string key_prefix{kDefaultRedisKeyPrefix};  // keys P:b:{aor}:contact, channel P:changes; [A-Za-z0-9_.-]
+  std::uint32_t wait_replicas = 0;  // > 0: a 200 OK waits until this many replicas have the binding (WAIT)
+  std::uint32_t wait_timeout_ms = kDefaultRedisWaitTimeoutMs;
 };
 
 struct StoreConfig {

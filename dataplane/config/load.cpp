@@ -3,6 +3,7 @@
 // Sections are read in dependency order so a reference can be resolved while
 // the referring node (and its position) is at hand.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -806,6 +807,17 @@ class Loader {
       redis.read("master_name", store.redis.master_name);
       redis.read("password", store.redis.password);
       redis.read("db", store.redis.db, 0, 65535);
+      if (redis.read("key_prefix", store.redis.key_prefix)) {
+        const std::string& prefix = store.redis.key_prefix;
+        const bool bad_char = std::any_of(prefix.begin(), prefix.end(), [](char ch) {
+          return !(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.');
+        });
+        if (prefix.empty() || prefix.size() > 32 || bad_char)
+          redis.check().fail(*redis.get("key_prefix"), redis.key_path("key_prefix"),
+                             "must be 1..32 letters, digits, '_', '-' or '.' (it is part of a SCAN pattern)");
+      }
+      redis.read("wait_replicas", store.redis.wait_replicas, 0, kMaxRedisWaitReplicas);
+      redis.read("wait_timeout_ms", store.redis.wait_timeout_ms, 1, kMaxRedisWaitTimeoutMs);
       if (!store.redis.sentinels.empty() && store.redis.master_name.empty())
         redis.fail("master_name", "is required when sentinels are listed");
       redis.finish();

@@ -131,6 +131,9 @@ TEST(Defaults, AppliedWhenKeysAreOmitted) {
   EXPECT_EQ(c.store.backend, kDefaultStoreBackend);
   EXPECT_EQ(c.store.sqlite.path, kDefaultSqlitePath);
   EXPECT_EQ(c.store.redis.address, (HostPort{std::string(kDefaultRedisHost), kDefaultRedisPort}));
+  EXPECT_EQ(c.store.redis.key_prefix, kDefaultRedisKeyPrefix);
+  EXPECT_EQ(c.store.redis.wait_replicas, 0u);
+  EXPECT_EQ(c.store.redis.wait_timeout_ms, kDefaultRedisWaitTimeoutMs);
   EXPECT_EQ(c.metrics.listen, kDefaultMetricsListen);
   EXPECT_EQ(c.metrics.dashboard, kDefaultDashboard);
   EXPECT_EQ(c.cluster.mode, kDefaultClusterMode);
@@ -300,12 +303,18 @@ backend = "redis"
 [store.redis]
 sentinels = ["198.51.100.5:26379", "sentinel.example.net:26379"]
 master_name = "sipedge"
+key_prefix = "edge.pop-1"
+wait_replicas = 1
+wait_timeout_ms = 150
 [cluster]
 mode = "array"
 share_with = ["edge-2"]
 )");
   ASSERT_TRUE(result.ok()) << dump(result);
   EXPECT_EQ(result.config->store.redis.sentinels.size(), 2u);
+  EXPECT_EQ(result.config->store.redis.key_prefix, "edge.pop-1");
+  EXPECT_EQ(result.config->store.redis.wait_replicas, 1u);
+  EXPECT_EQ(result.config->store.redis.wait_timeout_ms, 150u);
   EXPECT_EQ(result.config->cluster.share_with, std::vector<std::string>{"edge-2"});
 }
 

@@ -213,6 +213,34 @@ TEST_F(KeepaliveCp, ReplyUpdatesTheRoundTripTime) {
   EXPECT_NE(cp_->metrics_text().find("\nsipedge_keepalive_answered_total 1\n"), std::string::npos);
 }
 
+TEST_F(KeepaliveCp, TheBranchNamesTheSendingNodeAndAnotherNodesReplyIsNotOurs) {
+  register_phone();
+  outbox_.take();
+  std::vector<Sent> sent;
+  for (int step = 0; step < 700 && sent.empty(); ++step) {
+    advance(50);
+    sent = options_sent();
+  }
+  ASSERT_EQ(sent.size(), 1u);
+  const std::string reply = reply_to(sent[0].payload);
+  auto parsed = parse(reply);
+  EXPECT_EQ(keepalive_owner(parsed->msg), static_cast<int>(config_.node.id));
+  // The same entry id stamped by node 9: an anycast peer's keepalive, not ours.
+  const std::size_t at = reply.find(std::string(kKeepaliveBranchPrefix));
+  ASSERT_NE(at, std::string::npos);
+  std::string foreign = reply;
+  for (std::size_t pos = 0; (pos = foreign.find(std::string(kKeepaliveBranchPrefix) + "01", pos)) != std::string::npos;)
+    foreign.replace(pos + kKeepaliveBranchPrefix.size(), 2, "09");
+  EXPECT_EQ(keepalive_owner(parse(foreign)->msg), 9);
+  punt(from_phone(0), foreign);
+  EXPECT_EQ(cp_->keepalive().stats().answered, 0u);
+  EXPECT_EQ(cp_->keepalive().stats().stray, 1u);
+  punt(from_phone(0), reply);
+  EXPECT_EQ(cp_->keepalive().stats().answered, 1u);
+  auto plain = parse("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 198.51.100.20;branch=z9hG4bKother\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(keepalive_owner(plain->msg), -1);
+}
+
 TEST_F(KeepaliveCp, ConsecutiveFailuresRemoveTheBinding) {
   register_phone();
   advance(30'100);  // first OPTIONS

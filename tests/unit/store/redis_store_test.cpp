@@ -1,0 +1,327 @@
+// RedisStore against a real redis-server on a loopback port: durability on
+// the Redis acknowledgement, change propagation between two stores (two
+// edge nodes), full resync on connect, writes queued while Redis is down and
+// replayed on reconnect, per-binding TTL enforced by Redis.
+#include <gtest/gtest.h>
+#include <sys/epoll.h>
+
+#include <chrono>
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "redis_server.h"
+#include "store/binding_codec.h"
+#include "store/redis_store.h"
+
+namespace sipedge::store {
+namespace {
+
+using testing::RedisServer;
+
+Binding make_binding(std::string aor, std::string contact, NodeId owner, std::int64_t lifetime = 600) {
+  Binding b;
+  b.aor = std::move(aor);
+  b.contact = std::move(contact);
+  b.received = {0xC6336414, 40000};
+  b.local = {0xCB00710A, 5060};
+  b.registered_at = ::time(nullptr);
+  b.expires_at = b.registered_at + lifetime;
+  b.last_refresh_ms = b.registered_at * 1000;
+  b.call_id = "c1";
+  b.cseq = 1;
+  b.nat = true;
+  b.owner = owner;
+  return b;
+}
+
+class RedisStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!testing::redis_server_installed()) GTEST_SKIP() << "redis-server not installed";
+    server_ = std::make_unique<RedisServer>();
+    ASSERT_EQ(server_->integer("DBSIZE"), 0);
+  }
+
+  std::unique_ptr<RedisStore> open_store(NodeId node, std::int64_t lease_ms = 0) {
+    RedisOptions o;
+    o.lease_ms = lease_ms;
+    o.address = {"127.0.0.1", server_->port()};
+    o.node_id = node;
+    o.reconnect_min_ms = 20;
+    o.reconnect_max_ms = 100;
+    return std::make_unique<RedisStore>(o);
+  }
+
+  // Runs the stores' I/O (as sipedge-cp's loop does) until `done` or 5 s.
+  static bool pump(std::vector<RedisStore*> stores, const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      for (RedisStore* s : stores) {
+        epoll_event ev;
+        ::epoll_wait(s->poll_fd(), &ev, 1, 5);
+        s->poll();
+        if (s->pending() > 0) s->flush();
+      }
+    }
+    return true;
+  }
+
+  std::unique_ptr<RedisServer> server_;
+};
+
+TEST_F(RedisStoreTest, UpsertIsDurableOnlyOnceRedisAcknowledgedAndCarriesTheExpiry) {
+  auto a = open_store(1);
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->connected() && a->synced(); }));
+  const Binding b = make_binding("alice@example.com", "sip:alice@10.0.0.2:5060", 1);
+  const Sequence seq = a->upsert(b);
+  ASSERT_GT(seq, 0u);
+  EXPECT_LT(a->durable_sequence(), seq);
+  const FlushResult f = a->flush();
+  ASSERT_TRUE(f.ok);
+  EXPECT_EQ(f.written, 1u);
+  EXPECT_LT(a->durable_sequence(), seq) << "durable before Redis answered";
+  EXPECT_EQ(a->in_flight(), 1u);
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->durable_sequence() >= seq; }));
+
+  const std::string key = a->binding_key(b.aor, b.contact);
+  Binding stored;
+  ASSERT_TRUE(decode_binding(server_->string("GET %b", key.data(), key.size()), stored));
+  EXPECT_TRUE(stored.same_persistent(b));
+  EXPECT_EQ(server_->integer("EXPIRETIME %b", key.data(), key.size()), b.expires_at);
+}
+
+TEST_F(RedisStoreTest, AnotherNodeSeesAddsAndRemovesAsRemoteChanges) {
+  auto a = open_store(1);
+  auto b = open_store(2);
+  std::vector<std::pair<ChangeKind, ChangeOrigin>> seen_by_b;
+  b->subscribe([&](const Change& c) { seen_by_b.emplace_back(c.kind, c.origin); });
+  ASSERT_TRUE(pump({a.get(), b.get()}, [&] { return a->synced() && b->synced(); }));
+
+  a->upsert(make_binding("bob@example.com", "sip:bob@10.0.0.3:5060", 1));
+  a->flush();
+  ASSERT_TRUE(pump({a.get(), b.get()}, [&] { return b->find("bob@example.com", "sip:bob@10.0.0.3:5060"); }));
+  EXPECT_EQ(b->find("bob@example.com", "sip:bob@10.0.0.3:5060")->owner, 1u);
+  EXPECT_EQ(b->pending(), 0u) << "a remote change must not be written back";
+  ASSERT_EQ(seen_by_b.size(), 1u);
+  EXPECT_EQ(seen_by_b[0], std::make_pair(ChangeKind::added, ChangeOrigin::remote));
+
+  a->remove("bob@example.com", "sip:bob@10.0.0.3:5060");
+  a->flush();
+  ASSERT_TRUE(pump({a.get(), b.get()}, [&] { return b->binding_count() == 0; }));
+  ASSERT_EQ(seen_by_b.size(), 2u);
+  EXPECT_EQ(seen_by_b[1], std::make_pair(ChangeKind::removed, ChangeOrigin::remote));
+  EXPECT_GE(b->redis_stats().lag_samples, 2u);
+  EXPECT_EQ(server_->integer("DBSIZE"), 0);
+}
+
+TEST_F(RedisStoreTest, ANodeThatConnectsLaterGetsEverythingByResync) {
+  auto a = open_store(1);
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->synced(); }));
+  for (int i = 0; i < 2500; ++i) {  // more than one SCAN page
+    std::string aor = "u";
+    aor += std::to_string(i);
+    aor += "@example.com";
+    a->upsert(make_binding(std::move(aor), "sip:u@10.0.0.9:5060", 1));
+  }
+  a->flush();
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->durable_sequence() == a->last_sequence(); }));
+
+  auto c = open_store(3);
+  std::size_t added = 0;
+  c->subscribe([&](const Change& ch) { added += ch.kind == ChangeKind::added && ch.origin == ChangeOrigin::remote; });
+  ASSERT_TRUE(pump({c.get()}, [&] { return c->synced(); }));
+  EXPECT_EQ(c->binding_count(), 2500u);
+  EXPECT_EQ(added, 2500u);
+  EXPECT_EQ(c->redis_stats().resyncs, 1u);
+}
+
+TEST_F(RedisStoreTest, WritesWhileRedisIsDownAreQueuedServedFromTheCacheAndReplayed) {
+  auto a = open_store(1);
+  auto b = open_store(2);
+  ASSERT_TRUE(pump({a.get(), b.get()}, [&] { return a->synced() && b->synced(); }));
+  a->upsert(make_binding("gone@example.com", "sip:gone@10.0.0.4:5060", 1));
+  a->flush();
+  ASSERT_TRUE(pump({a.get(), b.get()},
+                   [&] { return b->binding_count() == 1 && a->durable_sequence() == a->last_sequence(); }));
+
+  server_->stop(/*kill=*/true);
+  ASSERT_TRUE(pump({a.get(), b.get()}, [&] { return !a->connected() && !b->connected(); }));
+  EXPECT_EQ(a->pending(), 0u);
+  const Sequence seq = a->upsert(make_binding("carol@example.com", "sip:carol@10.0.0.5:5060", 1));
+  const FlushResult down = a->flush();
+  EXPECT_FALSE(down.ok);
+  EXPECT_EQ(down.consecutive_failures, 1u);
+  EXPECT_EQ(a->pending(), 1u);
+  EXPECT_LT(a->durable_sequence(), seq);
+  ASSERT_NE(a->find("carol@example.com", "sip:carol@10.0.0.5:5060"), nullptr) << "lookups use the cache";
+
+  server_->start();  // empty: the killed instance kept nothing
+  ASSERT_TRUE(pump({a.get(), b.get()}, [&] {
+    return a->synced() && b->synced() && a->durable_sequence() >= seq &&
+           b->find("carol@example.com", "sip:carol@10.0.0.5:5060") != nullptr;
+  }));
+  EXPECT_EQ(server_->integer("DBSIZE"), 1);
+  // The binding lost with the server is gone from both caches after the resync.
+  EXPECT_EQ(a->find("gone@example.com", "sip:gone@10.0.0.4:5060"), nullptr);
+  EXPECT_EQ(b->find("gone@example.com", "sip:gone@10.0.0.4:5060"), nullptr);
+  EXPECT_GE(a->redis_stats().disconnects, 1u);
+  EXPECT_EQ(a->redis_stats().connects, 2u);
+}
+
+TEST_F(RedisStoreTest, ABatchUnacknowledgedWhenTheConnectionDropsIsWrittenAgain) {
+  auto a = open_store(1);
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->synced(); }));
+  const Sequence seq = a->upsert(make_binding("dave@example.com", "sip:dave@10.0.0.7:5060", 1));
+  a->flush();
+  ASSERT_EQ(a->in_flight(), 1u);
+  server_->stop(/*kill=*/true);  // before the acknowledgement was read
+  ASSERT_TRUE(pump({a.get()}, [&] { return !a->connected(); }));
+  EXPECT_EQ(a->in_flight(), 0u);
+  EXPECT_EQ(a->pending(), 1u);
+  EXPECT_LT(a->durable_sequence(), seq);
+  EXPECT_GE(a->redis_stats().batches_failed, 1u);
+  server_->start();
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->durable_sequence() >= seq; }));
+  EXPECT_EQ(server_->integer("DBSIZE"), 1);
+}
+
+TEST_F(RedisStoreTest, AHungServerTimesOutTheBatchAndTheWriteIsReplayedWhenItAnswersAgain) {
+  RedisOptions o;
+  o.address = {"127.0.0.1", server_->port()};
+  o.node_id = 1;
+  o.reply_timeout_ms = 200;
+  o.reconnect_min_ms = 20;
+  o.reconnect_max_ms = 50;
+  auto a = std::make_unique<RedisStore>(o);
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->synced(); }));
+  server_->pause();
+  const Sequence seq = a->upsert(make_binding("hung@example.com", "sip:h@10.0.0.13:5060", 1));
+  a->flush();
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(pump({a.get()}, [&] { return !a->connected(); })) << "the silent batch drops the connection";
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, std::chrono::milliseconds(1000));
+  EXPECT_EQ(a->pending(), 1u) << "requeued";
+  EXPECT_LT(a->durable_sequence(), seq);
+  // Reconnects to the paused server also time out instead of hanging.
+  const auto reconnects = a->redis_stats().disconnects;
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->redis_stats().disconnects >= reconnects + 2; }));
+  server_->resume();
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->durable_sequence() >= seq; }));
+  const std::string key = a->binding_key("hung@example.com", "sip:h@10.0.0.13:5060");
+  EXPECT_EQ(server_->integer("EXISTS %b", key.data(), key.size()), 1);
+}
+
+TEST_F(RedisStoreTest, RedisDropsAnExpiredBindingByItself) {
+  auto a = open_store(1);
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->synced(); }));
+  const Binding b = make_binding("short@example.com", "sip:s@10.0.0.6:5060", 1, /*lifetime=*/2);
+  const Sequence seq = a->upsert(b);
+  a->flush();
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->durable_sequence() >= seq; }));
+  const std::string key = a->binding_key(b.aor, b.contact);
+  EXPECT_EQ(server_->integer("EXISTS %b", key.data(), key.size()), 1);
+  a.reset();  // no node left to delete it
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+  EXPECT_EQ(server_->integer("EXISTS %b", key.data(), key.size()), 0);
+}
+
+TEST_F(RedisStoreTest, ALiveOwnerKeepsItsBindingsADeadOnesAreTakenOverByExactlyOneNode) {
+  constexpr std::int64_t kLeaseMs = 300;
+  auto a = open_store(1, kLeaseMs);
+  auto b = open_store(2, kLeaseMs);
+  auto c = open_store(3, kLeaseMs);
+  ASSERT_TRUE(pump({a.get(), b.get(), c.get()}, [&] { return a->synced() && b->synced() && c->synced(); }));
+  for (const char* user : {"e1@example.com", "e2@example.com"}) a->upsert(make_binding(user, "sip:e@10.0.0.8:5060", 1));
+  a->flush();
+  ASSERT_TRUE(pump({a.get(), b.get(), c.get()}, [&] { return b->binding_count() == 2 && c->binding_count() == 2; }));
+
+  // Three lease periods with A alive: nobody takes over.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(3 * kLeaseMs);
+  pump({a.get(), b.get(), c.get()}, [&] { return std::chrono::steady_clock::now() > until; });
+  EXPECT_EQ(b->redis_stats().takeovers + c->redis_stats().takeovers, 0u);
+  EXPECT_EQ(b->find("e1@example.com", "sip:e@10.0.0.8:5060")->owner, 1u);
+
+  a.reset();  // node A dies: its lease is no longer renewed
+  const auto died = std::chrono::steady_clock::now();
+  ASSERT_TRUE(pump({b.get(), c.get()}, [&] {
+    const Binding* on_b = b->find("e2@example.com", "sip:e@10.0.0.8:5060");
+    const Binding* on_c = c->find("e2@example.com", "sip:e@10.0.0.8:5060");
+    return on_b && on_c && on_b->owner != 1 && on_b->owner == on_c->owner &&
+           b->find("e1@example.com", "sip:e@10.0.0.8:5060")->owner == on_b->owner;
+  }));
+  const auto took_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - died).count();
+  EXPECT_LT(took_ms, 2 * kLeaseMs) << "within one lease plus one check period";
+  EXPECT_EQ(b->redis_stats().takeovers + c->redis_stats().takeovers, 1u) << "exactly one node won the claim";
+  EXPECT_EQ(b->redis_stats().taken_over_bindings + c->redis_stats().taken_over_bindings, 2u);
+  const NodeId taker = b->find("e1@example.com", "sip:e@10.0.0.8:5060")->owner;
+  const std::string key = b->binding_key("e1@example.com", "sip:e@10.0.0.8:5060");
+  Binding stored;
+  ASSERT_TRUE(pump({b.get(), c.get()}, [&] {
+    return decode_binding(server_->string("GET %b", key.data(), key.size()), stored) && stored.owner == taker;
+  })) << "the new owner is in Redis too";
+}
+
+TEST_F(RedisStoreTest, ArrayModeANodeSeesAPeersBindingsOnlyWhenThePeerSharesWithIt) {
+  auto array_store = [&](NodeId id, std::string name, std::vector<std::string> share_with) {
+    RedisOptions o;
+    o.address = {"127.0.0.1", server_->port()};
+    o.node_id = id;
+    o.array = true;
+    o.node_name = std::move(name);
+    o.share_with = std::move(share_with);
+    o.lease_ms = 300;  // ignored in array mode: nobody takes over a peer
+    o.reconnect_min_ms = 20;
+    return std::make_unique<RedisStore>(o);
+  };
+  // B and C are up before A: they learn of A's share set from its announcement.
+  auto b = array_store(2, "edge-b", {"edge-a"});
+  auto c = array_store(3, "edge-c", {"edge-a"});
+  ASSERT_TRUE(pump({b.get(), c.get()}, [&] { return b->synced() && c->synced(); }));
+  auto a = array_store(1, "edge-a", {"edge-b"});
+  ASSERT_TRUE(pump({a.get(), b.get(), c.get()}, [&] { return a->synced() && b->peers().contains("edge-a"); }));
+  EXPECT_TRUE(c->peers().empty()) << "A does not share with C";
+  EXPECT_EQ(a->peers(), (std::set<std::string>{"edge-b", "edge-c"})) << "B and C both share with A";
+
+  a->upsert(make_binding("ann@example.com", "sip:ann@10.0.0.11:5060", 1));
+  a->flush();
+  ASSERT_TRUE(pump({a.get(), b.get(), c.get()}, [&] { return b->find("ann@example.com", "sip:ann@10.0.0.11:5060"); }));
+  const std::string key = a->binding_key("ann@example.com", "sip:ann@10.0.0.11:5060");
+  EXPECT_TRUE(key.starts_with("sipedge:n:edge-a:b:{ann@example.com}")) << key;
+  EXPECT_EQ(b->pending(), 0u) << "B never writes A's bindings";
+  EXPECT_EQ(b->redis_stats().takeovers, 0u);
+
+  // C's binding reaches A (C shares with A), not B.
+  c->upsert(make_binding("cid@example.com", "sip:cid@10.0.0.12:5060", 3));
+  c->flush();
+  ASSERT_TRUE(pump({a.get(), b.get(), c.get()}, [&] { return a->find("cid@example.com", "sip:cid@10.0.0.12:5060"); }));
+  // Let every message settle, then check C's and A's isolation.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  pump({a.get(), b.get(), c.get()}, [&] { return std::chrono::steady_clock::now() > until; });
+  EXPECT_EQ(c->find("ann@example.com", "sip:ann@10.0.0.11:5060"), nullptr);
+  EXPECT_EQ(b->find("cid@example.com", "sip:cid@10.0.0.12:5060"), nullptr);
+
+  // A node that connects later loads a sharing peer's bindings by resync.
+  auto b2 = array_store(4, "edge-b", {"edge-a"});
+  b.reset();
+  ASSERT_TRUE(pump({a.get(), b2.get(), c.get()}, [&] { return b2->find("ann@example.com", "sip:ann@10.0.0.11:5060"); }));
+}
+
+TEST_F(RedisStoreTest, BadChannelMessagesAreCountedAndIgnored) {
+  auto a = open_store(1);
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->synced(); }));
+  EXPECT_EQ(server_->integer("PUBLISH sipedge:changes %s", "garbage"), 1);
+  EXPECT_EQ(server_->integer("PUBLISH sipedge:changes %s", "1:2,1:0,1:U,3:bad,"), 1);
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->redis_stats().bad_messages == 2; }));
+  EXPECT_EQ(a->binding_count(), 0u);
+  EXPECT_TRUE(a->connected());
+}
+
+}  // namespace
+}  // namespace sipedge::store
