@@ -6,6 +6,7 @@
 #include "registrar/aor.h"
 #include "registrar/lookup.h"
 #include "registrar/response.h"
+#include "sip/contact_alias.h"
 #include "sip/hash.h"
 #include "sip/nat.h"
 #include "sip/rewrite.h"
@@ -175,15 +176,43 @@ void ControlPlane::on_punt(const punt::Message& msg, Now now) {
     counters_.add(Counter::punts_ignored);
     return;
   }
-  // A NAT-flagged initial request: the Contact alias fix is not built yet, so
-  // it goes back to the fast path unchanged rather than being lost.
+  on_nat_request(msg, sip);
+}
+
+void ControlPlane::on_nat_request(const punt::Message& msg, const sip::Message& sip) {
+  const auto& h = msg.header;
   punt::Header out = h;
   out.type = punt::MessageType::Dispatch;
   out.flags = static_cast<std::uint16_t>(h.flags & punt::kFlagOutside);
-  if (outbox_.send(out, sip.wire()))
-    counters_.add(Counter::nat_dispatched);
-  else
-    counters_.add(Counter::tx_dropped);
+  auto dispatch = [&](std::string_view bytes, Counter outcome) {
+    if (outbox_.send(out, bytes))
+      counters_.add(outcome);
+    else
+      counters_.add(Counter::tx_dropped);
+  };
+  // The dataplane's bits decide, re-judged by [[nat.rule]] (a rule may say
+  // never); with the fix off it goes back as it came.
+  const NatVerdict verdict = nat_verdict(config_.nat, sip, h.src_ipv4, h.src_port, h.nat_bits);
+  const auto top = sip.top_via();
+  if (!config_.nat.fix || !verdict.nat || !top) return dispatch(sip.wire(), Counter::nat_dispatched);
+
+  // RFC 3581 on the top Via, and the Contact alias so that requests towards
+  // this UA later in the dialog reach the NAT's public side statelessly.
+  sip::Rewriter rw(sip, *top);
+  bool fixed = true;
+  if (top->host_type != sip::HostType::ipv4 || top->ipv4 != h.src_ipv4)
+    fixed = rw.set_top_via_received(h.src_ipv4) == sip::RewriteError::ok;
+  if (fixed && top->has_rport) fixed = rw.set_top_via_rport(h.src_port) == sip::RewriteError::ok;
+  const sip::ContactAlias alias = sip::make_contact_alias(h.src_ipv4, h.src_port);
+  if (fixed) fixed = sip::add_contact_alias(sip, rw, alias).error == sip::RewriteError::ok;
+  if (fixed && rw.output_size() <= punt::kMaxPayload) {
+    std::string text(rw.output_size(), '\0');
+    if (const auto n = rw.apply(text)) {
+      text.resize(*n);
+      return dispatch(text, Counter::nat_fixed);
+    }
+  }
+  dispatch(sip.wire(), Counter::nat_fix_failed);  // unfixed beats lost
 }
 
 void ControlPlane::on_register(const punt::Message& msg, const sip::Message& sip, Now now) {

@@ -18,6 +18,9 @@
 //     replaced by the contact, our Via on top (so the UA's answer comes back
 //     through the dataplane's stateless response path) and Record-Route;
 //     404 / 480 / 483 answered from the address the request reached.
+//   - NAT-flagged initial requests: received/rport on the top Via and a
+//     Contact alias (sip/contact_alias.h) when the NAT verdict ([nat] tests,
+//     [[nat.rule]]) says so and nat.fix is on, then DISPATCH back.
 //   - kFlagKeepaliveReply replies: RTT and failure reset per binding.
 //   - NAT keepalives for NAT-flagged bindings (cp/keepalive.h).
 //
@@ -100,6 +103,8 @@ class ControlPlane final : private KeepaliveSink {
   void on_punt(const punt::Message& msg, Now now);
   void on_register(const punt::Message& msg, const sip::Message& sip, Now now);
   void on_lookup(const punt::Message& msg, const sip::Message& sip, Now now);
+  // A NAT-flagged initial request: the far-end NAT fix, then DISPATCH.
+  void on_nat_request(const punt::Message& msg, const sip::Message& sip);
   void on_keepalive_reply(const sip::Message& sip, Now now);
   // Answers `request` with a status of our own, from the address it reached.
   void reply_from_edge(const punt::Message& msg, const sip::Message& request, std::uint16_t status,

@@ -23,6 +23,8 @@ namespace sipedge::cp {
   X(lookup_unreachable,   "sipedge_cp_lookup_unreachable_total",    "requests for AORs whose bindings all fail keepalives (480)") \
   X(lookup_too_many_hops, "sipedge_cp_lookup_too_many_hops_total",  "requests for registered users with Max-Forwards 0 (483)")  \
   X(nat_dispatched,       "sipedge_cp_nat_dispatched_total",        "NAT-flagged requests handed back to the fast path unchanged") \
+  X(nat_fixed,            "sipedge_cp_nat_fixed_total",             "NAT-flagged requests handed back with received/rport and a Contact alias") \
+  X(nat_fix_failed,       "sipedge_cp_nat_fix_failed_total",        "NAT-flagged requests too big or with too many Contacts to fix, handed back unchanged") \
   X(tx_sent,              "sipedge_cp_tx_total",                    "TX messages sent to the dataplane")                        \
   X(tx_dropped,           "sipedge_cp_tx_dropped_total",            "messages for the dataplane dropped (not connected or queue full)") \
   X(punt_connects,        "sipedge_cp_punt_connects_total",         "successful connections to the punt socket")                \

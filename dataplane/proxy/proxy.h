@@ -26,6 +26,8 @@ struct Endpoint {
   X(forwarded_request)          /* initial request dispatched to a destination */     \
   X(forwarded_in_dialog)        /* loose-routed in-dialog request */                   \
   X(forwarded_response)         /* response routed back by Via */                      \
+  X(forwarded_response_nat)     /* ... from a NATed UA, its Contact aliased */         \
+  X(forwarded_response_unfixed) /* ... from a NATed UA, too many Contacts to alias */  \
   X(answered_crlf)              /* CRLFCRLF ping answered with CRLF (RFC 5626) */       \
   X(answered_stun)              /* STUN Binding request answered (RFC 5389) */          \
   X(ignored_null_keepalive)     /* 4 zero bytes or bare CRLF: nothing to answer */     \

@@ -213,6 +213,27 @@ RewriteError Rewriter::set_top_via_rport(std::uint16_t port) noexcept {
   return set_top_via_param("rport", stored);
 }
 
+RewriteError Rewriter::append_uri_param(const NameAddr& value, std::string_view param) noexcept {
+  const std::string_view uri = value.uri_text;
+  const std::string_view head = msg_.head();
+  if (uri.empty() || uri.data() < head.data() || uri.data() + uri.size() > head.data() + head.size())
+    return RewriteError::no_such_header;
+  // Both edits or neither: a lone "<" would break the message.
+  if (count_ + (value.bracketed ? 1 : 2) > kMaxEdits) return RewriteError::too_many_edits;
+  const auto begin = static_cast<std::uint32_t>(msg_.offset_of(uri));
+  if (!value.bracketed) {
+    Edit open{};
+    open.begin = open.end = begin;
+    open.text[0] = piece("<");
+    add(open);
+  }
+  Edit e{};
+  e.begin = e.end = static_cast<std::uint32_t>(begin + uri.size());
+  e.text[0] = piece(param);
+  e.text[1] = piece(value.bracketed ? std::string_view() : std::string_view(">"));
+  return add(e);
+}
+
 RewriteError Rewriter::replace_request_uri(std::string_view uri) noexcept {
   if (!msg_.is_request()) return RewriteError::not_a_request;
   Edit e{};

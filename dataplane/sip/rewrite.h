@@ -88,6 +88,12 @@ class Rewriter {
   RewriteError set_top_via_received(std::string_view host) noexcept;
   RewriteError set_top_via_rport(std::uint16_t port) noexcept;     // RFC 3581 4
 
+  // ---- URI parameters of name-addr values (Contact, Route, ...) ----
+  // Appends `param` (";name=value") to the URI of `value`, which was parsed
+  // from this message's header text. An addr-spec without <> gets them,
+  // since a ';' after it starts header parameters (RFC 3261 20.10).
+  RewriteError append_uri_param(const NameAddr& value, std::string_view param) noexcept;
+
   // ---- other fields ----
   RewriteError replace_request_uri(std::string_view uri) noexcept;
   // Replaces the Max-Forwards value, or appends the header when absent.
