@@ -73,6 +73,20 @@ bool dialog_forming(sip::Method m) {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+std::uint32_t first_inside_address(const config::Config& c) {
+  for (const auto& p : c.ports)
+    if (p.role == config::PortRole::kInside) return p.address;
+  return 0;
+}
+
+// Where the registrar reaches the edge (our Via and Path in proxy mode): the
+// inside address, else (one-armed) the VIP.
+store::Endpoint registrar_facing(const config::Config& c) {
+  const std::uint32_t inside = first_inside_address(c);
+  return {inside != 0 ? inside : (c.sip.vips.empty() ? 0 : c.sip.vips.front()),
+          c.sip.ports.empty() ? config::kDefaultSipPort : c.sip.ports.front()};
+}
+
 }  // namespace
 
 std::string proxy_branch(std::uint8_t node_id, const sip::Message& request, const sip::Via& top_via) {
@@ -104,16 +118,12 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
       outbox_(outbox),
       limits_(limits_of(config.sip.limits)),
       vip_(keepalive_options(config).vip),
+      inside_address_(first_inside_address(config)),
       registrar_(config.registrar, store, subscribers, registrar_options(config)),
+      register_proxy_(config, store, registrar_facing(config)),
       flood_(registrar::FloodLimits{.rate = static_cast<double>(config.registrar.flood_rate),
                                     .burst = 2.0 * std::max<std::uint32_t>(config.registrar.flood_rate, 1)}),
       keepalive_(keepalive_options(config)) {
-  for (const auto& p : config.ports) {
-    if (p.role == config::PortRole::kInside) {
-      inside_address_ = p.address;
-      break;
-    }
-  }
   subscription_ = store_.subscribe([this](const store::Change& c) {
     switch (c.kind) {
       case store::ChangeKind::added:
@@ -167,6 +177,8 @@ void ControlPlane::on_punt(const punt::Message& msg, Now now) {
     const auto via = sip.top_via();
     if ((h.flags & punt::kFlagKeepaliveReply) || (via && via->branch.starts_with(kKeepaliveBranchPrefix)))
       return on_keepalive_reply(sip, now);
+    if (config_.registrar.mode == config::RegistrarMode::kProxy && sip.cseq().method == sip::Method::register_)
+      return on_register_reply(sip, now);
     counters_.add(Counter::punts_ignored);  // probe replies: destination probing is not built yet
     return;
   }
@@ -224,12 +236,50 @@ void ControlPlane::on_register(const punt::Message& msg, const sip::Message& sip
   }
   const NatVerdict verdict = nat_verdict(config_.nat, sip, h.src_ipv4, h.src_port, h.nat_bits);
   const registrar::Source source{{h.src_ipv4, h.src_port}, {h.dst_ipv4, h.dst_port}, verdict.bits, verdict.nat};
+  if (config_.registrar.mode == config::RegistrarMode::kProxy) return on_register_proxy(msg, sip, source, now);
   registrar::Response r = registrar_.handle(sip, source, now.unix_ms);
   if (r.durable_after == 0) {
     tx({}, source.remote, r.text);
     return;
   }
   hold_.hold(r.durable_after, Held{source.remote, std::move(r.text), std::move(r.failure_text)});
+}
+
+void ControlPlane::on_register_proxy(const punt::Message& msg, const sip::Message& sip,
+                                     const registrar::Source& source, Now now) {
+  registrar::Response absorbed;
+  if (register_proxy_.absorb(sip, source, now.unix_ms, absorbed) == registrar::RefreshReason::absorbed) {
+    // No durability hold: the registrar holds the registration; the edge's
+    // copy only refreshed its last_refresh / CSeq.
+    counters_.add(Counter::register_absorbed);
+    tx(source.local, source.remote, absorbed.text);
+    return;
+  }
+  std::string text;
+  if (register_proxy_.forward(sip, source, now.unix_ms, text) != ForwardResult::forwarded) {
+    counters_.add(Counter::register_forward_failed);
+    return;
+  }
+  punt::Header out = msg.header;
+  out.type = punt::MessageType::Dispatch;
+  out.flags = static_cast<std::uint16_t>(msg.header.flags & punt::kFlagOutside);
+  if (outbox_.send(out, text))
+    counters_.add(Counter::register_forwarded);
+  else
+    counters_.add(Counter::tx_dropped);
+}
+
+void ControlPlane::on_register_reply(const sip::Message& sip, Now now) {
+  RegisterProxy::Relay relay;
+  switch (register_proxy_.on_reply(sip, now.unix_ms, relay)) {
+    case ReplyResult::relayed:
+      counters_.add(Counter::register_upstream_relayed);
+      tx(relay.from, relay.to, relay.text);
+      return;
+    case ReplyResult::trying: counters_.add(Counter::punts_ignored); return;
+    case ReplyResult::unmatched: counters_.add(Counter::register_upstream_unmatched); return;
+    case ReplyResult::bad: counters_.add(Counter::punts_bad); return;
+  }
 }
 
 void ControlPlane::on_lookup(const punt::Message& msg, const sip::Message& sip, Now now) {
@@ -352,6 +402,7 @@ void ControlPlane::tick(Now now) {
     store_.expire(now_s);
   }
   keepalive_.advance(now.mono_us, *this);
+  register_proxy_.expire(now.unix_ms);
 }
 
 void ControlPlane::send(const store::Endpoint& from, const store::Endpoint& to, std::string_view bytes) {
@@ -397,6 +448,23 @@ std::string ControlPlane::metrics_text() const {
   for (std::size_t i = 0; i < registrar::kOutcomeCount; ++i)
     value("sipedge_registrar_requests_total", "{outcome=\"" + std::string(registrar::kOutcomeNames[i]) + "\"}", rs.outcomes[i]);
   single("sipedge_registrar_held", "gauge", "200 OKs waiting for their binding to become durable", hold_.size());
+  metric("sipedge_registrar_refresh_total", "counter",
+         "proxy mode: REGISTERs absorbed at the edge or forwarded upstream, by reason");
+  const auto& refresh = register_proxy_.absorber().stats();
+  for (std::size_t i = 0; i < registrar::kRefreshReasonCount; ++i)
+    value("sipedge_registrar_refresh_total", "{reason=\"" + std::string(registrar::kRefreshReasonNames[i]) + "\"}",
+          refresh.by_reason[i]);
+  const auto& ps = register_proxy_.stats();
+  single("sipedge_registrar_proxy_pending", "gauge", "proxy mode: REGISTERs sent on and not answered yet",
+         register_proxy_.pending());
+  single("sipedge_registrar_proxy_learned_total", "counter", "proxy mode: bindings learned from registrar 2xx",
+         ps.learned);
+  single("sipedge_registrar_proxy_unlearned_total", "counter",
+         "proxy mode: bindings removed because the registrar no longer lists them", ps.unlearned);
+  single("sipedge_registrar_proxy_learn_failed_total", "counter",
+         "proxy mode: registrar 2xx whose bindings could not be read", ps.learn_failed);
+  single("sipedge_registrar_proxy_pending_expired_total", "counter",
+         "proxy mode: REGISTERs sent on that got no final answer in 32 s", ps.pending_expired);
 
   const auto& ss = store_.stats();
   single("sipedge_store_writes_total", "counter", "rows written to the store (upserts and deletes)", ss.rows_written);

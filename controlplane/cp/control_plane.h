@@ -13,6 +13,10 @@
 // What it handles (design "Control plane"):
 //   - REGISTER (local mode) through registrar::Registrar, answered with TX
 //     from the VIP to the packet's source; a 200 OK only once durable.
+//   - REGISTER (proxy mode) through cp::RegisterProxy: unchanged refreshes
+//     answered here, the rest sent on to registrar.set (DISPATCH); the
+//     registrar's answers (punted by the dataplane) teach the bindings and
+//     are relayed to the UA with TX.
 //   - kFlagLocalLookup requests: R-URI -> best binding; the request is sent
 //     (TX from the VIP) to the binding's received address with its R-URI
 //     replaced by the contact, our Via on top (so the UA's answer comes back
@@ -36,6 +40,7 @@
 #include "config/config.h"
 #include "cp/counters.h"
 #include "cp/keepalive.h"
+#include "cp/register_proxy.h"
 #include "punt/message.h"
 #include "registrar/flood.h"
 #include "registrar/hold.h"
@@ -90,6 +95,7 @@ class ControlPlane final : private KeepaliveSink {
   const Counters& counters() const { return counters_; }
   const KeepaliveEngine& keepalive() const { return keepalive_; }
   const registrar::Registrar& registrar() const { return registrar_; }
+  const RegisterProxy& register_proxy() const { return register_proxy_; }
   std::uint64_t dataplane_generation() const { return generation_; }
   std::size_t held() const { return hold_.size(); }
 
@@ -102,6 +108,10 @@ class ControlPlane final : private KeepaliveSink {
 
   void on_punt(const punt::Message& msg, Now now);
   void on_register(const punt::Message& msg, const sip::Message& sip, Now now);
+  // registrar.mode = "proxy": absorb the refresh, or send it on (DISPATCH).
+  void on_register_proxy(const punt::Message& msg, const sip::Message& sip, const registrar::Source& source, Now now);
+  // The registrar's answer to a REGISTER we sent on.
+  void on_register_reply(const sip::Message& sip, Now now);
   void on_lookup(const punt::Message& msg, const sip::Message& sip, Now now);
   // A NAT-flagged initial request: the far-end NAT fix, then DISPATCH.
   void on_nat_request(const punt::Message& msg, const sip::Message& sip);
@@ -123,6 +133,7 @@ class ControlPlane final : private KeepaliveSink {
   store::Endpoint vip_;
   std::uint32_t inside_address_ = 0;  // first inside port's address: the Record-Route back in
   registrar::Registrar registrar_;
+  RegisterProxy register_proxy_;  // used in registrar proxy mode only
   registrar::FloodLimiter flood_;
   registrar::DurabilityHold<Held> hold_;
   KeepaliveEngine keepalive_;

@@ -17,6 +17,11 @@ namespace sipedge::cp {
   X(punts_ignored,        "sipedge_cp_punts_ignored_total",         "punted packets the control plane has no use for")          \
   X(register_received,    "sipedge_cp_register_received_total",     "REGISTER requests punted")                                 \
   X(register_flood,       "sipedge_cp_register_flood_limited_total", "REGISTERs dropped by the per-source flood limit")         \
+  X(register_absorbed,    "sipedge_cp_register_absorbed_total",     "REGISTER refreshes answered by the edge itself (registrar proxy mode)") \
+  X(register_forwarded,   "sipedge_cp_register_forwarded_total",    "REGISTERs sent on to the registrar set (registrar proxy mode)") \
+  X(register_forward_failed, "sipedge_cp_register_forward_failed_total", "REGISTERs not sent on: no Via, too big, or too many pending") \
+  X(register_upstream_relayed, "sipedge_cp_register_upstream_replies_total", "registrar answers relayed to the UA (registrar proxy mode)") \
+  X(register_upstream_unmatched, "sipedge_cp_register_upstream_unmatched_total", "registrar answers matching no pending REGISTER (late, or not ours)") \
   X(register_store_500,   "sipedge_cp_register_store_failed_total", "held 200 OKs answered 500 because the store stayed down")  \
   X(lookup_found,         "sipedge_cp_lookup_found_total",          "requests for registered users sent to a binding")          \
   X(lookup_not_found,     "sipedge_cp_lookup_not_found_total",      "requests for local AORs without a binding (404)")          \

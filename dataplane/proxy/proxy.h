@@ -34,6 +34,7 @@ struct Endpoint {
   X(punted_register)            /* REGISTER to the control plane */                    \
   X(punted_nat)                 /* NAT-flagged initial request to the control plane */ \
   X(punted_reply)               /* keepalive or probe reply to the control plane */    \
+  X(punted_register_reply)      /* registrar's answer to a REGISTER the cp sent on */  \
   X(punted_location)            /* inside request for a registered user */             \
   X(replied_503_cps)            /* CPS breach answered 503 + Retry-After */            \
   X(dropped_cps)                /* CPS breach dropped */                               \

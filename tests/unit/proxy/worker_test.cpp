@@ -276,6 +276,32 @@ TEST_F(WorkerTest, KeepaliveReplyIsPuntedWhenTheControlPlaneIsUp) {
   EXPECT_EQ(run(probe).reply_kind, ReplyKind::probe);
 }
 
+TEST_F(WorkerTest, RegistrarAnswerBelowOurViaIsPuntedToTheControlPlane) {
+  // Registrar proxy mode: the cp's Via (kRegisterBranchPrefix, our inside
+  // address; received= added when the dataplane forwarded it) under ours.
+  const std::string response = crlf(
+      "SIP/2.0 200 OK\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKse070123456789abcdef\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKsr010123456789abcdef;received=203.0.113.50\n"
+      "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK-r1;received=203.0.113.50;rport=5060\n"
+      "From: <sip:alice@example.com>;tag=1\nTo: <sip:alice@example.com>;tag=2\nCall-ID: reg-1\n"
+      "CSeq: 1 REGISTER\nContact: <sip:alice@10.0.0.2:5060>;expires=300\nContent-Length: 0\n\n");
+  load(base_config("hash-callid"));
+  auto v = run(response, kUas1, kInside);
+  EXPECT_EQ(v.action, Action::Drop);
+  EXPECT_EQ(v.outcome, Outcome::dropped_no_cp);
+  cp_up_ = true;
+  load(base_config("hash-callid"));
+  v = run(response, kUas1, kInside);
+  EXPECT_EQ(v.action, Action::Punt);
+  EXPECT_EQ(v.outcome, Outcome::punted_register_reply);
+  // The same branch prefix on a foreign sent-by is not the cp's: routed on.
+  std::string foreign = response;
+  foreign.replace(foreign.find("198.51.100.1:5060;branch=z9hG4bKsr"), 12, "198.51.100.9");
+  v = run(foreign, kUas1, kInside);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response) << name(v.outcome);
+}
+
 TEST_F(WorkerTest, InDialogRequestFromOutsideIsLooseRouted) {
   load(base_config("hash-callid"));
   const std::string bye = crlf(
