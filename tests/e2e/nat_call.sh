@@ -101,6 +101,9 @@ rc_uas=$?
 e2e_check "call into the NATed UA: caller's sipp succeeded (INVITE, 200, ACK, BYE, 200)" [ "$rc_into" -eq 0 ]
 e2e_check "call into the NATed UA: one successful call" e2e_equal "$(e2e_sipp_stat "$E2E_WORK/call-into.csv" 'SuccessfulCall(C)')" 1
 e2e_check "call into the NATed UA: the UA's sipp got ACK and BYE" [ "$rc_uas" -eq 0 ]
+# sipp matches answers by Call-ID only: a retransmitted INVITE 200 would pass
+# for the BYE's 200. The UA's own log says whether the BYE reached it.
+e2e_check "call into the NATed UA: the BYE reached the UA" grep -q "^BYE " "$E2E_WORK/natu-uas.msg"
 e2e_check "the caller saw the UA's Contact aliased to the NAT's public side" \
   grep -q "^Contact: <sip:$E2E_NATU_IP:5060;transport=UDP;alias=$E2E_NAT_WAN_IP~[0-9]*~1>" "$E2E_WORK/call-into.msg"
 
@@ -113,6 +116,7 @@ rc_uas=$?
 e2e_check "call from the NATed UA: its sipp got the callee's BYE and answered it" [ "$rc_from" -eq 0 ]
 e2e_check "call from the NATed UA: one successful call" e2e_equal "$(e2e_sipp_stat "$E2E_WORK/call-from.csv" 'SuccessfulCall(C)')" 1
 e2e_check "call from the NATed UA: the callee's BYE was answered" [ "$rc_uas" -eq 0 ]
+e2e_check "call from the NATed UA: the callee's BYE reached it" grep -q "^BYE " "$E2E_WORK/call-from.msg"
 e2e_check "the callee saw the caller's Contact aliased" \
   grep -q "^Contact: <sip:sipp@$E2E_NATU_IP:5062;alias=$E2E_NAT_WAN_IP~[0-9]*~1>" "$E2E_WORK/pool-uas.msg"
 fixed=$(metric sipedge_cp_nat_fixed_total)
