@@ -64,9 +64,13 @@ ForwardResult RegisterProxy::forward(const sip::Message& request, const registra
     return ForwardResult::too_big;
   const std::string via = "SIP/2.0/UDP " + edge_text_ + ";branch=" + branch;
   rw.insert_header_before(sip::HeaderId::via, sip::HeaderId::via, via);
-  // RFC 3327 4.3: our Path value first, above those of proxies nearer the UA.
+  // RFC 3327 4.3: our Path value first, above those of proxies nearer the
+  // UA; the first Path goes last, not between our Via and the UA's.
   const std::string path = "<sip:" + edge_text_ + ";lr>";
-  rw.insert_header_before(sip::HeaderId::path, sip::HeaderId::path, path);
+  if (request.has(sip::HeaderId::path))
+    rw.insert_header_before(sip::HeaderId::path, sip::HeaderId::path, path);
+  else
+    rw.append_header(sip::HeaderId::path, path);
   const std::size_t size = rw.output_size();
   if (size == 0 || size > punt::kMaxPayload) return ForwardResult::too_big;
   out.assign(size, '\0');
@@ -119,11 +123,15 @@ ReplyResult RegisterProxy::on_reply(const sip::Message& response, std::int64_t n
       ++stats_.learn_failed;
   }
 
+  // Registrars (sipp among them) may echo the Vias as one comma list.
   sip::Rewriter rw(response);
-  if (rw.remove_value(ours[0]) != sip::RewriteError::ok || rw.remove_value(ours[1]) != sip::RewriteError::ok)
-    return ReplyResult::bad;
+  const sip::RewriteError removed = ours[0].header_index == ours[1].header_index
+                                        ? rw.remove_values(ours[0], ours[1])
+                                        : (rw.remove_value(ours[0]) == sip::RewriteError::ok ? rw.remove_value(ours[1])
+                                                                                              : sip::RewriteError::no_such_header);
+  if (removed != sip::RewriteError::ok) return ReplyResult::bad;
   const std::size_t size = rw.output_size();
-  if (size == 0) return ReplyResult::bad;  // both on one line: the removals overlap
+  if (size == 0) return ReplyResult::bad;
   out.text.assign(size, '\0');
   const auto written = rw.apply(out.text);
   if (!written) return ReplyResult::bad;

@@ -140,6 +140,40 @@ RewriteError Rewriter::remove_value(const HeaderValue& value) noexcept {
   return add(e);
 }
 
+RewriteError Rewriter::remove_values(const HeaderValue& first, const HeaderValue& last) noexcept {
+  if (first.header_index != last.header_index || first.header_index >= msg_.header_count())
+    return RewriteError::no_such_header;
+  if (first.text.data() == last.text.data()) return remove_value(first);
+  const Header h = msg_.header(first.header_index);
+  if (!is_list_header(h.id) || last.text.data() < first.text.data()) return RewriteError::no_such_header;
+  std::string_view rest = h.value;
+  std::string_view prev, begin, end, next;
+  while (!rest.empty()) {
+    const std::string_view e = lex::trim(lex::split_element(rest));
+    if (e.empty()) continue;
+    if (!end.empty()) {
+      if (next.empty()) next = e;
+    } else if (!begin.empty()) {
+      if (e.data() == last.text.data()) end = e;
+    } else if (e.data() == first.text.data()) {
+      begin = e;
+    } else {
+      prev = e;
+    }
+  }
+  if (begin.empty() || end.empty()) return RewriteError::no_such_header;
+  if (prev.empty() && next.empty()) return remove_header(first.header_index);
+  Edit e{};
+  if (prev.empty()) {  // leading: drop "a, b, " up to the next element
+    e.begin = static_cast<std::uint32_t>(msg_.offset_of(begin));
+    e.end = static_cast<std::uint32_t>(msg_.offset_of(next));
+  } else {  // later: drop ", a, b" from the end of the previous element
+    e.begin = static_cast<std::uint32_t>(msg_.offset_of(prev) + prev.size());
+    e.end = static_cast<std::uint32_t>(msg_.offset_of(end) + end.size());
+  }
+  return add(e);
+}
+
 RewriteError Rewriter::remove_first_value(HeaderId id) noexcept {
   const ValueRange values = msg_.values(id);
   if (values.empty()) return RewriteError::no_such_header;

@@ -77,6 +77,10 @@ class Rewriter {
   // One element of a list header, e.g. the top Via of "Via: a, b"; removes the
   // line when it is the only element.
   RewriteError remove_value(const HeaderValue& value) noexcept;
+  // Consecutive elements `first` .. `last` of one list header line (e.g. the
+  // top two Vias of "Via: a, b, c"); removes the line when nothing is left.
+  // no_such_header when they are not on one line or not in order.
+  RewriteError remove_values(const HeaderValue& first, const HeaderValue& last) noexcept;
   // The first value of a header id (pop own Via / Route).
   RewriteError remove_first_value(HeaderId id) noexcept;
 

@@ -17,12 +17,23 @@ constexpr std::string_view kAliasedContact = "sip:alice@192.168.1.20:5060;alias=
 
 // The registrar's answer to `forwarded` (the cp's DISPATCH payload) after the
 // dataplane added its own Via on top, as the dataplane punts it.
-std::string registrar_answer(const std::string& forwarded, std::string_view status, std::string_view contact_lines) {
+// With `one_line`, the Vias come back as one comma list (as sipp's [last_Via:]).
+std::string registrar_answer(const std::string& forwarded, std::string_view status, std::string_view contact_lines,
+                             bool one_line = false) {
   auto req = parse(forwarded);
   EXPECT_EQ(req->error, sip::ParseError::ok) << forwarded;
   std::string t = "SIP/2.0 " + std::string(status) + "\r\n";
-  t += "Via: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKse01aaaabbbbccccdddd;received=198.51.100.1\r\n";
-  for (const auto& v : req->msg.values(sip::HeaderId::via)) t.append("Via: ").append(v.text).append("\r\n");
+  t += "Via: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKse01aaaabbbbccccdddd;received=198.51.100.1";
+  t += one_line ? ", " : "\r\n";
+  bool first = true;
+  for (const auto& v : req->msg.values(sip::HeaderId::via)) {
+    if (!one_line) t.append("Via: ");
+    if (one_line && !first) t.append(", ");
+    t.append(v.text);
+    if (!one_line) t.append("\r\n");
+    first = false;
+  }
+  if (one_line) t.append("\r\n");
   t.append("From: ").append(req->msg.value(sip::HeaderId::from)).append("\r\n");
   t.append("To: ").append(req->msg.value(sip::HeaderId::to)).append(";tag=reg1\r\n");
   t.append("Call-ID: ").append(req->msg.call_id()).append("\r\n");
@@ -92,6 +103,8 @@ TEST_F(RegisterProxyTest, RegisterGoesOnWithOurViaPathAndTheNatFix) {
   EXPECT_TRUE(vias[0].starts_with("SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKsr01")) << vias[0];
   EXPECT_EQ(vias[1], "SIP/2.0/UDP 192.168.1.20:5060;branch=z9hG4bK-1;rport=40000;received=203.0.113.7");
   EXPECT_EQ(header_values(out->msg, sip::HeaderId::path), std::vector<std::string>{"<sip:198.51.100.1:5060;lr>"});
+  EXPECT_GT(out->msg.find(sip::HeaderId::path), out->msg.find(sip::HeaderId::via) + 1)
+      << "Path does not split the Vias:\n" << sent[0].payload;
   EXPECT_EQ(header_values(out->msg, sip::HeaderId::contact),
             std::vector<std::string>{"<" + std::string(kAliasedContact) + ">"});
   EXPECT_EQ(counter(Counter::register_forwarded), 1u);
@@ -151,6 +164,21 @@ TEST_F(RegisterProxyTest, RegistrarAnswerIsLearntAndRelayedToTheUa) {
   ASSERT_EQ(call.size(), 1u);
   EXPECT_EQ(call[0].header.dst_ipv4, kPhoneIp);
   EXPECT_EQ(parse(call[0].payload)->msg.request_uri(), kAliasedContact);
+}
+
+TEST_F(RegisterProxyTest, AnswerWithItsViasOnOneLineIsRelayedToo) {
+  const auto sent = send_register(1);
+  ASSERT_EQ(sent.size(), 1u);
+  punt(from_registrar(),
+       registrar_answer(sent[0].payload, "200 OK", "Contact: <" + std::string(kAliasedContact) + ">;expires=300\r\n", true));
+  const auto relayed = outbox_.take();
+  ASSERT_EQ(relayed.size(), 1u);
+  auto answer = parse(relayed[0].payload);
+  ASSERT_EQ(answer->error, sip::ParseError::ok) << relayed[0].payload;
+  EXPECT_EQ(header_values(answer->msg, sip::HeaderId::via),
+            std::vector<std::string>{"SIP/2.0/UDP 192.168.1.20:5060;branch=z9hG4bK-1;rport=40000;received=203.0.113.7"});
+  EXPECT_EQ(counter(Counter::register_upstream_relayed), 1u);
+  EXPECT_EQ(store_->binding_count(), 1u);
 }
 
 TEST_F(RegisterProxyTest, UnchangedRefreshesAreAbsorbedUntilHalfTheUpstreamLifetime) {
