@@ -125,11 +125,11 @@ ReplyResult RegisterProxy::on_reply(const sip::Message& response, std::int64_t n
 
   // Registrars (sipp among them) may echo the Vias as one comma list.
   sip::Rewriter rw(response);
-  const sip::RewriteError removed = ours[0].header_index == ours[1].header_index
-                                        ? rw.remove_values(ours[0], ours[1])
-                                        : (rw.remove_value(ours[0]) == sip::RewriteError::ok ? rw.remove_value(ours[1])
-                                                                                              : sip::RewriteError::no_such_header);
-  if (removed != sip::RewriteError::ok) return ReplyResult::bad;
+  const bool removed = ours[0].header_index == ours[1].header_index
+                           ? rw.remove_values(ours[0], ours[1]) == sip::RewriteError::ok
+                           : rw.remove_value(ours[0]) == sip::RewriteError::ok &&
+                                 rw.remove_value(ours[1]) == sip::RewriteError::ok;
+  if (!removed) return ReplyResult::bad;
   const std::size_t size = rw.output_size();
   if (size == 0) return ReplyResult::bad;
   out.text.assign(size, '\0');
