@@ -216,8 +216,10 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound& in, const si
   const auto next = sip::parse_via(vias->text);
   if (!next) return {.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(next.error())};
   // Below our Via, the control plane's own (registrar proxy mode): its
-  // sent-by is ours whatever received= we added when forwarding.
-  if (next->branch.starts_with(kRegisterBranchPrefix) && next->host_type == sip::HostType::ipv4 && snap.is_own(next->ipv4))
+  // sent-by is ours whatever received= we added when forwarding. Registrars
+  // are inside; from outside it is not punted, just routed by the Via.
+  if (next->branch.starts_with(kRegisterBranchPrefix) && next->host_type == sip::HostType::ipv4 &&
+      snap.is_own(next->ipv4) && snap.is_inside(in.source.ip))
     return {.action = control_plane_up_ ? Action::Punt : Action::Drop,
             .outcome = control_plane_up_ ? Outcome::punted_register_reply : Outcome::dropped_no_cp};
   const auto host = next->has_received ? sip::parse_ipv4(next->received)
