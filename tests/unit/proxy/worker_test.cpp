@@ -296,10 +296,10 @@ TEST_F(WorkerTest, RegistrarAnswerBelowOurViaIsPuntedToTheControlPlane) {
   EXPECT_EQ(v.action, Action::Punt);
   EXPECT_EQ(v.outcome, Outcome::punted_register_reply);
   // From outside it is not a registrar's: never punted, routed like any
-  // response (here to the received= address).
+  // response (here to the received= address, its private Contact aliased).
   v = run(response, kUac, kVip);
-  EXPECT_NE(v.action, Action::Punt);
-  EXPECT_EQ(v.outcome, Outcome::forwarded_response) << name(v.outcome);
+  EXPECT_EQ(v.action, Action::Send) << name(v.outcome);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response_nat) << name(v.outcome);
   // The same branch prefix on a foreign sent-by is not the cp's: routed on.
   std::string foreign = response;
   foreign.replace(foreign.find("198.51.100.1:5060;branch=z9hG4bKsr"), 12, "198.51.100.9");
