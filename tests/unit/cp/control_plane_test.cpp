@@ -299,7 +299,8 @@ TEST_F(ControlPlaneTest, GarbageIsCountedNeverFatal) {
   cp_->on_message(junk, now());
   punt(from_phone(), "REGISTER nonsense\r\n\r\n");
   auto truncated = punt_datagram(from_phone(), register_text({}));
-  truncated.resize(truncated.size() - 10);
+  // erase, not resize: GCC 12 -O3 with ASan sees a false -Wstringop-overflow in resize.
+  truncated.erase(truncated.end() - 10, truncated.end());
   cp_->on_message(truncated, now());
   cp_->end_turn(now());
   EXPECT_TRUE(outbox_.sent.empty());
