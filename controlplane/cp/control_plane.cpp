@@ -8,6 +8,7 @@
 #include "registrar/aor.h"
 #include "registrar/lookup.h"
 #include "registrar/response.h"
+#include "sip/contact_alias.h"
 #include "sip/hash.h"
 #include "sip/nat.h"
 #include "sip/rewrite.h"
@@ -112,6 +113,14 @@ std::string prometheus_label(std::string_view s) {
   return out;
 }
 
+// Where the registrar reaches the edge (our Via and Path in proxy mode): the
+// inside address, else (one-armed) the VIP.
+store::Endpoint registrar_facing(const config::Config& c) {
+  const std::uint32_t inside = inside_address_of(c);
+  return {inside != 0 ? inside : (c.sip.vips.empty() ? 0 : c.sip.vips.front()),
+          c.sip.ports.empty() ? config::kDefaultSipPort : c.sip.ports.front()};
+}
+
 }  // namespace
 
 std::string proxy_branch(std::uint8_t node_id, const sip::Message& request, const sip::Via& top_via) {
@@ -145,6 +154,7 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
       vip_(keepalive_options(config).vip),
       inside_address_(inside_address_of(config)),
       registrar_(config.registrar, store, subscribers, registrar_options(config)),
+      register_proxy_(config, store, registrar_facing(config)),
       flood_(registrar::FloodLimits{.rate = static_cast<double>(config.registrar.flood_rate),
                                     .burst = 2.0 * std::max<std::uint32_t>(config.registrar.flood_rate, 1)}),
       keepalive_(keepalive_options(config)),
@@ -235,6 +245,8 @@ void ControlPlane::on_punt(const punt::Message& msg, Now now) {
     const auto via = sip.top_via();
     if ((h.flags & punt::kFlagKeepaliveReply) || (via && via->branch.starts_with(kKeepaliveBranchPrefix)))
       return on_keepalive_reply(msg, sip, now);
+    if (config_.registrar.mode == config::RegistrarMode::kProxy && sip.cseq().method == sip::Method::register_)
+      return on_register_reply(sip, now);
     if ((h.flags & punt::kFlagProbeReply) || (via && via->branch.starts_with(kProbeBranchPrefix))) {
       probe_.on_reply(sip, h.src_ipv4, now.mono_us, *this);
       return;
@@ -248,15 +260,43 @@ void ControlPlane::on_punt(const punt::Message& msg, Now now) {
     counters_.add(Counter::punts_ignored);
     return;
   }
-  // A NAT-flagged initial request: the Contact alias fix is not built yet, so
-  // it goes back to the fast path unchanged rather than being lost.
+  on_nat_request(msg, sip);
+}
+
+void ControlPlane::on_nat_request(const punt::Message& msg, const sip::Message& sip) {
+  const auto& h = msg.header;
   punt::Header out = h;
   out.type = punt::MessageType::Dispatch;
   out.flags = static_cast<std::uint16_t>(h.flags & punt::kFlagOutside);
-  if (outbox_.send(out, sip.wire()))
-    counters_.add(Counter::nat_dispatched);
-  else
-    counters_.add(Counter::tx_dropped);
+  auto dispatch = [&](std::string_view bytes, Counter outcome) {
+    if (outbox_.send(out, bytes))
+      counters_.add(outcome);
+    else
+      counters_.add(Counter::tx_dropped);
+  };
+  // The dataplane's bits decide, re-judged by [[nat.rule]] (a rule may say
+  // never); with the fix off it goes back as it came.
+  const NatVerdict verdict = nat_verdict(config_.nat, sip, h.src_ipv4, h.src_port, h.nat_bits);
+  const auto top = sip.top_via();
+  if (!config_.nat.fix || !verdict.nat || !top) return dispatch(sip.wire(), Counter::nat_dispatched);
+
+  // RFC 3581 on the top Via, and the Contact alias so that requests towards
+  // this UA later in the dialog reach the NAT's public side statelessly.
+  sip::Rewriter rw(sip, *top);
+  bool fixed = true;
+  if (top->host_type != sip::HostType::ipv4 || top->ipv4 != h.src_ipv4)
+    fixed = rw.set_top_via_received(h.src_ipv4) == sip::RewriteError::ok;
+  if (fixed && top->has_rport) fixed = rw.set_top_via_rport(h.src_port) == sip::RewriteError::ok;
+  const sip::ContactAlias alias = sip::make_contact_alias(h.src_ipv4, h.src_port);
+  if (fixed) fixed = sip::add_contact_alias(sip, rw, alias).error == sip::RewriteError::ok;
+  if (fixed && rw.output_size() <= punt::kMaxPayload) {
+    std::string text(rw.output_size(), '\0');
+    if (const auto n = rw.apply(text)) {
+      text.resize(*n);
+      return dispatch(text, Counter::nat_fixed);
+    }
+  }
+  dispatch(sip.wire(), Counter::nat_fix_failed);  // unfixed beats lost
 }
 
 void ControlPlane::on_register(const punt::Message& msg, const sip::Message& sip, Now now) {
@@ -268,12 +308,50 @@ void ControlPlane::on_register(const punt::Message& msg, const sip::Message& sip
   }
   const NatVerdict verdict = nat_verdict(config_.nat, sip, h.src_ipv4, h.src_port, h.nat_bits);
   const registrar::Source source{{h.src_ipv4, h.src_port}, {h.dst_ipv4, h.dst_port}, verdict.bits, verdict.nat};
+  if (config_.registrar.mode == config::RegistrarMode::kProxy) return on_register_proxy(msg, sip, source, now);
   registrar::Response r = registrar_.handle(sip, source, now.unix_ms);
   if (r.durable_after == 0) {
     tx({}, source.remote, r.text);
     return;
   }
   hold_.hold(r.durable_after, Held{source.remote, std::move(r.text), std::move(r.failure_text)});
+}
+
+void ControlPlane::on_register_proxy(const punt::Message& msg, const sip::Message& sip,
+                                     const registrar::Source& source, Now now) {
+  registrar::Response absorbed;
+  if (register_proxy_.absorb(sip, source, now.unix_ms, absorbed) == registrar::RefreshReason::absorbed) {
+    // No durability hold: the registrar holds the registration; the edge's
+    // copy only refreshed its last_refresh / CSeq.
+    counters_.add(Counter::register_absorbed);
+    tx(source.local, source.remote, absorbed.text);
+    return;
+  }
+  std::string text;
+  if (register_proxy_.forward(sip, source, now.unix_ms, text) != ForwardResult::forwarded) {
+    counters_.add(Counter::register_forward_failed);
+    return;
+  }
+  punt::Header out = msg.header;
+  out.type = punt::MessageType::Dispatch;
+  out.flags = static_cast<std::uint16_t>(msg.header.flags & punt::kFlagOutside);
+  if (outbox_.send(out, text))
+    counters_.add(Counter::register_forwarded);
+  else
+    counters_.add(Counter::tx_dropped);
+}
+
+void ControlPlane::on_register_reply(const sip::Message& sip, Now now) {
+  RegisterProxy::Relay relay;
+  switch (register_proxy_.on_reply(sip, now.unix_ms, relay)) {
+    case ReplyResult::relayed:
+      counters_.add(Counter::register_upstream_relayed);
+      tx(relay.from, relay.to, relay.text);
+      return;
+    case ReplyResult::trying: counters_.add(Counter::punts_ignored); return;
+    case ReplyResult::unmatched: counters_.add(Counter::register_upstream_unmatched); return;
+    case ReplyResult::bad: counters_.add(Counter::punts_bad); return;
+  }
 }
 
 void ControlPlane::on_lookup(const punt::Message& msg, const sip::Message& sip, Now now) {
@@ -459,6 +537,7 @@ void ControlPlane::tick(Now now) {
       ++stats_cookie_;
   }
   probe_.advance(now.mono_us, *this);
+  register_proxy_.expire(now.unix_ms);
 }
 
 void ControlPlane::on_generation(std::uint64_t generation) {
@@ -533,6 +612,23 @@ std::string ControlPlane::metrics_text() const {
   for (std::size_t i = 0; i < registrar::kOutcomeCount; ++i)
     value("sipedge_registrar_requests_total", "{outcome=\"" + std::string(registrar::kOutcomeNames[i]) + "\"}", rs.outcomes[i]);
   single("sipedge_registrar_held", "gauge", "200 OKs waiting for their binding to become durable", hold_.size());
+  metric("sipedge_registrar_refresh_total", "counter",
+         "proxy mode: REGISTERs absorbed at the edge or forwarded upstream, by reason");
+  const auto& refresh = register_proxy_.absorber().stats();
+  for (std::size_t i = 0; i < registrar::kRefreshReasonCount; ++i)
+    value("sipedge_registrar_refresh_total", "{reason=\"" + std::string(registrar::kRefreshReasonNames[i]) + "\"}",
+          refresh.by_reason[i]);
+  const auto& ps = register_proxy_.stats();
+  single("sipedge_registrar_proxy_pending", "gauge", "proxy mode: REGISTERs sent on and not answered yet",
+         register_proxy_.pending());
+  single("sipedge_registrar_proxy_learned_total", "counter", "proxy mode: bindings learned from registrar 2xx",
+         ps.learned);
+  single("sipedge_registrar_proxy_unlearned_total", "counter",
+         "proxy mode: bindings removed because the registrar no longer lists them", ps.unlearned);
+  single("sipedge_registrar_proxy_learn_failed_total", "counter",
+         "proxy mode: registrar 2xx whose bindings could not be read", ps.learn_failed);
+  single("sipedge_registrar_proxy_pending_expired_total", "counter",
+         "proxy mode: REGISTERs sent on that got no final answer in 32 s", ps.pending_expired);
 
   const auto& ss = store_.stats();
   single("sipedge_store_writes_total", "counter", "rows written to the store (upserts and deletes)", ss.rows_written);

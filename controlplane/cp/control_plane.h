@@ -13,11 +13,18 @@
 // What it handles (design "Control plane"):
 //   - REGISTER (local mode) through registrar::Registrar, answered with TX
 //     from the VIP to the packet's source; a 200 OK only once durable.
+//   - REGISTER (proxy mode) through cp::RegisterProxy: unchanged refreshes
+//     answered here, the rest sent on to registrar.set (DISPATCH); the
+//     registrar's answers (punted by the dataplane) teach the bindings and
+//     are relayed to the UA with TX.
 //   - kFlagLocalLookup requests: R-URI -> best binding; the request is sent
 //     (TX from the VIP) to the binding's received address with its R-URI
 //     replaced by the contact, our Via on top (so the UA's answer comes back
 //     through the dataplane's stateless response path) and Record-Route;
 //     404 / 480 / 483 answered from the address the request reached.
+//   - NAT-flagged initial requests: received/rport on the top Via and a
+//     Contact alias (sip/contact_alias.h) when the NAT verdict ([nat] tests,
+//     [[nat.rule]]) says so and nat.fix is on, then DISPATCH back.
 //   - kFlagKeepaliveReply replies: RTT and failure reset per binding.
 //   - NAT keepalives for NAT-flagged bindings (cp/keepalive.h).
 //   - The dataplane's counters: a STATS request once a second while
@@ -47,6 +54,7 @@
 #include "cp/keepalive.h"
 #include "cp/stats_history.h"
 #include "cp/probe.h"
+#include "cp/register_proxy.h"
 #include "punt/message.h"
 #include "registrar/flood.h"
 #include "registrar/hold.h"
@@ -118,6 +126,7 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   // Operator override (sipedgectl set-state): see ProbeEngine::set_admin.
   AdminResult set_destination_admin(std::string_view which, bool down) { return probe_.set_admin(which, down, *this); }
   const registrar::Registrar& registrar() const { return registrar_; }
+  const RegisterProxy& register_proxy() const { return register_proxy_; }
   std::uint64_t dataplane_generation() const { return generation_; }
   std::size_t held() const { return hold_.size(); }
 
@@ -132,6 +141,10 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
 
   void on_punt(const punt::Message& msg, Now now);
   void on_register(const punt::Message& msg, const sip::Message& sip, Now now);
+  // registrar.mode = "proxy": absorb the refresh, or send it on (DISPATCH).
+  void on_register_proxy(const punt::Message& msg, const sip::Message& sip, const registrar::Source& source, Now now);
+  // The registrar's answer to a REGISTER we sent on.
+  void on_register_reply(const sip::Message& sip, Now now);
   void on_lookup(const punt::Message& msg, const sip::Message& sip, Now now);
   void on_keepalive_reply(const punt::Message& msg, const sip::Message& sip, Now now);
   void handle_keepalive_reply(const sip::Message& sip, Now now, std::int64_t late_us);
@@ -140,6 +153,8 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   void on_stats_reply(const punt::Message& msg, Now now);
   // The dataplane runs config generation `generation`: every state again.
   void on_generation(std::uint64_t generation);
+  // A NAT-flagged initial request: the far-end NAT fix, then DISPATCH.
+  void on_nat_request(const punt::Message& msg, const sip::Message& sip);
   // Answers `request` with a status of our own, from the address it reached.
   void reply_from_edge(const punt::Message& msg, const sip::Message& request, std::uint16_t status,
                        std::string_view reason, Now now);
@@ -160,6 +175,7 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   store::Endpoint vip_;
   std::uint32_t inside_address_ = 0;  // first inside port's address: the Record-Route back in
   registrar::Registrar registrar_;
+  RegisterProxy register_proxy_;  // used in registrar proxy mode only
   registrar::FloodLimiter flood_;
   registrar::DurabilityHold<Held> hold_;
   KeepaliveEngine keepalive_;

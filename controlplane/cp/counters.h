@@ -17,12 +17,19 @@ namespace sipedge::cp {
   X(punts_ignored,        "sipedge_cp_punts_ignored_total",         "punted packets the control plane has no use for")          \
   X(register_received,    "sipedge_cp_register_received_total",     "REGISTER requests punted")                                 \
   X(register_flood,       "sipedge_cp_register_flood_limited_total", "REGISTERs dropped by the per-source flood limit")         \
+  X(register_absorbed,    "sipedge_cp_register_absorbed_total",     "REGISTER refreshes answered by the edge itself (registrar proxy mode)") \
+  X(register_forwarded,   "sipedge_cp_register_forwarded_total",    "REGISTERs sent on to the registrar set (registrar proxy mode)") \
+  X(register_forward_failed, "sipedge_cp_register_forward_failed_total", "REGISTERs not sent on: no Via, too big, or too many pending") \
+  X(register_upstream_relayed, "sipedge_cp_register_upstream_replies_total", "registrar answers relayed to the UA (registrar proxy mode)") \
+  X(register_upstream_unmatched, "sipedge_cp_register_upstream_unmatched_total", "registrar answers matching no pending REGISTER (late, or not ours)") \
   X(register_store_500,   "sipedge_cp_register_store_failed_total", "held 200 OKs answered 500 because the store stayed down")  \
   X(lookup_found,         "sipedge_cp_lookup_found_total",          "requests for registered users sent to a binding")          \
   X(lookup_not_found,     "sipedge_cp_lookup_not_found_total",      "requests for local AORs without a binding (404)")          \
   X(lookup_unreachable,   "sipedge_cp_lookup_unreachable_total",    "requests for AORs whose bindings all fail keepalives (480)") \
   X(lookup_too_many_hops, "sipedge_cp_lookup_too_many_hops_total",  "requests for registered users with Max-Forwards 0 (483)")  \
   X(nat_dispatched,       "sipedge_cp_nat_dispatched_total",        "NAT-flagged requests handed back to the fast path unchanged") \
+  X(nat_fixed,            "sipedge_cp_nat_fixed_total",             "NAT-flagged requests handed back with received/rport and a Contact alias") \
+  X(nat_fix_failed,       "sipedge_cp_nat_fix_failed_total",        "NAT-flagged requests too big or with too many Contacts to fix, handed back unchanged") \
   X(tx_sent,              "sipedge_cp_tx_total",                    "TX messages sent to the dataplane")                        \
   X(tx_dropped,           "sipedge_cp_tx_dropped_total",            "messages for the dataplane dropped (not connected or queue full)") \
   X(punt_connects,        "sipedge_cp_punt_connects_total",         "successful connections to the punt socket")                \

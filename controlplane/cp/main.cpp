@@ -88,10 +88,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   const sipedge::config::Config config = std::move(*loaded.config);
-  if (config.registrar.mode != sipedge::config::RegistrarMode::kLocal) {
-    std::fprintf(stderr, "sipedge-cp: registrar.mode = \"proxy\" is not supported yet\n");
-    return 1;
-  }
 #ifndef SIPEDGE_HAVE_REDIS
   if (config.store.backend == sipedge::config::StoreBackend::kRedis) {
     std::fprintf(stderr, "sipedge-cp: store.backend = \"redis\": built without hiredis\n");

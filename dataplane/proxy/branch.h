@@ -19,6 +19,10 @@ inline constexpr std::string_view kBranchPrefix = "z9hG4bKse";
 // destination probes. Their replies are punted, not routed.
 inline constexpr std::string_view kKeepaliveBranchPrefix = "z9hG4bKsk";
 inline constexpr std::string_view kProbeBranchPrefix = "z9hG4bKsp";
+// The control plane's Via on a REGISTER it sends on to the registrar set
+// (registrar proxy mode): the registrar's answer, once our own Via above it
+// is reached, is punted so the control plane learns the bindings.
+inline constexpr std::string_view kRegisterBranchPrefix = "z9hG4bKsr";
 // To tag of replies the edge generates (503, 483, 403): the ACK carrying it
 // is absorbed.
 inline constexpr std::string_view kLocalTagPrefix = "se";

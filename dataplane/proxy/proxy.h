@@ -26,12 +26,15 @@ struct Endpoint {
   X(forwarded_request)          /* initial request dispatched to a destination */     \
   X(forwarded_in_dialog)        /* loose-routed in-dialog request */                   \
   X(forwarded_response)         /* response routed back by Via */                      \
+  X(forwarded_response_nat)     /* ... from a NATed UA, its Contact aliased */         \
+  X(forwarded_response_unfixed) /* ... from a NATed UA, too many Contacts to alias */  \
   X(answered_crlf)              /* CRLFCRLF ping answered with CRLF (RFC 5626) */       \
   X(answered_stun)              /* STUN Binding request answered (RFC 5389) */          \
   X(ignored_null_keepalive)     /* 4 zero bytes or bare CRLF: nothing to answer */     \
   X(punted_register)            /* REGISTER to the control plane */                    \
   X(punted_nat)                 /* NAT-flagged initial request to the control plane */ \
   X(punted_reply)               /* keepalive or probe reply to the control plane */    \
+  X(punted_register_reply)      /* registrar's answer to a REGISTER the cp sent on */  \
   X(punted_location)            /* inside request for a registered user */             \
   X(replied_503_cps)            /* CPS breach answered 503 + Retry-After */            \
   X(dropped_cps)                /* CPS breach dropped */                               \

@@ -6,6 +6,7 @@
 #include "proxy/branch.h"
 #include "proxy/reply.h"
 #include "proxy/writer.h"
+#include "sip/contact_alias.h"
 #include "sip/hash.h"
 #include "sip/ipv4.h"
 #include "sip/lex.h"
@@ -42,6 +43,9 @@ bool uri_endpoint(const sip::Uri& uri, Endpoint& out) noexcept {
   out = {uri.ipv4, uri.port_or_default()};
   return true;
 }
+
+constexpr uint32_t kContactNatTests = sip::nat_bit(sip::NatTest::contact_private) |
+                                      sip::nat_bit(sip::NatTest::contact_ip) | sip::nat_bit(sip::NatTest::contact_port);
 
 bool is_ours(const Snapshot& snap, const sip::Uri& uri) noexcept {
   return uri.host_type == sip::HostType::ipv4 && snap.is_own(uri.ipv4) && uri.alias().empty() &&
@@ -195,7 +199,7 @@ Verdict Worker::handle_keepalive(const Snapshot& snap, const Inbound& in, std::s
   return drop_not_sip;
 }
 
-Verdict Worker::route_response(const Snapshot& snap, const Inbound&, const sip::Message& msg, const sip::Via& top,
+Verdict Worker::route_response(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
                                std::span<char> out) noexcept {
   const bool our_via = top.host_type == sip::HostType::ipv4 && snap.is_own(top.ipv4);
   if (!our_via) return {.action = Action::Drop, .outcome = Outcome::dropped_response_not_ours};
@@ -211,6 +215,13 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound&, const sip::
   if (vias == std::default_sentinel) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
   const auto next = sip::parse_via(vias->text);
   if (!next) return {.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(next.error())};
+  // Below our Via, the control plane's own (registrar proxy mode): its
+  // sent-by is ours whatever received= we added when forwarding. Registrars
+  // are inside; from outside it is not punted, just routed by the Via.
+  if (next->branch.starts_with(kRegisterBranchPrefix) && next->host_type == sip::HostType::ipv4 &&
+      snap.is_own(next->ipv4) && snap.is_inside(in.source.ip))
+    return {.action = control_plane_up_ ? Action::Punt : Action::Drop,
+            .outcome = control_plane_up_ ? Outcome::punted_register_reply : Outcome::dropped_no_cp};
   const auto host = next->has_received ? sip::parse_ipv4(next->received)
                     : next->host_type == sip::HostType::ipv4 ? std::optional<uint32_t>(next->ipv4)
                                                              : std::nullopt;
@@ -221,6 +232,27 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound&, const sip::
   sip::Rewriter rw(msg);
   rw.remove_first_value(HeaderId::via);
   Verdict v{.action = Action::Send, .outcome = Outcome::forwarded_response, .from = {snap.address_towards(to.ip), snap.sip_port}, .to = to};
+  // Far-end NAT fix for answers (calls into a UA behind a NAT): the UA's
+  // 1xx/2xx Contact becomes the caller's remote target, and its private
+  // address could not carry the ACK and BYE. With the alias, those requests
+  // reach the NAT's public side through uri_endpoint(), on any worker of any
+  // node. Done here, not punted like NAT-flagged requests: the cp keeps no
+  // transactions to match a response to, and the fix is a bounded rewrite.
+  // Only the Contact tests judge: the top Via of a response is our own.
+  const uint16_t status = msg.status_code();
+  sip::ContactAlias alias;  // the Rewriter points into it until apply()
+  if (snap.nat_fix && status > 100 && status < 300 && !snap.is_inside(in.source.ip) && msg.has(HeaderId::contact) &&
+      nat_bits(snap, in, msg, top, kContactNatTests) != 0) {
+    v.outcome = Outcome::forwarded_response_nat;
+    alias = sip::make_contact_alias(in.source.ip, in.source.port);
+    if (sip::add_contact_alias(msg, rw, alias).error != sip::RewriteError::ok) {
+      // Some Contacts may be aliased, some not: send none aliased rather
+      // than a half-fixed list, and count it.
+      rw.clear();
+      rw.remove_first_value(HeaderId::via);
+      v.outcome = Outcome::forwarded_response_unfixed;
+    }
+  }
   if (snap.compact_over_mtu && rw.output_size() > snap.max_payload_towards(to.ip)) {
     rw.use_compact_names(true);
     v.compacted = true;
@@ -442,8 +474,8 @@ Verdict Worker::refuse_relay(const Snapshot& snap, const Inbound& in, const sip:
   return reply(msg, top, in, 403, "Forbidden", 0, Outcome::replied_403_relay, out);
 }
 
-uint32_t Worker::nat_bits(const Snapshot& snap, const Inbound& in, const sip::Message& msg,
-                          const sip::Via& top) const noexcept {
+uint32_t Worker::nat_bits(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
+                          uint32_t only) const noexcept {
   uint32_t tests = snap.nat_tests;
   for (const auto& rule : snap.nat_rules) {
     if (!rule.prefix.contains(in.source.ip)) continue;
@@ -454,6 +486,7 @@ uint32_t Worker::nat_bits(const Snapshot& snap, const Inbound& in, const sip::Me
     }
     break;
   }
+  tests &= only;
   return tests == 0 ? 0 : sip::nat_test(msg, top, in.source.ip, in.source.port, tests);
 }
 

@@ -102,7 +102,10 @@ class Worker {
                        std::span<char> out) noexcept;
   Verdict counted(Verdict v) noexcept;
 
-  uint32_t nat_bits(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top) const noexcept;
+  // The NAT tests that fire (kNatForced when a rule forces it), of the
+  // configured ones limited to `only`.
+  uint32_t nat_bits(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
+                    uint32_t only = ~uint32_t{0}) const noexcept;
   int choose_set(const Snapshot& snap, const Inbound& in, Request& rq) const noexcept;
   const dispatch::Destination* pick(const Snapshot& snap, int set, Request& rq) noexcept;
   Recent* recall(uint64_t transaction, uint64_t now_ns) noexcept;

@@ -149,6 +149,40 @@ RewriteError Rewriter::remove_value(const HeaderValue& value) noexcept {
   return add(e);
 }
 
+RewriteError Rewriter::remove_values(const HeaderValue& first, const HeaderValue& last) noexcept {
+  if (first.header_index != last.header_index || first.header_index >= msg_.header_count())
+    return RewriteError::no_such_header;
+  if (first.text.data() == last.text.data()) return remove_value(first);
+  const Header h = msg_.header(first.header_index);
+  if (!is_list_header(h.id) || last.text.data() < first.text.data()) return RewriteError::no_such_header;
+  std::string_view rest = h.value;
+  std::string_view prev, begin, end, next;
+  while (!rest.empty()) {
+    const std::string_view e = lex::trim(lex::split_element(rest));
+    if (e.empty()) continue;
+    if (!end.empty()) {
+      if (next.empty()) next = e;
+    } else if (!begin.empty()) {
+      if (e.data() == last.text.data()) end = e;
+    } else if (e.data() == first.text.data()) {
+      begin = e;
+    } else {
+      prev = e;
+    }
+  }
+  if (begin.empty() || end.empty()) return RewriteError::no_such_header;
+  if (prev.empty() && next.empty()) return remove_header(first.header_index);
+  Edit e{};
+  if (prev.empty()) {  // leading: drop "a, b, " up to the next element
+    e.begin = static_cast<std::uint32_t>(msg_.offset_of(begin));
+    e.end = static_cast<std::uint32_t>(msg_.offset_of(next));
+  } else {  // later: drop ", a, b" from the end of the previous element
+    e.begin = static_cast<std::uint32_t>(msg_.offset_of(prev) + prev.size());
+    e.end = static_cast<std::uint32_t>(msg_.offset_of(end) + end.size());
+  }
+  return add(e);
+}
+
 RewriteError Rewriter::remove_first_value(HeaderId id) noexcept {
   // The first value alone on its line (no comma, not empty): the whole line,
   // which is what remove_value() does with that element.
@@ -226,6 +260,27 @@ RewriteError Rewriter::set_top_via_rport(std::uint16_t port) noexcept {
   std::string_view stored;
   if (!store({format_uint(port, buf)}, stored)) return RewriteError::scratch_full;
   return set_top_via_param("rport", stored);
+}
+
+RewriteError Rewriter::append_uri_param(const NameAddr& value, std::string_view param) noexcept {
+  const std::string_view uri = value.uri_text;
+  const std::string_view head = msg_.head();
+  if (uri.empty() || uri.data() < head.data() || uri.data() + uri.size() > head.data() + head.size())
+    return RewriteError::no_such_header;
+  // Both edits or neither: a lone "<" would break the message.
+  if (count_ + (value.bracketed ? 1 : 2) > kMaxEdits) return RewriteError::too_many_edits;
+  const auto begin = static_cast<std::uint32_t>(msg_.offset_of(uri));
+  if (!value.bracketed) {
+    Edit open{};
+    open.begin = open.end = begin;
+    open.text[0] = piece("<");
+    add(open);
+  }
+  Edit e{};
+  e.begin = e.end = static_cast<std::uint32_t>(begin + uri.size());
+  e.text[0] = piece(param);
+  e.text[1] = piece(value.bracketed ? std::string_view() : std::string_view(">"));
+  return add(e);
 }
 
 RewriteError Rewriter::replace_request_uri(std::string_view uri) noexcept {

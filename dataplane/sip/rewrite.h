@@ -78,6 +78,10 @@ class Rewriter {
   // One element of a list header, e.g. the top Via of "Via: a, b"; removes the
   // line when it is the only element.
   RewriteError remove_value(const HeaderValue& value) noexcept;
+  // Consecutive elements `first` .. `last` of one list header line (e.g. the
+  // top two Vias of "Via: a, b, c"); removes the line when nothing is left.
+  // no_such_header when they are not on one line or not in order.
+  RewriteError remove_values(const HeaderValue& first, const HeaderValue& last) noexcept;
   // The first value of a header id (pop own Via / Route).
   RewriteError remove_first_value(HeaderId id) noexcept;
 
@@ -88,6 +92,12 @@ class Rewriter {
   RewriteError set_top_via_received(std::uint32_t ipv4) noexcept;  // RFC 3261 18.2.1
   RewriteError set_top_via_received(std::string_view host) noexcept;
   RewriteError set_top_via_rport(std::uint16_t port) noexcept;     // RFC 3581 4
+
+  // ---- URI parameters of name-addr values (Contact, Route, ...) ----
+  // Appends `param` (";name=value") to the URI of `value`, which was parsed
+  // from this message's header text. An addr-spec without <> gets them,
+  // since a ';' after it starts header parameters (RFC 3261 20.10).
+  RewriteError append_uri_param(const NameAddr& value, std::string_view param) noexcept;
 
   // ---- other fields ----
   RewriteError replace_request_uri(std::string_view uri) noexcept;

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "proxy/branch.h"
@@ -275,6 +276,37 @@ TEST_F(WorkerTest, KeepaliveReplyIsPuntedWhenTheControlPlaneIsUp) {
   EXPECT_EQ(run(probe).reply_kind, ReplyKind::probe);
 }
 
+TEST_F(WorkerTest, RegistrarAnswerBelowOurViaIsPuntedToTheControlPlane) {
+  // Registrar proxy mode: the cp's Via (kRegisterBranchPrefix, our inside
+  // address; received= added when the dataplane forwarded it) under ours.
+  const std::string response = crlf(
+      "SIP/2.0 200 OK\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKse070123456789abcdef\n"
+      "Via: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKsr010123456789abcdef;received=203.0.113.50\n"
+      "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK-r1;received=203.0.113.50;rport=5060\n"
+      "From: <sip:alice@example.com>;tag=1\nTo: <sip:alice@example.com>;tag=2\nCall-ID: reg-1\n"
+      "CSeq: 1 REGISTER\nContact: <sip:alice@10.0.0.2:5060>;expires=300\nContent-Length: 0\n\n");
+  load(base_config("hash-callid"));
+  auto v = run(response, kUas1, kInside);
+  EXPECT_EQ(v.action, Action::Drop);
+  EXPECT_EQ(v.outcome, Outcome::dropped_no_cp);
+  cp_up_ = true;
+  load(base_config("hash-callid"));
+  v = run(response, kUas1, kInside);
+  EXPECT_EQ(v.action, Action::Punt);
+  EXPECT_EQ(v.outcome, Outcome::punted_register_reply);
+  // From outside it is not a registrar's: never punted, routed like any
+  // response (here to the received= address, its private Contact aliased).
+  v = run(response, kUac, kVip);
+  EXPECT_EQ(v.action, Action::Send) << name(v.outcome);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response_nat) << name(v.outcome);
+  // The same branch prefix on a foreign sent-by is not the cp's: routed on.
+  std::string foreign = response;
+  foreign.replace(foreign.find("198.51.100.1:5060;branch=z9hG4bKsr"), 12, "198.51.100.9");
+  v = run(foreign, kUas1, kInside);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response) << name(v.outcome);
+}
+
 TEST_F(WorkerTest, InDialogRequestFromOutsideIsLooseRouted) {
   load(base_config("hash-callid"));
   const std::string bye = crlf(
@@ -362,6 +394,116 @@ TEST_F(WorkerTest, NatedInviteIsPuntedWithItsTestBits) {
                                "<sip:alice@10.0.0.2:5060;alias=203.0.113.50~5060~1>"),
                         kUac, kVip, true);
   EXPECT_EQ(back.outcome, Outcome::forwarded_request);
+}
+
+// A call into a UA behind a NAT (the control plane sent it the INVITE, with
+// our Via on top of the server's): the UA's answer, with the Contact it
+// believes in.
+std::string answer_from_nated_uas(std::string_view status, std::string_view contacts) {
+  std::string m = "SIP/2.0 " + std::string(status) + "\n";
+  m += "Via: SIP/2.0/UDP 203.0.113.1:5060;branch=" + std::string(kBranchPrefix) + "070123456789abcdef\n";
+  m += "Via: SIP/2.0/UDP 198.51.100.21:5060;branch=z9hG4bK-srv1\n";
+  m += "Record-Route: <sip:203.0.113.1:5060;lr>, <sip:198.51.100.1:5060;lr>\n";
+  m += "From: <sip:bob@example.com>;tag=b1\nTo: <sip:alice@example.com>;tag=a9\n";
+  m += "Call-ID: into-nat-1\nCSeq: 1 INVITE\n";
+  m += contacts;
+  m += "Content-Length: 0\n\n";
+  return crlf(m);
+}
+
+std::vector<std::string> contacts_of(const std::string& text) {
+  sip::Message m;
+  EXPECT_EQ(m.parse(text), sip::ParseError::ok) << text;
+  std::vector<std::string> out;
+  for (const auto& v : m.values(sip::HeaderId::contact)) out.emplace_back(v.text);
+  return out;
+}
+
+TEST_F(WorkerTest, AnswerFromANatedUaGetsAContactAliasAndTheAckReachesIt) {
+  load(base_config("hash-callid"));
+  const auto v = run(answer_from_nated_uas("200 OK", "Contact: <sip:alice@10.0.0.2:5060>;expires=30\n"), kUac, kVip);
+  ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response_nat);
+  EXPECT_EQ(v.to, kUas1);
+  EXPECT_EQ(v.from, kInside);
+  const std::string answer = sent(v);
+  const auto contacts = contacts_of(answer);
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_EQ(contacts[0], "<sip:alice@10.0.0.2:5060;alias=203.0.113.50~5060~1>;expires=30");
+  EXPECT_EQ(count(Outcome::forwarded_response_nat), 1u);
+
+  // The caller's ACK targets that Contact (RFC 3261 12.1.2) through the
+  // Record-Route: it reaches the NAT's public side.
+  const std::string ack = crlf(
+      "ACK sip:alice@10.0.0.2:5060;alias=203.0.113.50~5060~1 SIP/2.0\n"
+      "Via: SIP/2.0/UDP 198.51.100.21:5060;branch=z9hG4bK-ack1\n"
+      "Route: <sip:198.51.100.1:5060;lr>, <sip:203.0.113.1:5060;lr>\nMax-Forwards: 70\n"
+      "From: <sip:bob@example.com>;tag=b1\nTo: <sip:alice@example.com>;tag=a9\nCall-ID: into-nat-1\n"
+      "CSeq: 1 ACK\nContent-Length: 0\n\n");
+  const auto a = run(ack, kUas1, kInside);
+  ASSERT_EQ(a.action, Action::Send) << name(a.outcome);
+  EXPECT_EQ(a.to, kUac);
+  EXPECT_EQ(a.from, kVip);
+}
+
+TEST_F(WorkerTest, ProvisionalAnswersAreAliasedToo) {
+  load(base_config("hash-callid"));
+  const auto v = run(answer_from_nated_uas("183 Session Progress", "Contact: sip:alice@192.168.7.7\n"), kUac, kVip);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response_nat);
+  EXPECT_EQ(contacts_of(sent(v)), std::vector<std::string>{"<sip:alice@192.168.7.7;alias=203.0.113.50~5060~1>"});
+}
+
+TEST_F(WorkerTest, AnswersThatShowNoNatAreNotAliased) {
+  load(base_config("hash-callid"));
+  // A public Contact: contact-private (the default Contact test) does not fire.
+  auto v = run(answer_from_nated_uas("200 OK", "Contact: <sip:alice@203.0.113.50:5060>\n"), kUac, kVip);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response);
+  EXPECT_EQ(contacts_of(sent(v)), std::vector<std::string>{"<sip:alice@203.0.113.50:5060>"});
+  // From inside: never aliased, whatever the Contact says.
+  v = run(answer_from_nated_uas("200 OK", "Contact: <sip:alice@10.0.0.2:5060>\n"), kUas2, kInside);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response);
+  // Failures carry no target for the dialog.
+  v = run(answer_from_nated_uas("486 Busy Here", "Contact: <sip:alice@10.0.0.2:5060>\n"), kUac, kVip);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response);
+  EXPECT_EQ(contacts_of(sent(v)), std::vector<std::string>{"<sip:alice@10.0.0.2:5060>"});
+}
+
+TEST_F(WorkerTest, ResponseAliasFollowsTheNatRulesAndTheFixSwitch) {
+  // contact-ip as the source's own test set: a public Contact that is not
+  // the source is NATed for it.
+  load(base_config("hash-callid", "[[nat.rule]]\nprefix = \"203.0.113.0/26\"\ntests = [\"contact-ip\"]\n"));
+  auto v = run(answer_from_nated_uas("200 OK", "Contact: <sip:alice@203.0.113.51:5060>\n"), kUac, kVip);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response_nat);
+  // Via tests only: meaningless on a response (the top Via is ours), no alias.
+  load(base_config("hash-callid", "[[nat.rule]]\nprefix = \"203.0.113.0/26\"\ntests = [\"via-received\"]\n"));
+  v = run(answer_from_nated_uas("200 OK", "Contact: <sip:alice@10.0.0.2:5060>\n"), kUac, kVip);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response);
+  load(base_config("hash-callid", "[[nat.rule]]\nprefix = \"203.0.113.0/26\"\nnever = true\n"));
+  v = run(answer_from_nated_uas("200 OK", "Contact: <sip:alice@10.0.0.2:5060>\n"), kUac, kVip);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response);
+  load(base_config("hash-callid", "[[nat.rule]]\nprefix = \"203.0.113.0/26\"\nforce = true\n"));
+  v = run(answer_from_nated_uas("200 OK", "Contact: <sip:alice@203.0.113.50:5060>\n"), kUac, kVip);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response_nat);
+  EXPECT_EQ(contacts_of(sent(v)), std::vector<std::string>{"<sip:alice@203.0.113.50:5060;alias=203.0.113.50~5060~1>"});
+  load(base_config("hash-callid", "[nat]\nfix = false\n"));
+  v = run(answer_from_nated_uas("200 OK", "Contact: <sip:alice@10.0.0.2:5060>\n"), kUac, kVip);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response);
+}
+
+TEST_F(WorkerTest, AnswerWithTooManyContactsToAliasGoesOnUnfixed) {
+  load(base_config("hash-callid"));
+  std::string contacts;
+  for (int i = 0; i < 30; ++i) {
+    contacts += "Contact: sip:c";
+    contacts += std::to_string(i);
+    contacts += "@10.0.0.2\n";
+  }
+  const auto v = run(answer_from_nated_uas("200 OK", contacts), kUac, kVip);
+  ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
+  EXPECT_EQ(v.outcome, Outcome::forwarded_response_unfixed);
+  const auto out = contacts_of(sent(v));
+  ASSERT_EQ(out.size(), 30u);
+  for (const auto& c : out) EXPECT_EQ(c.find("alias"), std::string::npos) << c;
 }
 
 TEST_F(WorkerTest, CpsBreachIsAnswered503AndItsAckAbsorbed) {

@@ -224,6 +224,34 @@ TEST(Rewrite, RemoveValuesInEveryPosition) {
   EXPECT_EQ(reparse(out).count(HeaderId::via), 1u);
 }
 
+TEST(Rewrite, RemoveConsecutiveValuesOfOneLine) {
+  const std::string text = with_body(
+      "SIP/2.0 200 OK\nVia: SIP/2.0/UDP 198.51.100.1;branch=z9hG4bKa, SIP/2.0/UDP 198.51.100.1;branch=z9hG4bKb, "
+      "SIP/2.0/UDP 203.0.113.7;branch=z9hG4bKc, SIP/2.0/UDP 203.0.113.8;branch=z9hG4bKd\n"
+      "From: <sip:a@b>;tag=1\nTo: <sip:c@d>;tag=2\nCall-ID: x\nCSeq: 1 REGISTER");
+  const Message m = test::parse_ok(text);
+  std::vector<HeaderValue> v;
+  for (const HeaderValue& x : m.values(HeaderId::via)) v.push_back(x);
+  ASSERT_EQ(v.size(), 4u);
+  auto remaining = [&](std::size_t a, std::size_t b) {
+    Rewriter rw(m);
+    EXPECT_EQ(rw.remove_values(v[a], v[b]), RewriteError::ok);
+    return values_of(reparse(run(rw)), HeaderId::via);
+  };
+  EXPECT_EQ(remaining(0, 1), (std::vector<std::string>{"SIP/2.0/UDP 203.0.113.7;branch=z9hG4bKc",
+                                                       "SIP/2.0/UDP 203.0.113.8;branch=z9hG4bKd"}));
+  EXPECT_EQ(remaining(1, 2), (std::vector<std::string>{"SIP/2.0/UDP 198.51.100.1;branch=z9hG4bKa",
+                                                       "SIP/2.0/UDP 203.0.113.8;branch=z9hG4bKd"}));
+  EXPECT_EQ(remaining(2, 3), (std::vector<std::string>{"SIP/2.0/UDP 198.51.100.1;branch=z9hG4bKa",
+                                                       "SIP/2.0/UDP 198.51.100.1;branch=z9hG4bKb"}));
+  EXPECT_EQ(remaining(0, 0).size(), 3u);
+  Rewriter all(m);
+  ASSERT_EQ(all.remove_values(v[0], v[3]), RewriteError::ok);
+  EXPECT_EQ(run(all).find("Via"), std::string::npos) << "the whole line (a response needs a Via to parse again)";
+  Rewriter backwards(m);
+  EXPECT_EQ(backwards.remove_values(v[2], v[1]), RewriteError::no_such_header);
+}
+
 TEST(Rewrite, RemoveValueOfNonListHeaderRemovesLine) {
   const std::string text = test::invite();
   const Message m = test::parse_ok(text);
