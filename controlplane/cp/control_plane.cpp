@@ -618,17 +618,17 @@ std::string ControlPlane::metrics_text() const {
   for (std::size_t i = 0; i < registrar::kRefreshReasonCount; ++i)
     value("sipedge_registrar_refresh_total", "{reason=\"" + std::string(registrar::kRefreshReasonNames[i]) + "\"}",
           refresh.by_reason[i]);
-  const auto& ps = register_proxy_.stats();
+  const auto& rps = register_proxy_.stats();
   single("sipedge_registrar_proxy_pending", "gauge", "proxy mode: REGISTERs sent on and not answered yet",
          register_proxy_.pending());
   single("sipedge_registrar_proxy_learned_total", "counter", "proxy mode: bindings learned from registrar 2xx",
-         ps.learned);
+         rps.learned);
   single("sipedge_registrar_proxy_unlearned_total", "counter",
-         "proxy mode: bindings removed because the registrar no longer lists them", ps.unlearned);
+         "proxy mode: bindings removed because the registrar no longer lists them", rps.unlearned);
   single("sipedge_registrar_proxy_learn_failed_total", "counter",
-         "proxy mode: registrar 2xx whose bindings could not be read", ps.learn_failed);
+         "proxy mode: registrar 2xx whose bindings could not be read", rps.learn_failed);
   single("sipedge_registrar_proxy_pending_expired_total", "counter",
-         "proxy mode: REGISTERs sent on that got no final answer in 32 s", ps.pending_expired);
+         "proxy mode: REGISTERs sent on that got no final answer in 32 s", rps.pending_expired);
 
   const auto& ss = store_.stats();
   single("sipedge_store_writes_total", "counter", "rows written to the store (upserts and deletes)", ss.rows_written);
