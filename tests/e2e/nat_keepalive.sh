@@ -53,8 +53,9 @@ cp_stop() {
   return "$rc"
 }
 
-metric() {  # exact name with labels
-  ip netns exec "$(netns_name edge)" curl -s --max-time 3 http://127.0.0.1:9090/metrics | awk -v n="$1" '$1 == n { print $2 }'
+metric() {  # exact name with labels [saved /metrics text]; without the text, a fresh scrape
+  local text=${2-$(ip netns exec "$(netns_name edge)" curl -s --max-time 3 http://127.0.0.1:9090/metrics)}
+  awk -v n="$1" '$1 == n { print $2 }' <<<"$text"
 }
 
 # One request from uas1 to sip:1000@VIP; prints the caller's successful transactions.
@@ -117,10 +118,12 @@ e2e_check "sipedge-cp keeps one NAT binding alive" e2e_equal "$(metric sipedge_k
 e2e_log "keepalives on: waiting ${WAIT}s (${NAT_UDP_TIMEOUT}s NAT timeout)"
 sleep "$WAIT"
 ok_on=$(call_user call-on)
-sent=$(metric sipedge_keepalive_sent_total)
-answered=$(metric sipedge_keepalive_answered_total)
-rtt_count=$(metric sipedge_keepalive_rtt_seconds_count)
-rtt_sum=$(metric sipedge_keepalive_rtt_seconds_sum)
+# One scrape for all four: a keepalive may go out and be answered between two.
+scrape=$(ip netns exec "$(netns_name edge)" curl -s --max-time 3 http://127.0.0.1:9090/metrics)
+sent=$(metric sipedge_keepalive_sent_total "$scrape")
+answered=$(metric sipedge_keepalive_answered_total "$scrape")
+rtt_count=$(metric sipedge_keepalive_rtt_seconds_count "$scrape")
+rtt_sum=$(metric sipedge_keepalive_rtt_seconds_sum "$scrape")
 echo "keepalives on: request ${ok_on:-?}, keepalives sent ${sent:-?}, answered ${answered:-?}, rtt samples ${rtt_count:-?} (sum ${rtt_sum:-?} s)"
 e2e_check "with keepalives the request reaches the UA after $((WAIT / NAT_UDP_TIMEOUT)) NAT timeouts" e2e_equal "$ok_on" 1
 e2e_check "keepalives were sent every 5 s ($sent)" e2e_between "$sent" $((WAIT / 5 - 1)) $((WAIT / 5 + 4))
