@@ -4,7 +4,9 @@
 
 #include "cp_fixture.h"
 #include "sip/message.h"
+#include "registrar/digest.h"
 #include "store/indexed_store.h"
+#include "store/subscriber.h"
 
 namespace sipedge::cp::test {
 namespace {
@@ -373,6 +375,84 @@ TEST(ControlPlaneStore, FailedWritesAreRetriedThenAnswered500NeverLost) {
   cp.end_turn(now);
   EXPECT_EQ(store.pending(), 0u);
   EXPECT_EQ(store.stats().rows_written, 1u);
+}
+
+// Digest authentication through sipedge-cp (the registrar library's own
+// tests cover the algorithms, nonces and replays): the 401 goes back to the
+// phone, the answered challenge is bound and gets its 200 once
+// durable, and a wrong password never binds.
+class ControlPlaneAuthTest : public CpFixture {
+ protected:
+  ControlPlaneAuthTest() {
+    config_.registrar.auth = true;
+    config_.registrar.realm = "example.com";
+    std::string error;
+    EXPECT_TRUE(subscribers_table_.put({"alice", "example.com", "secret", "", ""}, error)) << error;
+    subscribers_ = &subscribers_table_;
+  }
+
+  // The only message sent since the last call, parsed; its status and the MD5 challenge's nonce.
+  std::pair<std::uint32_t, std::string> answer() {
+    auto sent = outbox_.take();
+    EXPECT_EQ(sent.size(), 1u);
+    if (sent.size() != 1) return {0, {}};
+    EXPECT_EQ(sent[0].header.type, punt::MessageType::Tx);
+    EXPECT_EQ(sent[0].header.dst_ipv4, kPhoneIp);
+    EXPECT_EQ(sent[0].header.src_ipv4, 0u) << "from the VIP, like every REGISTER answer";
+    last_text_ = sent[0].payload;
+    auto out = parse(last_text_);
+    EXPECT_EQ(out->error, sip::ParseError::ok) << last_text_;
+    std::string nonce;
+    for (const auto& v : registrar::test::header_values(out->msg, sip::HeaderId::www_authenticate))
+      if (registrar::test::param_of(v, "algorithm") == "MD5") nonce = registrar::test::param_of(v, "nonce");
+    return {out->msg.status_code(), nonce};
+  }
+
+  static std::string authorization(const std::string& nonce, std::string_view password) {
+    registrar::Credentials c;
+    c.username = "alice";
+    c.realm = "example.com";
+    c.nonce = nonce;
+    c.uri = "sip:example.com";
+    c.cnonce = "0a4f113b";
+    c.nc_text = "00000001";
+    c.nc = 1;
+    c.qop = "auth";
+    c.has_qop = true;
+    c.algorithm = registrar::DigestAlgorithm::md5;
+    const std::string ha1 = registrar::digest_ha1(registrar::DigestAlgorithm::md5, "alice", "example.com", password);
+    const std::string response = registrar::digest_response(registrar::DigestAlgorithm::md5, ha1, "REGISTER", c);
+    return "Authorization: Digest username=\"alice\", realm=\"example.com\", nonce=\"" + nonce +
+           "\", uri=\"sip:example.com\", response=\"" + response +
+           "\", algorithm=MD5, cnonce=\"0a4f113b\", qop=auth, nc=00000001";
+  }
+
+  store::MemorySubscriberStore subscribers_table_;
+  std::string last_text_;
+};
+
+TEST_F(ControlPlaneAuthTest, ChallengeThenAuthorizedRegisterIsBound) {
+  start();
+  register_phone({.cseq = 1});
+  const auto [status, nonce] = answer();
+  ASSERT_EQ(status, 401u) << last_text_;
+  ASSERT_FALSE(nonce.empty()) << last_text_;
+  EXPECT_TRUE(store_->lookup("alice@example.com").empty());
+
+  register_phone({.cseq = 2, .extra = {authorization(nonce, "secret")}});
+  EXPECT_EQ(answer().first, 200u) << last_text_;
+  EXPECT_EQ(store_->lookup("alice@example.com").size(), 1u);
+}
+
+TEST_F(ControlPlaneAuthTest, WrongPasswordIsNotBound) {
+  start();
+  register_phone({.cseq = 1});
+  const auto [status, nonce] = answer();
+  ASSERT_EQ(status, 401u) << last_text_;
+  register_phone({.cseq = 2, .extra = {authorization(nonce, "wrong")}});
+  const auto second = answer().first;
+  EXPECT_TRUE(second == 401u || second == 403u) << last_text_;
+  EXPECT_TRUE(store_->lookup("alice@example.com").empty());
 }
 
 }  // namespace

@@ -111,7 +111,7 @@ class CpFixture : public ::testing::Test {
 
   void start() {
     store_ = std::make_unique<store::SqliteStore>(store::SqliteOptions{.path = config_.store.sqlite.path});
-    cp_ = std::make_unique<ControlPlane>(config_, *store_, nullptr, outbox_);
+    cp_ = std::make_unique<ControlPlane>(config_, *store_, subscribers_, outbox_);
     auto loaded = cp_->start(now());
     ASSERT_TRUE(loaded.ok) << loaded.error;
   }
@@ -144,6 +144,7 @@ class CpFixture : public ::testing::Test {
   CapturingOutbox outbox_;
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<ControlPlane> cp_;
+  const store::SubscriberStore* subscribers_ = nullptr;  // set before start() when registrar.auth
   std::int64_t elapsed_ms_ = 0;
 };
 
