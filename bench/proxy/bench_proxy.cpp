@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_input.h"
 #include "config/config.h"
 #include "proxy/worker.h"
 #include "sip/message.h"
@@ -17,43 +18,8 @@ namespace {
 
 using namespace sipedge;
 
-constexpr const char* kConfig = R"(
-[node]
-id = 1
-[dataplane]
-worker_lcores = [1]
-[[port]]
-name = "outside"
-device = "net_null0"
-role = "outside"
-address = "203.0.113.2/24"
-[[port]]
-name = "inside"
-device = "net_null1"
-role = "inside"
-address = "198.51.100.1/24"
-[sip]
-vips = ["203.0.113.1"]
-inside_prefixes = ["198.51.100.0/24"]
-default_set = "pool"
-[[set]]
-name = "pool"
-id = 1
-algorithm = "hash-callid"
-[[set.destination]]
-uri = "sip:198.51.100.21:5060"
-[[set.destination]]
-uri = "sip:198.51.100.22:5060"
-)";
-
-std::string crlf(std::string_view lf) {
-  std::string out;
-  for (char c : lf) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
+using bench::crlf;
+using bench::kConfig;
 
 const std::string kInvite = crlf(
     "INVITE sip:+15551234@203.0.113.1 SIP/2.0\n"
