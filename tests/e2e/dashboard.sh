@@ -56,16 +56,7 @@ CONF
 e2e_edge_start dp "$E2E_WORK/edge.log" "$E2E_WORK/sipedge.toml"
 
 CP_LOG=$E2E_WORK/cp.log
-# Not through in_edge: $! must be the process itself, for the SIGTERM below.
-ip netns exec "$(netns_name edge)" "$SIPEDGE_CP" --config "$E2E_WORK/sipedge.toml" >"$CP_LOG" 2>&1 &
-CP_PID=$!
-E2E_PIDS+=("$CP_PID")
-for _ in $(seq 1 100); do
-  grep -q "connected to" "$CP_LOG" && grep -q "metrics on" "$CP_LOG" && break
-  kill -0 "$CP_PID" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q "connected to" "$CP_LOG" || { tail -20 "$CP_LOG" >&2; e2e_die "sipedge-cp did not connect"; }
+e2e_cp_start "$CP_LOG"
 
 e2e_uac_run register uac_register_keep.xml 1 1
 e2e_check "the REGISTER got 200 through the edge" e2e_equal "$(e2e_sipp_stat "$E2E_WORK/register.csv" 'SuccessfulCall(C)')" 1

@@ -183,6 +183,25 @@ e2e_ip_of() {
 # Starts the edge in the edge namespace. Args: kind (dp|mini), log file, then
 # for dp: config file and extra sipedge-dp args; for mini: mini_proxy args.
 # Returns once both sides resolve the edge's addresses by ARP.
+# Starts sipedge-cp in the edge namespace on $E2E_WORK/sipedge.toml, logging
+# to LOG; sets CP_PID (not through in_edge: $! must be the process itself, for
+# the signals the tests send it) and returns once it is connected to the
+# dataplane and serving HTTP, or dies with the end of its log.
+e2e_cp_start() {  # log
+  local log=$1 _
+  ip netns exec "$(netns_name edge)" "$SIPEDGE_CP" --config "$E2E_WORK/sipedge.toml" >"$log" 2>&1 &
+  CP_PID=$!
+  E2E_PIDS+=("$CP_PID")
+  e2e_log "sipedge-cp pid $CP_PID, log $log"
+  for _ in $(seq 1 100); do
+    grep -q "connected to" "$log" && grep -q "metrics on" "$log" && return 0
+    kill -0 "$CP_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -20 "$log" >&2
+  e2e_die "sipedge-cp did not connect to the punt socket"
+}
+
 e2e_edge_start() {
   local kind=$1 log=$2
   shift 2

@@ -79,14 +79,7 @@ method = "off"
 listen = "127.0.0.1:9090"
 CONF
 e2e_edge_start dp "$E2E_WORK/edge.log" "$E2E_WORK/sipedge.toml"
-ip netns exec "$(netns_name edge)" "$SIPEDGE_CP" --config "$E2E_WORK/sipedge.toml" >"$E2E_WORK/cp.log" 2>&1 &
-CP_PID=$!
-E2E_PIDS+=("$CP_PID")
-for _ in $(seq 1 100); do
-  grep -q "connected to" "$E2E_WORK/cp.log" && grep -q "metrics on" "$E2E_WORK/cp.log" && break
-  sleep 0.1
-done
-grep -q "connected to" "$E2E_WORK/cp.log" || { tail -20 "$E2E_WORK/cp.log" >&2; e2e_die "sipedge-cp did not connect"; }
+e2e_cp_start "$E2E_WORK/cp.log"
 
 # 1. Register from behind the NAT.
 sipp_in natu register uac_register_keep.xml "$E2E_VIP:5060" 5060

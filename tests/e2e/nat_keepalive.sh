@@ -22,19 +22,10 @@ WAIT=$((NAT_UDP_TIMEOUT * 3))
 CP_PID=
 
 cp_start() {  # tag keepalive-method
-  local _ log=$E2E_WORK/cp.$1.log
+  local log=$E2E_WORK/cp.$1.log
   sed -i "s/^method = \".*\"  # keepalive$/method = \"$2\"  # keepalive/" "$E2E_WORK/sipedge.toml"
-  ip netns exec "$(netns_name edge)" "$SIPEDGE_CP" --config "$E2E_WORK/sipedge.toml" >"$log" 2>&1 &
-  CP_PID=$!
-  E2E_PIDS+=("$CP_PID")
-  e2e_log "sipedge-cp ($2 keepalives) pid $CP_PID, log $log"
-  for _ in $(seq 1 100); do
-    grep -q "connected to" "$log" && grep -q "metrics on" "$log" && return 0
-    kill -0 "$CP_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  tail -20 "$log" >&2
-  e2e_die "sipedge-cp did not connect to the punt socket"
+  e2e_log "sipedge-cp with $2 keepalives"
+  e2e_cp_start "$log"
 }
 
 cp_stop() {

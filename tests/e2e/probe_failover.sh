@@ -33,18 +33,8 @@ CP_PID=
 UAS2_DEST='sip:198.51.100.22:5060'
 
 cp_start() {
-  local _ log=$E2E_WORK/cp.log
-  ip netns exec "$(netns_name edge)" "$SIPEDGE_CP" --config "$E2E_WORK/sipedge.toml" >"$log" 2>&1 &
-  CP_PID=$!
-  E2E_PIDS+=("$CP_PID")
-  e2e_log "sipedge-cp pid $CP_PID, log $log"
-  for _ in $(seq 1 100); do
-    grep -q "connected to" "$log" && grep -q "metrics on" "$log" && return 0
-    kill -0 "$CP_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  tail -20 "$log" >&2
-  e2e_die "sipedge-cp did not connect to the punt socket"
+  local log=$E2E_WORK/cp.log
+  e2e_cp_start "$log"
 }
 
 cp_stop() {

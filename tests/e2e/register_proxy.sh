@@ -57,15 +57,7 @@ method = "off"
 listen = "127.0.0.1:9090"
 CONF
 e2e_edge_start dp "$E2E_WORK/edge.log" "$E2E_WORK/sipedge.toml"
-ip netns exec "$(netns_name edge)" "$SIPEDGE_CP" --config "$E2E_WORK/sipedge.toml" >"$E2E_WORK/cp.log" 2>&1 &
-CP_PID=$!
-E2E_PIDS+=("$CP_PID")
-for _ in $(seq 1 100); do
-  grep -q "connected to" "$E2E_WORK/cp.log" && grep -q "metrics on" "$E2E_WORK/cp.log" && break
-  kill -0 "$CP_PID" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q "connected to" "$E2E_WORK/cp.log" || { tail -20 "$E2E_WORK/cp.log" >&2; e2e_die "sipedge-cp did not connect"; }
+e2e_cp_start "$E2E_WORK/cp.log"
 
 # The upstream registrar.
 ip netns exec "$(netns_name uas1)" sipp -sf "$E2E_SIPP_DIR/uas_registrar.xml" -i "$E2E_UAS1_IP" -p 5060 -bind_local -nostdin \

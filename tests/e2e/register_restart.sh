@@ -23,19 +23,8 @@ AOR="1000@$E2E_VIP"
 # Starts sipedge-cp in the edge namespace (its /metrics is on the
 # namespace's loopback) and waits until it is connected to the dataplane.
 cp_start() {
-  local _
   CP_LOG=$E2E_WORK/cp.$1.log
-  ip netns exec "$(netns_name edge)" "$SIPEDGE_CP" --config "$E2E_WORK/sipedge.toml" >"$CP_LOG" 2>&1 &
-  CP_PID=$!
-  E2E_PIDS+=("$CP_PID")
-  e2e_log "sipedge-cp started, pid $CP_PID, log $CP_LOG"
-  for _ in $(seq 1 100); do
-    grep -q "connected to" "$CP_LOG" && grep -q "metrics on" "$CP_LOG" && return 0
-    kill -0 "$CP_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  tail -20 "$CP_LOG" >&2
-  e2e_die "sipedge-cp did not connect to the punt socket"
+  e2e_cp_start "$CP_LOG"
 }
 
 # Stops our sipedge-cp by PID with a signal; returns its exit status.
