@@ -389,6 +389,25 @@ netns_check_masquerade() {
   netns_capture_ping uac h0 "icmp and src $E2E_NAT_WAN_IP" natu "$E2E_UAC_IP" "$E2E_NAT_WAN_IP"
 }
 
+# edge2's vo/vi see ARP for its addresses (before its sipedge-dp runs).
+netns_check_edge2() {
+  netns_check_edge_capture vo uac "$E2E_EDGE2_OUT_IP" edge2 &&
+    netns_check_edge_capture vi uas1 "$E2E_EDGE2_IN_IP" edge2
+}
+
+# Every edge namespace reaches the db address.
+netns_check_db() {
+  local role ok=0
+  for role in edge edge2; do
+    netns_exists "$role" || continue
+    netns_ping "$role" "$E2E_DB_IP" 2 || {
+      netns_log "$role cannot reach db ($E2E_DB_IP)"
+      ok=1
+    }
+  done
+  return "$ok"
+}
+
 # Kernel-side connectivity (before sipedge-dp owns vo/vi).
 netns_check() {
   local ok=0 role
@@ -417,18 +436,10 @@ netns_check() {
     netns_check_masquerade || ok=1
   fi
   if netns_exists edge2; then
-    netns_check_edge_capture vo uac "$E2E_EDGE2_OUT_IP" edge2 || ok=1
-    netns_check_edge_capture vi uas1 "$E2E_EDGE2_IN_IP" edge2 || ok=1
+    netns_check_edge2 || ok=1
   fi
   if netns_exists db; then
-    netns_ping edge "$E2E_DB_IP" 2 || {
-      netns_log "edge cannot reach db"
-      ok=1
-    }
-    if netns_exists edge2 && ! netns_ping edge2 "$E2E_DB_IP" 2; then
-      netns_log "edge2 cannot reach db"
-      ok=1
-    fi
+    netns_check_db || ok=1
   fi
   [ "$ok" -eq 0 ] && netns_log "checks passed"
   return "$ok"
