@@ -15,7 +15,13 @@
 #     [h0] 10.0.0.2/24        net_af_packet1,iface=vi; VIP 203.0.113.1,
 #   natu (UAC behind NAT)     outside 203.0.113.2, inside 198.51.100.1)
 #
-# nat and natu exist only after `nat-up` (or netns_nat_up). Every namespace is
+# nat and natu exist only after `nat-up` (or netns_nat_up). For cluster tests,
+# `edge2-up` adds a second edge node on the same bridges (edge2: vo 203.0.113.3,
+# vi 198.51.100.2, the same VIP; owned by a second sipedge-dp) and `db-up` a
+# db namespace for a shared redis-server: a bridge in db (198.51.100.241/29)
+# with one veth to each edge namespace (db0: 198.51.100.242 in edge, .243 in
+# edge2), the only kernel addresses there, outside every test subnet. Every
+# namespace is
 # named se-$RUN-<role>; nothing is ever connected to the root namespace, and no
 # namespace has a route beyond its own subnets (natu's default route ends in
 # nat). IPv6 is off everywhere so no RS/MLD noise reaches the dataplane.
@@ -30,6 +36,8 @@
 # Usage (RUN names the instance; default: this shell's PID):
 #   RUN=42 scripts/netns.sh up            create and verify the topology
 #   RUN=42 scripts/netns.sh nat-up        add nat + natu (needs `up` first)
+#   RUN=42 scripts/netns.sh edge2-up      add the second edge node (needs `up`)
+#   RUN=42 scripts/netns.sh db-up         add db, joined to edge (and edge2)
 #   RUN=42 scripts/netns.sh check         connectivity checks only
 #   RUN=42 scripts/netns.sh exec uac -- tcpdump -ni h0 -c 5
 #   RUN=42 scripts/netns.sh down          stop what runs inside, delete all
@@ -53,8 +61,18 @@ E2E_UAC_MAC=02:00:cb:00:71:32
 E2E_NAT_WAN_MAC=02:00:cb:00:71:3c
 E2E_UAS1_MAC=02:00:c6:33:64:15
 E2E_UAS2_MAC=02:00:c6:33:64:16
+# The second edge node (edge2-up): same VIP, its own port addresses and MACs.
+E2E_EDGE2_OUT_IP=203.0.113.3
+E2E_EDGE2_IN_IP=198.51.100.2
+E2E_EDGE2_OUT_MAC=02:00:cb:00:71:03
+E2E_EDGE2_IN_MAC=02:00:c6:33:64:02
+# The db link (db-up): a /29 no test host or dataplane uses.
+E2E_DB_IP=198.51.100.241
+E2E_DB_EDGE_IP=198.51.100.242
+E2E_DB_EDGE2_IP=198.51.100.243
+E2E_DB_PREFIX_LEN=29
 # Roles in creation order; `down` deletes whatever of these exists.
-E2E_ROLES=(edge sw uac uas1 uas2 nat natu)
+E2E_ROLES=(edge sw uac uas1 uas2 nat natu edge2 db)
 
 # Namespace name of a role for this run.
 netns_name() {
@@ -253,6 +271,56 @@ NFT
   netns_log "nat up (udp conntrack timeout ${udp_timeout}s)"
 }
 
+# A second edge node on the same bridges (cluster tests): edge2's vo/vi, like
+# edge's, have no kernel addresses; a second sipedge-dp owns them and answers
+# for the same VIP, so the neighbour entries of whoever sends to the VIP decide
+# which node gets the traffic (tests pin them: see cluster_lib.sh).
+netns_edge2_up() {
+  netns_exists sw || {
+    netns_log "run 'up' first"
+    return 2
+  }
+  if netns_exists edge2; then
+    netns_log "$(netns_name edge2) already exists"
+    return 2
+  fi
+  netns_new edge2 || return 1
+  netns_veth edge2 vo sw eo2 && netns_veth edge2 vi sw ei2 || return 1
+  nip edge2 link set vo address "$E2E_EDGE2_OUT_MAC" && nip edge2 link set vi address "$E2E_EDGE2_IN_MAC" || return 1
+  netns_offloads_off edge2 vo && netns_offloads_off edge2 vi || return 1
+  nip edge2 link set vo up && nip edge2 link set vi up || return 1
+  netns_bridge_port eo2 bo && netns_bridge_port ei2 bi || return 1
+  netns_log "edge2 up (outside $E2E_EDGE2_OUT_IP, inside $E2E_EDGE2_IN_IP)"
+}
+
+# The db namespace: a bridge with the Redis address and one veth to each edge
+# namespace that exists. In an edge namespace db0 is the only kernel address,
+# and arp_ignore=1 keeps that kernel from answering ARP for it on vo/vi (which
+# it also sees next to af_packet).
+netns_db_up() {
+  local role address
+  netns_exists edge || {
+    netns_log "run 'up' first"
+    return 2
+  }
+  if netns_exists db; then
+    netns_log "$(netns_name db) already exists"
+    return 2
+  fi
+  netns_new db || return 1
+  nip db link add bdb type bridge stp_state 0 forward_delay 0 || return 1
+  nip db addr add "$E2E_DB_IP/$E2E_DB_PREFIX_LEN" dev bdb && nip db link set bdb up || return 1
+  for role in edge edge2; do
+    netns_exists "$role" || continue
+    if [ "$role" = edge ]; then address=$E2E_DB_EDGE_IP; else address=$E2E_DB_EDGE2_IP; fi
+    netns_veth "$role" db0 db "d-$role" || return 1
+    nip db link set "d-$role" master bdb && nip db link set "d-$role" up || return 1
+    netns_exec "$role" sysctl -qw net.ipv4.conf.all.arp_ignore=1 || return 1
+    nip "$role" addr add "$address/$E2E_DB_PREFIX_LEN" dev db0 && nip "$role" link set db0 up || return 1
+  done
+  netns_log "db up ($E2E_DB_IP/$E2E_DB_PREFIX_LEN)"
+}
+
 # Stops whatever still runs in our namespaces (only processes started there,
 # by PID) and deletes them. Safe to call twice and on a half-built topology.
 netns_down() {
@@ -311,14 +379,33 @@ netns_capture_ping() {  # role ifname filter host target expect
 }
 
 # A kernel host pings an edge address nobody answers yet (no dataplane): its
-# ARP requests must reach AF_PACKET on vo / vi.
-netns_check_edge_capture() {  # edge-ifname host-role target-ip
-  netns_capture_ping edge "$1" "arp or icmp" "$2" "$3" "$3"
+# ARP requests must reach AF_PACKET on vo / vi (of edge, or of edge-role).
+netns_check_edge_capture() {  # edge-ifname host-role target-ip [edge-role]
+  netns_capture_ping "${4:-edge}" "$1" "arp or icmp" "$2" "$3" "$3"
 }
 
 # natu pings uac; uac must see the NAT's public address as the source.
 netns_check_masquerade() {
   netns_capture_ping uac h0 "icmp and src $E2E_NAT_WAN_IP" natu "$E2E_UAC_IP" "$E2E_NAT_WAN_IP"
+}
+
+# edge2's vo/vi see ARP for its addresses (before its sipedge-dp runs).
+netns_check_edge2() {
+  netns_check_edge_capture vo uac "$E2E_EDGE2_OUT_IP" edge2 &&
+    netns_check_edge_capture vi uas1 "$E2E_EDGE2_IN_IP" edge2
+}
+
+# Every edge namespace reaches the db address.
+netns_check_db() {
+  local role ok=0
+  for role in edge edge2; do
+    netns_exists "$role" || continue
+    netns_ping "$role" "$E2E_DB_IP" 2 || {
+      netns_log "$role cannot reach db ($E2E_DB_IP)"
+      ok=1
+    }
+  done
+  return "$ok"
 }
 
 # Kernel-side connectivity (before sipedge-dp owns vo/vi).
@@ -347,6 +434,12 @@ netns_check() {
   netns_check_edge_capture vi uas1 "$E2E_EDGE_IN_IP" || ok=1
   if netns_exists nat; then
     netns_check_masquerade || ok=1
+  fi
+  if netns_exists edge2; then
+    netns_check_edge2 || ok=1
+  fi
+  if netns_exists db; then
+    netns_check_db || ok=1
   fi
   [ "$ok" -eq 0 ] && netns_log "checks passed"
   return "$ok"
@@ -393,6 +486,21 @@ netns_main() {
         return 1
       fi
       ;;
+    edge2-up | db-up)
+      if [ "$cmd" = edge2-up ]; then netns_edge2_up; else netns_db_up; fi
+      case $? in
+        0) ;;
+        2) return 1 ;;
+        *)
+          netns_down
+          return 1
+          ;;
+      esac
+      if ! netns_check; then
+        netns_down
+        return 1
+      fi
+      ;;
     check) netns_check ;;
     down) netns_down ;;
     exec)
@@ -401,7 +509,7 @@ netns_main() {
       netns_exec "$role" "$@"
       ;;
     *)
-      echo "usage: RUN=ID $0 up|nat-up|check|down|exec ROLE -- CMD..." >&2
+      echo "usage: RUN=ID $0 up|nat-up|edge2-up|db-up|check|down|exec ROLE -- CMD..." >&2
       return 2
       ;;
   esac
