@@ -342,6 +342,11 @@ FlushResult RedisStore::flush() {
     }
     result.written = dirty_.size();
     send_dirty();
+    // Onto the socket in this turn rather than at the next poll(): the
+    // owner's loop may have a full turn of other work first, and the peers'
+    // caches (replication lag) and the acknowledgement would wait for it. A
+    // failed write drops the connection here as it would in poll().
+    if (command_->ctx != nullptr) redisAsyncHandleWrite(command_->ctx);
   }
   consecutive_failures_ = 0;
   result.durable = durable_sequence();
