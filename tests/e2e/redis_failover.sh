@@ -2,6 +2,8 @@
 # End-to-end: a Sentinel failover of the Redis location store under steady
 # REGISTER load, through the real sipedge-dp + sipedge-cp (issue 6).
 # Usage: redis_failover.sh SIPEDGE_DP SIPEDGE_CP [SOURCE_ROOT]
+# Knobs: E2E_USERS (2000), E2E_RATE (100/s), E2E_CUT_REPLICATION=1 and
+# E2E_WAIT_REPLICAS (1), see below.
 #
 # In the edge namespace, on its loopback: a redis-server primary, two
 # replicas and three sentinels (quorum 2, down-after 1.5 s), no RDB or AOF.
@@ -26,8 +28,16 @@
 # the binding; its asynchronous replication to the replicas can still be in
 # the primary's buffers when it dies, and the promoted replica never had the
 # binding: a 200 OK, then lost. WAIT 1 holds the 200 until a replica has it,
-# and Sentinel promotes the most up-to-date replica. (On loopback the window
-# is a fraction of a millisecond, so a plain kill rarely shows the loss.)
+# and Sentinel promotes the most up-to-date replica. On loopback that window
+# is a fraction of a millisecond, so a plain kill rarely shows the loss;
+# E2E_CUT_REPLICATION=1 widens it: just before the kill both replicas are put
+# to sleep (DEBUG SLEEP 1) and the primary drops their links (CLIENT KILL
+# TYPE replica), so for ~0.4 s only the primary gets the writes. With
+# wait_replicas = 1 those REGISTERs are held (WAIT times out) and end as 500s
+# when the primary dies: still nothing lost (e2e-redis-failover-cut). With
+# E2E_WAIT_REPLICAS=0 as well they get their 200 at once and are gone after
+# the failover: the negative run asserts that loss instead
+# (e2e-redis-failover-no-wait), which shows the checks above can fail.
 set -uo pipefail
 SIPEDGE_DP=${1:-${SIPEDGE_DP:-}}
 SIPEDGE_CP=${2:-${SIPEDGE_CP:-}}
@@ -43,12 +53,15 @@ fi
 USERS=${E2E_USERS:-2000}
 RATE=${E2E_RATE:-100}
 KILL_AT=$((USERS / 3))   # bindings in the cp before the primary is killed
+CUT_REPLICATION=${E2E_CUT_REPLICATION:-0}
+WAIT_REPLICAS=${E2E_WAIT_REPLICAS:-1}
+EXPECT_LOSS=0
+[ "$CUT_REPLICATION" = 1 ] && [ "$WAIT_REPLICAS" = 0 ] && EXPECT_LOSS=1
 PRIMARY_PORT=6380
 REPLICA_PORTS=(6381 6382)
 SENTINEL_PORTS=(26380 26381 26382)
 MASTER=edge
 PREFIX=sipedge
-CP_PID=   # set by e2e_cp_start
 CP_LOG=
 
 in_edge() {
@@ -145,7 +158,7 @@ cp_caught_up() {
 e2e_init redis_failover
 redis_start "$PRIMARY_PORT"
 for port in "${REPLICA_PORTS[@]}"; do
-  redis_start "$port" --replicaof 127.0.0.1 "$PRIMARY_PORT"
+  redis_start "$port" --replicaof 127.0.0.1 "$PRIMARY_PORT" --enable-debug-command local
 done
 wait_for 20 replicas_in_sync || e2e_die "replicas did not sync with the primary"
 for port in "${SENTINEL_PORTS[@]}"; do
@@ -171,7 +184,7 @@ backend = "redis"
 sentinels = [${sentinel_list%, }]
 master_name = "$MASTER"
 key_prefix = "$PREFIX"
-wait_replicas = 1
+wait_replicas = $WAIT_REPLICAS
 wait_timeout_ms = 500
 
 [metrics]
@@ -213,6 +226,17 @@ enough_bound() {
   [ -n "$n" ] && [ "$n" -ge "$KILL_AT" ]
 }
 wait_for $((KILL_AT / RATE + 20)) enough_bound || e2e_die "fewer than $KILL_AT bindings before the kill"
+t_cut=
+if [ "$CUT_REPLICATION" = 1 ]; then
+  for port in "${REPLICA_PORTS[@]}"; do
+    in_edge timeout 5 redis-cli -h 127.0.0.1 -p "$port" DEBUG SLEEP 1 >/dev/null 2>&1 &
+    E2E_PIDS+=("$!")
+  done
+  sleep 0.05
+  t_cut=$(now_s)
+  e2e_log "replicas asleep; primary dropped $(rcli "$PRIMARY_PORT" CLIENT KILL TYPE replica) replica links"
+  sleep 0.4
+fi
 bound_at_kill=$(metric sipedge_registrations)
 t_kill=$(now_s)
 primary_pid_var=REDIS_PID_$PRIMARY_PORT
@@ -252,8 +276,9 @@ kill -TERM "$tcpdump_pid" 2>/dev/null
 wait "$tcpdump_pid" 2>/dev/null
 
 # Outcomes as the UAC saw them: per Call-ID the first REGISTER's time and the
-# final answer (capture), against the kill time and the reconnect time.
-python3 - "$E2E_WORK/uac.pcap" "$E2E_UAC_IP" "$t_kill" "${t_reconnected:-0}" "$E2E_WORK/ok.pcap.txt" \
+# final answer (capture), against the outage: from the kill (or the
+# replication cut before it) to the reconnect.
+python3 - "$E2E_WORK/uac.pcap" "$E2E_UAC_IP" "${t_cut:-$t_kill}" "${t_reconnected:-0}" "$E2E_WORK/ok.pcap.txt" \
   >"$E2E_WORK/outcomes.txt" <<'PY'
 import re, struct, sys
 path, uac, t_kill, t_up, out = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
@@ -329,7 +354,9 @@ echo "REGISTERs: $USERS sent at $RATE/s; $ok_count AORs got a 200 ($(wc -l <"$E2
   "$(wc -l <"$E2E_WORK/ok.pcap.txt") in the capture); $refused_count refused (5xx), ${seen[unanswered]:-?} unanswered"
 echo "failover: primary killed with $bound_at_kill bindings; replica :${new_port:-none} promoted after ${promoted_ms:-?} ms;" \
   "sipedge-cp reconnected after ${reconnect_ms:-?} ms; longest gap between 200 OKs ${seen[gap_ms]:-?} ms"
-echo "during the outage: ${seen[during]:-?} REGISTERs sent: ${seen[during_ok]:-?} answered 200 (${seen[during_ok_late]:-?} held > 0.5 s until durable)," \
+outage_from="kill"
+[ -n "$t_cut" ] && outage_from="replication cut, $(ms_between "$t_cut" "$t_kill") ms before the kill"
+echo "during the outage (from the $outage_from): ${seen[during]:-?} REGISTERs sent: ${seen[during_ok]:-?} answered 200 (${seen[during_ok_late]:-?} held > 0.5 s until durable)," \
   "${seen[during_refused]:-?} 5xx, ${seen[during_unanswered]:-?} unanswered"
 echo "new primary: $redis_keys binding keys; sipedge-cp: ${cp_bindings:-?} bindings; 200'd AORs missing: $missing_redis in Redis, $missing_api in /api/registrations"
 grep '^redis store' "$CP_LOG" | head -5
@@ -348,8 +375,14 @@ e2e_check "every REGISTER got a 200, a 5xx or nothing" e2e_equal "${seen[other]:
 e2e_check "every 200 sipp logged is in the capture" e2e_equal "$(comm -23 "$E2E_WORK/ok.sipp.txt" "$E2E_WORK/ok.pcap.txt" | wc -l)" 0
 e2e_check "REGISTERs were sent during the outage" e2e_between "${seen[during]:-}" 1 "$USERS"
 e2e_check "most REGISTERs got a 200 (at least 2/3)" e2e_between "$ok_count" $((USERS * 2 / 3)) "$USERS"
-e2e_check "every AOR that got a 200 is a binding on the new primary" e2e_equal "$missing_redis" 0
-e2e_check "every AOR that got a 200 is in /api/registrations" e2e_equal "$missing_api" 0
+if [ "$EXPECT_LOSS" = 1 ]; then
+  e2e_check "negative run (wait_replicas = 0, replication cut): some AORs that got a 200 are gone from the new primary" \
+    e2e_between "$missing_redis" 1 "$USERS"
+  e2e_check "negative run: and from /api/registrations (the cp follows Redis on resync)" e2e_between "$missing_api" 1 "$USERS"
+else
+  e2e_check "every AOR that got a 200 is a binding on the new primary" e2e_equal "$missing_redis" 0
+  e2e_check "every AOR that got a 200 is in /api/registrations" e2e_equal "$missing_api" 0
+fi
 e2e_check "the new primary holds every binding sipedge-cp holds" e2e_equal "$redis_keys" "${cp_bindings:-}"
 
 e2e_edge_stop
