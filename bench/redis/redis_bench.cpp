@@ -4,7 +4,8 @@
 //      registrar does per REGISTER), flush once per turn of up to 256, count
 //      it done when Redis acknowledged it (when its 200 OK would leave);
 //   2. replication lag at that rate: write on node A (thread 1) to cache
-//      update on node B (thread 2, its own store), p50/p99/max;
+//      update on node B (thread 2, its own store, up for the whole bench),
+//      p50/p99/max;
 //   3. the same lag at a fixed, moderate rate;
 //   4. Redis memory per binding (INFO used_memory delta / bindings).
 // Usage: bench_redis [bindings=50000] [moderate_rate=5000]
@@ -75,28 +76,71 @@ double percentile(std::vector<std::int64_t>& v, double p) {
   return static_cast<double>(v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))]) / 1e6;
 }
 
+// Node B: one store on its own thread for the whole bench, like a node that
+// is already up in a running cluster (a reader opened per run would first
+// resync everything the earlier runs wrote and pay for that, in its own
+// first turns, inside the measurement). For the current run it records when
+// each binding reached its cache. Thread-safety: the store lives on the
+// reader thread only; runs are handed over through an atomic pointer.
+class Reader {
+ public:
+  struct Run {
+    std::string prefix;                           // "user<run>-"
+    std::vector<std::atomic<std::int64_t>>* written = nullptr;  // A's upsert time per index
+    std::vector<std::int64_t>* lags = nullptr;    // B's cache update minus the upsert time
+    std::atomic<int> seen{0};
+  };
+
+  explicit Reader(std::uint16_t port) {
+    thread_ = std::thread([this, port] {
+      auto b = open(port, 2);
+      b->subscribe([this](const Change& c) {
+        Run* run = run_.load(std::memory_order_acquire);
+        if (run == nullptr || c.kind != ChangeKind::added || !c.binding.aor.starts_with(run->prefix)) return;
+        const auto i = static_cast<std::size_t>(std::atoi(c.binding.aor.c_str() + run->prefix.size()));
+        (*run->lags)[i] = now_ns() - (*run->written)[i].load();
+        run->seen.fetch_add(1);
+      });
+      ready_ = true;
+      while (!stop_) pump(*b, 5);
+    });
+    while (!ready_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~Reader() {
+    stop_ = true;
+    thread_.join();
+  }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  void start(Run* run) { run_.store(run, std::memory_order_release); }
+  // Waits until B has seen `count` bindings of the run (at most 120 s), then detaches it.
+  void finish(Run& run, int count) {
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    while (run.seen.load() < count && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    run_.store(nullptr, std::memory_order_release);
+    // The callback may still be inside the run: one more B turn makes sure it left.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+ private:
+  std::thread thread_;
+  std::atomic<Run*> run_{nullptr};
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> stop_{false};
+};
+
 // Writes `count` bindings through A (at `rate` per second, 0 = as fast as
 // acknowledgements allow) while B records the lag of each one. Returns the
 // write rate achieved (acknowledged per second).
-double run(RedisStore& a, std::uint16_t port, int run_id, int count, int rate, std::vector<std::int64_t>& lags) {
+double run(RedisStore& a, Reader& reader, int run_id, int count, int rate, std::vector<std::int64_t>& lags) {
   std::vector<std::atomic<std::int64_t>> written(static_cast<std::size_t>(count));
-  std::atomic<int> seen{0};
-  std::atomic<bool> b_ready{false};
   lags.assign(static_cast<std::size_t>(count), 0);
-  std::thread reader([&] {
-    auto b = open(port, 2);
-    const std::string prefix = "user" + std::to_string(run_id) + "-";
-    b->subscribe([&](const Change& c) {
-      if (c.kind != ChangeKind::added || !c.binding.aor.starts_with(prefix)) return;
-      const int i = std::atoi(c.binding.aor.c_str() + prefix.size());
-      lags[static_cast<std::size_t>(i)] = now_ns() - written[static_cast<std::size_t>(i)].load();
-      seen.fetch_add(1);
-    });
-    b_ready = true;
-    const auto deadline = Clock::now() + std::chrono::seconds(120);
-    while (seen.load() < count && Clock::now() < deadline) pump(*b, 5);
-  });
-  while (!b_ready) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  Reader::Run measured;
+  measured.prefix = "user" + std::to_string(run_id) + "-";
+  measured.written = &written;
+  measured.lags = &lags;
+  reader.start(&measured);
 
   constexpr int kPerTurn = 256;  // the loop's kMaxReadsPerTurn
   const auto start = Clock::now();
@@ -116,8 +160,8 @@ double run(RedisStore& a, std::uint16_t port, int run_id, int count, int rate, s
     pump(a, rate > 0 ? 1 : 0);
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  reader.join();
-  lags.resize(static_cast<std::size_t>(seen.load()));
+  reader.finish(measured, count);
+  lags.resize(static_cast<std::size_t>(measured.seen.load()));
   return count / seconds;
 }
 
@@ -144,10 +188,11 @@ int main(int argc, char** argv) {
   }
   sipedge::store::testing::RedisServer server;
   auto a = open(server.port(), 1);
+  Reader reader(server.port());
   const long long before = used_memory(server);
 
   std::vector<std::int64_t> lags;
-  const double rate = run(*a, server.port(), 1, count, 0, lags);
+  const double rate = run(*a, reader, 1, count, 0, lags);
   const long long after = used_memory(server);
   std::printf("registrations/s through one store (acknowledged by Redis): %.0f (%d bindings)\n", rate, count);
   std::printf("replication lag A->B at that rate: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%zu samples)\n",
@@ -156,7 +201,7 @@ int main(int argc, char** argv) {
               static_cast<double>(after - before) / count, after - before, count);
 
   const int moderate_count = std::min(count, moderate * 2);
-  const double got = run(*a, server.port(), 2, moderate_count, moderate, lags);
+  const double got = run(*a, reader, 2, moderate_count, moderate, lags);
   std::printf("replication lag A->B at %d/s (achieved %.0f/s): p50 %.2f ms, p99 %.2f ms, max %.2f ms (%zu samples)\n",
               moderate, got, percentile(lags, 0.50), percentile(lags, 0.99), percentile(lags, 1.0), lags.size());
   return 0;

@@ -71,16 +71,20 @@ struct RedisStore::Link {
   redisAsyncContext* ctx = nullptr;
   int fd = -1;
   std::uint32_t events = 0;
+  std::uint32_t registered = 0;  // what the epoll set has for fd
 
+  // hiredis asks for read/write interest on every command queued and every
+  // read and write it does; only a change is worth an epoll_ctl.
   void update() {
     if (ctx == nullptr) return;
     epoll_event ev{.events = events, .data = {.ptr = this}};
     if (fd < 0) {
       fd = ctx->c.fd;
       ::epoll_ctl(store->epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-    } else {
+    } else if (events != registered) {
       ::epoll_ctl(store->epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
     }
+    registered = events;
   }
   static void add_read(void* p) {
     auto* l = static_cast<Link*>(p);
@@ -107,6 +111,7 @@ struct RedisStore::Link {
     if (l->fd >= 0) ::epoll_ctl(l->store->epoll_fd_, EPOLL_CTL_DEL, l->fd, nullptr);
     l->fd = -1;
     l->events = 0;
+    l->registered = 0;
   }
   static void on_connect(const redisAsyncContext* c, int status) {
     auto* l = static_cast<Link*>(c->data);
@@ -135,6 +140,7 @@ struct RedisStore::Link {
     ctx = c;
     fd = -1;
     events = 0;
+    registered = 0;
     c->data = this;
     c->ev.data = this;
     c->ev.addRead = add_read;
@@ -336,6 +342,11 @@ FlushResult RedisStore::flush() {
     }
     result.written = dirty_.size();
     send_dirty();
+    // Onto the socket in this turn rather than at the next poll(): the
+    // owner's loop may have a full turn of other work first, and the peers'
+    // caches (replication lag) and the acknowledgement would wait for it. A
+    // failed write drops the connection here as it would in poll().
+    if (command_->ctx != nullptr) redisAsyncHandleWrite(command_->ctx);
   }
   consecutive_failures_ = 0;
   result.durable = durable_sequence();

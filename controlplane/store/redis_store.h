@@ -23,7 +23,9 @@
 // wait for Redis (so lookups keep working, from the cache, while Redis is
 // unreachable). Writes change the cache at once and mark the binding dirty;
 // flush() pipelines SET/DEL + PUBLISH for every dirty binding (optionally
-// followed by WAIT for replicas) and returns without waiting; a batch's
+// followed by WAIT for replicas), writes them to the socket (as much as it
+// takes without blocking; poll() writes the rest) and returns without
+// waiting for the replies; a batch's
 // sequence becomes durable when Redis has answered its last command, so a
 // held 200 OK waits for the Redis acknowledgement. A batch that fails (error
 // reply, connection lost) goes back to the dirty set and is written again

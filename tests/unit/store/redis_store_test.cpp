@@ -120,6 +120,25 @@ TEST_F(RedisStoreTest, AnotherNodeSeesAddsAndRemovesAsRemoteChanges) {
   EXPECT_EQ(server_->integer("DBSIZE"), 0);
 }
 
+// Replication lag: a batch goes out in the turn that flushed it, not when
+// the writer's loop next gets round to poll(); the peer sees it while the
+// writer does nothing else.
+TEST_F(RedisStoreTest, FlushPutsTheBatchOnTheWireWithoutWaitingForTheNextPoll) {
+  auto a = open_store(1);
+  auto b = open_store(2);
+  ASSERT_TRUE(pump({a.get(), b.get()}, [&] { return a->synced() && b->synced(); }));
+  const Binding carol = make_binding("carol@example.com", "sip:carol@10.0.0.4:5060", 1);
+  a->upsert(carol);
+  ASSERT_TRUE(a->flush().ok);
+  ASSERT_EQ(a->in_flight(), 1u);
+  EXPECT_TRUE(pump({b.get()}, [&] { return b->find(carol.aor, carol.contact) != nullptr; }))
+      << "the peer never saw a binding flushed but not polled for";
+  const std::string key = a->binding_key(carol.aor, carol.contact);
+  EXPECT_EQ(server_->integer("EXISTS %b", key.data(), key.size()), 1);
+  EXPECT_EQ(a->in_flight(), 1u) << "acknowledged only once the writer reads the replies";
+  ASSERT_TRUE(pump({a.get()}, [&] { return a->in_flight() == 0; }));
+}
+
 TEST_F(RedisStoreTest, ANodeThatConnectsLaterGetsEverythingByResync) {
   auto a = open_store(1);
   ASSERT_TRUE(pump({a.get()}, [&] { return a->synced(); }));
@@ -177,10 +196,12 @@ TEST_F(RedisStoreTest, WritesWhileRedisIsDownAreQueuedServedFromTheCacheAndRepla
 TEST_F(RedisStoreTest, ABatchUnacknowledgedWhenTheConnectionDropsIsWrittenAgain) {
   auto a = open_store(1);
   ASSERT_TRUE(pump({a.get()}, [&] { return a->synced(); }));
+  // flush() writes at once: a frozen server receives the batch but never answers it.
+  server_->pause();
   const Sequence seq = a->upsert(make_binding("dave@example.com", "sip:dave@10.0.0.7:5060", 1));
   a->flush();
   ASSERT_EQ(a->in_flight(), 1u);
-  server_->stop(/*kill=*/true);  // before the acknowledgement was read
+  server_->stop(/*kill=*/true);  // dies with the batch unanswered
   ASSERT_TRUE(pump({a.get()}, [&] { return !a->connected(); }));
   EXPECT_EQ(a->in_flight(), 0u);
   EXPECT_EQ(a->pending(), 1u);
