@@ -43,6 +43,8 @@ namespace sipedge::cp {
   X(subscriber_refused,   "sipedge_cp_subscriber_refused_total",    "subscriber API requests refused: bad username, realm, password or HA1, or unknown subscriber") \
   X(subscriber_store_failed, "sipedge_cp_subscriber_store_failed_total", "subscriber writes the SQLite file refused (locked past its busy timeout, I/O error)") \
   X(subscriber_reloads,   "sipedge_cp_subscriber_reloads_total",    "subscriber table re-read on a reload") \
+  X(config_reloads,       "sipedge_cp_config_reloads_total",        "re-read configs whose dispatcher sets sipedge-cp took over (reload)") \
+  X(config_refused,       "sipedge_cp_config_refused_total",        "reloads refused because the re-read config did not load (file:line in the log)") \
   X(subscriber_reload_failed, "sipedge_cp_subscriber_reload_failed_total", "subscriber table re-reads that failed on a reload (the old copy stays)") \
   X(probes_sent,          "sipedge_cp_probes_sent_total",           "destination probes sent (from the inside address)")         \
   X(probes_answered,      "sipedge_cp_probes_answered_total",       "destination probes answered alive (a final response but 503)") \

@@ -66,8 +66,8 @@ std::string_view status_line(std::uint16_t status) {
 Now clock_now() { return {clock_us(CLOCK_REALTIME) / 1000, clock_us(CLOCK_MONOTONIC)}; }
 
 Loop::Loop(const config::Config& config, store::LocationStore& store, store::SubscriberStore* subscribers,
-           config::Ipv4Endpoint metrics_listen)
-    : config_(config), store_(store), subscribers_(subscribers), rx_(new std::uint8_t[punt::kMaxMessageSize]) {
+           config::Ipv4Endpoint metrics_listen, std::string config_path)
+    : config_(config), store_(store), subscribers_(subscribers), config_path_(std::move(config_path)), rx_(new std::uint8_t[punt::kMaxMessageSize]) {
   cp_ = std::make_unique<ControlPlane>(config, store, subscribers, static_cast<Outbox&>(*this));
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -476,6 +476,19 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
     if (req.method != "POST") return method_not_allowed("POST");
     // What sipedge-cp itself owns first: it does not depend on the dataplane.
     c.subscribers_error = reload_subscribers();
+    if (!config_path_.empty()) {
+      // The same file the dataplane is about to read: refused here, it would be there too.
+      auto loaded = config::load_file(config_path_);
+      if (!loaded.ok()) {
+        cp_->counters().add(Counter::config_refused);
+        cp_->counters().add(Counter::http_refused);
+        for (const auto& e : loaded.errors) std::fprintf(stderr, "sipedge-cp: reload refused: %s\n", e.to_string().c_str());
+        std::string why = "the config does not load, the running one stays: " + loaded.errors.front().to_string();
+        if (loaded.errors.size() > 1) why += " (and " + std::to_string(loaded.errors.size() - 1) + " more errors)";
+        return json_error("409 Conflict", why);
+      }
+      cp_->stage_config(std::move(*loaded.config));
+    }
     const std::uint64_t seen = cp_->reload_replies();
     if (!cp_->request_reload()) {
       cp_->counters().add(Counter::http_refused);

@@ -12,8 +12,9 @@
 // HTTP (metrics.listen, meant to be local): GET /, /metrics, /api/stats,
 // /api/registrations[/AOR]; DELETE /api/registrations/AOR and POST
 // /api/unregister (aor=...) answer once the removal is durable; POST
-// /api/reload re-reads the subscriber table and answers with the
-// dataplane's verdict; GET/POST /api/subscribers, DELETE
+// /api/reload re-reads the subscriber table and the TOML file (a broken one
+// is refused with file:line, the dataplane not asked, the running config
+// kept), then answers with the dataplane's verdict; GET/POST /api/subscribers, DELETE
 // /api/subscribers/USER@REALM and POST /api/subscribers/del provision digest
 // credentials (cp/subscribers_api.h). ?format=text gives the
 // plain text sipedgectl prints. Requests are bounded (cp/http_request.h);
@@ -50,8 +51,9 @@ class Loop final : private Outbox {
   // `metrics_listen` port 0 binds an ephemeral port (tests); address 0 disables HTTP.
   // `subscribers` (may be null: no /api/subscribers) is what the registrar
   // authenticates against when registrar.auth; the API writes it either way.
+  // `config_path`: the file `config` came from, re-read on reload ("": not).
   Loop(const config::Config& config, store::LocationStore& store, store::SubscriberStore* subscribers,
-       config::Ipv4Endpoint metrics_listen);
+       config::Ipv4Endpoint metrics_listen, std::string config_path = {});
   ~Loop() override;
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
@@ -98,6 +100,7 @@ class Loop final : private Outbox {
   const config::Config& config_;
   store::LocationStore& store_;
   store::SubscriberStore* subscribers_;
+  std::string config_path_;
   std::unique_ptr<ControlPlane> cp_;
   int epoll_fd_ = -1;
   int timer_fd_ = -1;

@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
     // either backend, opened even with registrar.auth off so operators can
     // provision them (sipedgectl subscriber) before switching it on.
     sipedge::store::SqliteSubscriberStore subscribers(config.store.sqlite.path, sipedge::cp::kSubscriberBusyTimeoutMs);
-    sipedge::cp::Loop loop(config, *store, &subscribers, config.metrics.listen);
+    sipedge::cp::Loop loop(config, *store, &subscribers, config.metrics.listen, config_path);
     std::fprintf(stderr, "sipedge-cp: node %s (id %u), store %s, %zu subscribers (auth %s), metrics on %s:%u, punt socket %s\n",
                  config.node.name.c_str(), config.node.id, describe_store(config).c_str(), subscribers.size(),
                  config.registrar.auth ? "on" : "off",

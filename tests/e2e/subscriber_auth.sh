@@ -12,6 +12,10 @@
 #   - `sipedgectl subscriber del`: refused again;
 #   - a row written with the sqlite3 shell is not used until `sipedgectl
 #     reload`, then it is;
+#   - the same reload re-reads the TOML for sipedge-cp: a destination added
+#     to the set shows in `sipedgectl sets`; a broken file is refused with
+#     file:line (by sipedgectl, and by POST /api/reload before sipedge-dp is
+#     asked) and the running sets stay;
 #   - bad values (exit 1), bad usage (exit 2), an unknown subscriber (exit 1)
 #     and a cross-origin POST (403) change nothing.
 set -uo pipefail
@@ -50,9 +54,10 @@ register() {
     2>>"$E2E_WORK/digest_register.err" | tee -a "$E2E_WORK/digest_register.log"
 }
 
-e2e_init subscriber-auth
-e2e_write_dp_config "$E2E_WORK/sipedge.toml"
-cat >>"$E2E_WORK/sipedge.toml" <<CONF
+# The node's config with these destinations in the set.
+write_config() {  # dests
+  e2e_write_dp_config "$CONFIG.new" dests="$1"
+  cat >>"$CONFIG.new" <<CONF
 
 [registrar]
 min_expires = 60
@@ -64,7 +69,12 @@ realm = "$REALM"
 [metrics]
 listen = "127.0.0.1:9090"
 CONF
+  mv "$CONFIG.new" "$CONFIG"
+}
+
+e2e_init subscriber-auth
 CONFIG=$E2E_WORK/sipedge.toml
+write_config uas1
 e2e_edge_start dp "$E2E_WORK/edge.log" "$CONFIG"
 e2e_cp_start "$E2E_WORK/cp.log"
 
@@ -100,6 +110,33 @@ e2e_check "sipedgectl reload exits 0 and re-read 1 subscriber" \
   bash -c '[ "$1" -eq 0 ] && grep -q "re-read: 1 subscribers" <<<"$2"' _ "$rc" "$out"
 e2e_check "after the reload the REGISTER gets 200" e2e_equal "$(register)" registered
 
+# The reload re-reads the TOML for sipedge-cp too: a destination added to the
+# set is probed and listed; a broken file is refused with file:line.
+uas2_ip=$(e2e_ip_of uas2)
+e2e_check "before: sipedgectl sets does not list uas2" bash -c '! grep -q "$1" <<<"$2"' _ "$uas2_ip" "$(ctl sets "$CONFIG")"
+write_config "uas1 uas2"
+out=$(ctl reload "$CONFIG"); rc=$?
+echo "$out"
+e2e_check "sipedgectl reload of the config with uas2 exits 0" [ "$rc" -eq 0 ]
+out=$(ctl sets "$CONFIG")
+echo "$out"
+e2e_check "after the reload sipedgectl sets lists uas2" grep -q "sip:$uas2_ip:5060" <<<"$out"
+cp "$CONFIG" "$E2E_WORK/good.toml"
+echo "this is = = not toml" >>"$CONFIG"
+# sipedgectl itself reads the file (for metrics.listen) and stops at the error
+# (exit 2); sipedge-cp refuses it on its own too (409), before the dataplane.
+out=$(ctl reload "$CONFIG" 2>&1); rc=$?
+echo "$out"
+e2e_check "sipedgectl reload of a broken config exits 2 with file:line" \
+  bash -c '[ "$1" -eq 2 ] && grep -qE "sipedge.toml:[0-9]+:[0-9]+: " <<<"$2"' _ "$rc" "$out"
+out=$(in_edge curl -s --max-time 5 -X POST http://127.0.0.1:9090/api/reload -w '\n%{http_code}')
+echo "$out"
+e2e_check "POST /api/reload of a broken config: 409 with file:line" \
+  bash -c '[ "$(tail -1 <<<"$1")" = 409 ] && grep -qE "sipedge.toml:[0-9]+:[0-9]+: " <<<"$1"' _ "$out"
+e2e_check "sipedge-dp was not asked to reload the broken file" bash -c '! grep -q "reload refused" "$1"' _ "$E2E_WORK/edge.log"
+mv "$E2E_WORK/good.toml" "$CONFIG"
+e2e_check "the running sets stay" grep -q "sip:$uas2_ip:5060" <<<"$(ctl sets "$CONFIG")"
+
 ctl subscriber add "$CONFIG" "bob@$REALM" --ha1-md5 abc 2>/dev/null
 e2e_check "a short HA1 is refused (exit 1)" [ $? -eq 1 ]
 ctl subscriber add "$CONFIG" "bob@$REALM" 2>/dev/null
@@ -111,7 +148,8 @@ e2e_check "nothing else was stored" e2e_equal "$(db "SELECT count(*) FROM subscr
 e2e_check "/metrics counts the API's work" \
   bash -c 'm=$(ip netns exec "$1" curl -s --max-time 3 http://127.0.0.1:9090/metrics);
     grep -q "^sipedge_cp_subscriber_added_total 1$" <<<"$m" && grep -q "^sipedge_cp_subscriber_removed_total 1$" <<<"$m" &&
-    grep -q "^sipedge_cp_subscriber_reloads_total 1$" <<<"$m"' _ "$(netns_name edge)"
+    grep -q "^sipedge_cp_subscriber_reloads_total 3$" <<<"$m" &&
+    grep -q "^sipedge_cp_config_reloads_total 2$" <<<"$m" && grep -q "^sipedge_cp_config_refused_total 1$" <<<"$m"' _ "$(netns_name edge)"
 
 kill -TERM "$CP_PID" 2>/dev/null
 wait "$CP_PID"
