@@ -22,7 +22,7 @@ constexpr Verb kVerbs[] = {
      sipedge::ctl::run_stats},
     {"regs", "regs FILE [AOR] [--json]     registered bindings, all or one AOR's", sipedge::ctl::run_regs},
     {"unregister", "unregister FILE AOR          remove an AOR's bindings (durably)", sipedge::ctl::run_unregister},
-    {"reload", "reload FILE                  re-read the subscriber table, make the dataplane reload its config; prints its verdict",
+    {"reload", "reload FILE                  sipedge-cp re-reads config and subscribers, the dataplane reloads; prints the verdict",
      sipedge::ctl::run_reload},
     {"sets", "sets FILE                     dispatcher destinations and their state (sipedge-cp HTTP API)",
      sipedge::ctl::run_sets},
