@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "config/config.h"
 #include "http_client.h"
 #include "subscriber_args.h"
 #include "verbs.h"
@@ -62,6 +63,11 @@ int run_subscriber(std::span<const std::string_view> args) {
       if (r.status != 200) return refused(r);
       std::printf("%s: %s (ha1-md5%s)\n", who.c_str(), json_member(r.body, "replaced") == "true" ? "replaced" : "added",
                   json_member(r.body, "ha1_sha256") == "true" ? ", ha1-sha256" : "");
+      // Stored either way (provisioning ahead of a realm change), but say it.
+      if (const auto loaded = config::load_file(c.config);
+          loaded.ok() && !loaded.config->registrar.realm.empty() && loaded.config->registrar.realm != c.realm)
+        std::fprintf(stderr, "sipedgectl: note: registrar.realm is \"%s\": phones are challenged for that realm, not %s\n",
+                     loaded.config->registrar.realm.c_str(), c.realm.c_str());
       return 0;
     }
     case SubscriberAction::del: {

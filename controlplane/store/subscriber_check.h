@@ -6,8 +6,8 @@
 //
 // username: the RFC 3261 `user` characters without escapes (unreserved /
 // user-unreserved), 1..64 bytes: what a phone puts in the Digest username
-// without quoting trouble. realm: a host name's characters (letters, digits,
-// '.', '-', '_'), 1..253 bytes. HA1 values: hex, 32 digits for MD5, 64 for
+// without quoting trouble. realm: what registrar.realm accepts (no quotes,
+// backslashes or control characters), 1..253 bytes. HA1 values: hex, 32 digits for MD5, 64 for
 // SHA-256 (either case; stored lower-case). Passwords: 1..128 bytes, no
 // control characters.
 //
@@ -42,9 +42,10 @@ constexpr std::string_view username_problem(std::string_view username) {
 constexpr std::string_view realm_problem(std::string_view realm) {
   if (realm.empty()) return "the realm is empty";
   if (realm.size() > kMaxSubscriberRealm) return "the realm is longer than 253 characters";
+  // The same rule as registrar.realm in the config (dataplane/config).
   for (char c : realm)
-    if (!detail::is_alnum(c) && c != '.' && c != '-' && c != '_')
-      return "the realm may hold letters, digits, '.', '-' and '_' only";
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+      return "the realm must not contain quotes, backslashes or control characters";
   return {};
 }
 

@@ -83,7 +83,7 @@ TEST(SubscribersApi, BadInputIsRefusedAndCounted) {
       "username=alice&password=x",                                        // no realm
       "username=alice&realm=example.com",                                 // no credential
       "username=al%22ice&realm=example.com&password=x",                   // quote in the username
-      "username=alice&realm=exa%20mple.com&password=x",                   // space in the realm
+      "username=alice&realm=exa%22mple.com&password=x",                   // quote in the realm
       "username=" + std::string(65, 'a') + "&realm=example.com&password=x",
       "username=alice&realm=example.com&password=a%0Ab",                  // control character
       "username=alice&realm=example.com&password=x&ha1_md5=" + kMd5,      // both

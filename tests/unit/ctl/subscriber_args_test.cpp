@@ -55,6 +55,13 @@ TEST(SubscriberArgs, FormEncodesSpecialCharacters) {
   EXPECT_EQ(subscriber_add_form(r.command), "username=a%2Bb&realm=example.com&password=p%26w%3D1%20%25");
 }
 
+TEST(SubscriberArgs, RealmsTakeWhatTheConfigsRealmTakes) {
+  const auto r = parse({"add", "node.toml", "alice@Example Corp:5060", "--password", "x"});
+  ASSERT_EQ(r.error, SubscriberArgsError::none) << r.problem;
+  EXPECT_EQ(r.command.realm, "Example Corp:5060");
+  EXPECT_EQ(subscriber_add_form(r.command), "username=alice&realm=Example%20Corp%3A5060&password=x");
+}
+
 TEST(SubscriberArgs, DelAndList) {
   auto r = parse({"del", "node.toml", "alice@example.com"});
   ASSERT_EQ(r.error, SubscriberArgsError::none) << r.problem;
@@ -103,13 +110,13 @@ TEST(SubscriberArgs, BadValuesAreRefused) {
       {"add", "node.toml", "@example.com", "--password", "x"},               // empty user
       {"add", "node.toml", "alice@", "--password", "x"},                     // empty realm
       {"add", "node.toml", "al\"ice@example.com", "--password", "x"},        // quote in the user
-      {"add", "node.toml", "alice@exa mple.com", "--password", "x"},         // space in the realm
+      {"add", "node.toml", "alice@exa\"mple.com", "--password", "x"},        // quote in the realm
       {"add", "node.toml", "alice@example.com", "--password", "tab\there"},  // control character
       {"add", "node.toml", "alice@example.com", "--ha1-md5", "abc"},         // short HA1
       {"add", "node.toml", "alice@example.com", "--ha1-md5", std::string(32, 'g')},  // not hex
       {"add", "node.toml", "alice@example.com", "--ha1-md5", kMd5, "--ha1-sha256", kMd5},  // SHA-256 length
-      {"del", "node.toml", "alice@ex/ample.com"},
-      {"list", "node.toml", "bad realm"},
+      {"del", "node.toml", "alice@ex\\ample.com"},
+      {"list", "node.toml", "bad\trealm"},
   };
   for (const auto& c : cases) {
     const auto r = parse(c);
