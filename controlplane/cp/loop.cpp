@@ -67,7 +67,11 @@ Now clock_now() { return {clock_us(CLOCK_REALTIME) / 1000, clock_us(CLOCK_MONOTO
 
 Loop::Loop(const config::Config& config, store::LocationStore& store, store::SubscriberStore* subscribers,
            config::Ipv4Endpoint metrics_listen, std::string config_path)
-    : config_(config), store_(store), subscribers_(subscribers), config_path_(std::move(config_path)), rx_(new std::uint8_t[punt::kMaxMessageSize]) {
+    : config_(config),
+      store_(store),
+      subscribers_(subscribers),
+      config_path_(std::move(config_path)),
+      rx_(new std::uint8_t[punt::kMaxMessageSize]) {
   cp_ = std::make_unique<ControlPlane>(config, store, subscribers, static_cast<Outbox&>(*this));
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
