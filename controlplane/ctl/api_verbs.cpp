@@ -109,8 +109,9 @@ int run_reload(std::span<const std::string_view> args) {
   if (r.status == 0) return 1;
   if (r.status != 200) return refused(r);
   const std::string subscribers = json_member(r.body, "subscribers");
-  std::printf("dataplane reloaded: config generation %s; subscriber table re-read: %s subscribers\n",
-              json_member(r.body, "generation").c_str(), subscribers.c_str());
+  std::printf("dataplane reloaded: config generation %s", json_member(r.body, "generation").c_str());
+  if (subscribers != "null") std::printf("; subscriber table re-read: %s subscribers", subscribers.c_str());
+  std::printf("\n");
   return 0;
 }
 
