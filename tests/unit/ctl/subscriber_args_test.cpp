@@ -17,6 +17,7 @@ SubscriberArgs parse(std::vector<std::string_view> args) { return parse_subscrib
 
 const std::string kMd5(32, 'a');
 const std::string kSha256(64, 'B');
+const std::string kNotHex(32, 'g');  // named: the cases below hold string_views
 
 TEST(SubscriberArgs, AddWithPassword) {
   const auto r = parse({"add", "node.toml", "alice@example.com", "--password", "s3cret"});
@@ -113,7 +114,7 @@ TEST(SubscriberArgs, BadValuesAreRefused) {
       {"add", "node.toml", "alice@exa\"mple.com", "--password", "x"},        // quote in the realm
       {"add", "node.toml", "alice@example.com", "--password", "tab\there"},  // control character
       {"add", "node.toml", "alice@example.com", "--ha1-md5", "abc"},         // short HA1
-      {"add", "node.toml", "alice@example.com", "--ha1-md5", std::string(32, 'g')},  // not hex
+      {"add", "node.toml", "alice@example.com", "--ha1-md5", kNotHex},  // not hex
       {"add", "node.toml", "alice@example.com", "--ha1-md5", kMd5, "--ha1-sha256", kMd5},  // SHA-256 length
       {"del", "node.toml", "alice@ex\\ample.com"},
       {"list", "node.toml", "bad\trealm"},
