@@ -36,7 +36,7 @@ std::vector<Destination> destinations(const ApiView& v) {
       break;
     }
   std::size_t at = first;
-  for (const auto& set : v.config.sets)
+  for (const auto& set : v.cp.sets())
     for (std::size_t d = 0; d < set.destinations.size(); ++d, ++at) {
       Destination dest{set.name, d, set.destinations[d].uri, std::nullopt};
       if (at < values.size()) dest.requests = values[at];

@@ -162,11 +162,8 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
       dp_stat_names_(dp::stat_names(config)) {
   if (config.probe.enabled && inside_address_ == 0)
     std::fprintf(stderr, "probe: no inside port to probe from: destination probing is off\n");
-  const auto position = [this](std::string_view name) {
-    return static_cast<std::size_t>(std::find(dp_stat_names_.begin(), dp_stat_names_.end(), name) - dp_stat_names_.begin());
-  };
-  calls_at_ = position("calls");
-  breaches_at_ = position("cps_breaches");
+  sets_ = config.sets;
+  locate_cps_stats();
   subscription_ = store_.subscribe([this](const store::Change& c) {
     switch (c.kind) {
       case store::ChangeKind::added:
@@ -184,6 +181,27 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
 }
 
 ControlPlane::~ControlPlane() { store_.unsubscribe(subscription_); }
+
+void ControlPlane::locate_cps_stats() {
+  const auto position = [this](std::string_view name) {
+    return static_cast<std::size_t>(std::find(dp_stat_names_.begin(), dp_stat_names_.end(), name) - dp_stat_names_.begin());
+  };
+  calls_at_ = position("calls");
+  breaches_at_ = position("cps_breaches");
+}
+
+void ControlPlane::apply_staged(Now now) {
+  if (!staged_) return;
+  const SetsChange change = probe_.replace_sets(staged_->sets, now.mono_us);
+  dp_stat_names_ = dp::stat_names(*staged_);
+  dp_stats_.clear();  // laid out for the old sets; the next STATS reply refills it
+  locate_cps_stats();
+  sets_ = std::move(staged_->sets);
+  staged_.reset();
+  counters_.add(Counter::config_reloads);
+  std::fprintf(stderr, "sipedge-cp: reload: %zu sets, destinations %zu kept, %zu added, %zu removed\n", sets_.size(),
+               change.kept, change.added, change.removed);
+}
 
 bool ControlPlane::keeps_alive(const store::Binding& b) const {
   return !store_.shared() || b.owner == config_.node.id;
@@ -212,6 +230,7 @@ void ControlPlane::on_message(std::span<const std::uint8_t> datagram, Now now) {
                    reinterpret_cast<const char*>(msg.payload.data()), static_cast<unsigned long long>(msg.header.cookie));
       // A (re)started dataplane has every destination up: tell it which are not.
       generation_ = 0;
+      apply_staged(now);  // it read the file a reload staged
       on_generation(msg.header.cookie);
       return;
     case punt::MessageType::Reload:
@@ -220,7 +239,12 @@ void ControlPlane::on_message(std::span<const std::uint8_t> datagram, Now now) {
         ++reload_replies_;
         // A reload rebuilds the sets all-up under a new generation, which
         // refuses STATE for the old one.
-        if (last_reload_ok_) on_generation(msg.header.cookie);
+        if (last_reload_ok_) {
+          apply_staged(now);
+          on_generation(msg.header.cookie);
+        } else {
+          staged_.reset();  // the dataplane keeps its config: so do we
+        }
       }
       return;
     case punt::MessageType::Stats:

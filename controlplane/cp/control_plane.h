@@ -30,9 +30,8 @@
 //   - The dataplane's counters: a STATS request once a second while
 //     connected (tick()); only the reply to the newest request is taken, into
 //     dp_stats() and the per-second CPS history (cp/stats_history.h). The
-//     names are dp::stat_names() of this process's config, so after a reload
-//     that changes the sets the per-destination names may be stale until
-//     sipedge-cp restarts.
+//     names are dp::stat_names() of the config the dataplane runs (this
+//     process's, then each one staged by a reload, see stage_config()).
 //   - RELOAD on request (request_reload()); the dataplane's reply carries the
 //     config generation, not our cookie, so replies are counted in order.
 //   - Destination probing (cp/probe.h): probes from the inside address,
@@ -44,6 +43,7 @@
 // input is counted. Cold path: allocates.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -102,6 +102,15 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   void on_connected();
   void on_disconnected();
 
+  // A config re-read by sipedge-cp's reload: its dispatcher sets replace the
+  // ones probed, pushed and shown (ProbeEngine::replace_sets keeps the state
+  // of destinations that stayed) once the dataplane runs the same file, i.e.
+  // on its successful RELOAD reply or its next HELLO; a failed reload drops
+  // it. Other keys take effect at the next start of sipedge-cp.
+  void stage_config(config::Config next) { staged_ = std::move(next); }
+  // The dispatcher sets as the dataplane runs them.
+  const std::vector<config::SetConfig>& sets() const { return sets_; }
+
   // Asks the dataplane to reload its config; false when it cannot be sent.
   // The answer arrives later: reload_replies() grows, last_reload_ok() says how it went.
   bool request_reload();
@@ -151,6 +160,9 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   // Keepalive replies other nodes received for this node's keepalives (anycast).
   void take_handed_over_replies(Now now);
   void on_stats_reply(const punt::Message& msg, Now now);
+  // The staged config's sets take over (stage_config()).
+  void apply_staged(Now now);
+  void locate_cps_stats();
   // The dataplane runs config generation `generation`: every state again.
   void on_generation(std::uint64_t generation);
   // A NAT-flagged initial request: the far-end NAT fix, then DISPATCH.
@@ -195,6 +207,8 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   std::uint64_t stats_cookie_ = 0;  // of the STATS request in flight; older replies are ignored
   std::uint64_t reload_replies_ = 0;
   bool last_reload_ok_ = false;
+  std::optional<config::Config> staged_;
+  std::vector<config::SetConfig> sets_;
 };
 
 // The edge's Via branch for a request it forwards (dataplane/proxy/branch.h

@@ -38,6 +38,14 @@ namespace sipedge::cp {
   X(http_refused,         "sipedge_cp_http_refused_total",          "HTTP requests answered 4xx/5xx (malformed, too large, unknown path or method)") \
   X(api_reloads,          "sipedge_cp_api_reloads_total",           "reloads asked for through POST /api/reload")               \
   X(api_unregistered,     "sipedge_cp_api_unregistered_total",      "bindings removed through DELETE /api/registrations/AOR") \
+  X(subscriber_added,     "sipedge_cp_subscriber_added_total",      "subscribers added or replaced through POST /api/subscribers") \
+  X(subscriber_removed,   "sipedge_cp_subscriber_removed_total",    "subscribers removed through /api/subscribers") \
+  X(subscriber_refused,   "sipedge_cp_subscriber_refused_total",    "subscriber API requests refused: bad username, realm, password or HA1, or unknown subscriber") \
+  X(subscriber_store_failed, "sipedge_cp_subscriber_store_failed_total", "subscriber writes the SQLite file refused (locked past its busy timeout, I/O error)") \
+  X(subscriber_reloads,   "sipedge_cp_subscriber_reloads_total",    "subscriber table re-read on a reload") \
+  X(config_reloads,       "sipedge_cp_config_reloads_total",        "re-read configs whose dispatcher sets sipedge-cp took over (reload)") \
+  X(config_refused,       "sipedge_cp_config_refused_total",        "reloads refused because the re-read config did not load (file:line in the log)") \
+  X(subscriber_reload_failed, "sipedge_cp_subscriber_reload_failed_total", "subscriber table re-reads that failed on a reload (the old copy stays)") \
   X(probes_sent,          "sipedge_cp_probes_sent_total",           "destination probes sent (from the inside address)")         \
   X(probes_answered,      "sipedge_cp_probes_answered_total",       "destination probes answered alive (a final response but 503)") \
   X(probes_failed,        "sipedge_cp_probes_failed_total",         "destination probes unanswered within probe.timeout_ms, or answered 503") \

@@ -18,6 +18,7 @@
 #include "cp/dashboard.h"
 #include "cp/http_request.h"
 #include "cp/sets_api.h"
+#include "cp/subscribers_api.h"
 #include "store/binding.h"
 
 namespace sipedge::cp {
@@ -49,13 +50,28 @@ std::string json_error(std::string_view status, std::string_view error, std::str
   return http_text(status, "application/json", body, extra_headers);
 }
 
+std::string_view status_line(std::uint16_t status) {
+  switch (status) {
+    case 200: return "200 OK";
+    case 400: return "400 Bad Request";
+    case 404: return "404 Not Found";
+    case 409: return "409 Conflict";
+    case 503: return "503 Service Unavailable";
+    default: return "500 Internal Server Error";
+  }
+}
+
 }  // namespace
 
 Now clock_now() { return {clock_us(CLOCK_REALTIME) / 1000, clock_us(CLOCK_MONOTONIC)}; }
 
-Loop::Loop(const config::Config& config, store::LocationStore& store, const store::SubscriberStore* subscribers,
-           config::Ipv4Endpoint metrics_listen)
-    : config_(config), store_(store), rx_(new std::uint8_t[punt::kMaxMessageSize]) {
+Loop::Loop(const config::Config& config, store::LocationStore& store, store::SubscriberStore* subscribers,
+           config::Ipv4Endpoint metrics_listen, std::string config_path)
+    : config_(config),
+      store_(store),
+      subscribers_(subscribers),
+      config_path_(std::move(config_path)),
+      rx_(new std::uint8_t[punt::kMaxMessageSize]) {
   cp_ = std::make_unique<ControlPlane>(config, store, subscribers, static_cast<Outbox&>(*this));
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -428,12 +444,61 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
                                                : "400 Bad Request";
     return http_text(status, "application/json", reply.body);
   }
+  constexpr std::string_view kSubsPrefix = "/api/subscribers/";
+  if (req.path == "/api/subscribers" || req.path.starts_with(kSubsPrefix)) {
+    if (subscribers_ == nullptr) {
+      cp_->counters().add(Counter::http_refused);
+      return json_error("503 Service Unavailable", "this sipedge-cp has no subscriber store");
+    }
+    // Parameters in a form body, else in the query (curl -d, or ?... as in the other POSTs).
+    const std::string_view form = req.body.empty() ? req.query : req.body;
+    ApiReply reply;
+    if (req.path == "/api/subscribers") {
+      if (req.method == "GET") {
+        const auto realm = form_value(req.query, "realm");
+        return text ? http_text("200 OK", "text/plain; charset=utf-8", subscribers_list(*subscribers_, realm, true))
+                    : http_text("200 OK", "application/json", subscribers_list(*subscribers_, realm, false));
+      }
+      if (req.method != "POST") return method_not_allowed("GET, POST");
+      reply = subscriber_add(*subscribers_, form, cp_->counters());
+    } else if (req.path == "/api/subscribers/del") {
+      if (req.method != "POST") return method_not_allowed("POST");
+      reply = subscriber_delete_form(*subscribers_, form, cp_->counters());
+    } else {
+      if (req.method != "DELETE") return method_not_allowed("DELETE");
+      const auto decoded = percent_decode(req.path.substr(kSubsPrefix.size()));
+      if (!decoded) {
+        cp_->counters().add(Counter::http_refused);
+        return json_error("400 Bad Request", "bad %-encoding in USER@REALM");
+      }
+      reply = subscriber_delete(*subscribers_, *decoded, cp_->counters());
+    }
+    if (reply.status != 200) cp_->counters().add(Counter::http_refused);
+    return http_text(status_line(reply.status), "application/json", reply.body);
+  }
   if (req.path == "/api/reload") {
     if (req.method != "POST") return method_not_allowed("POST");
+    // What sipedge-cp itself owns first: it does not depend on the dataplane.
+    c.subscribers_error = reload_subscribers();
+    if (!config_path_.empty()) {
+      // The same file the dataplane is about to read: refused here, it would be there too.
+      auto loaded = config::load_file(config_path_);
+      if (!loaded.ok()) {
+        cp_->counters().add(Counter::config_refused);
+        cp_->counters().add(Counter::http_refused);
+        for (const auto& e : loaded.errors) std::fprintf(stderr, "sipedge-cp: reload refused: %s\n", e.to_string().c_str());
+        std::string why = "the config does not load, the running one stays: " + loaded.errors.front().to_string();
+        if (loaded.errors.size() > 1) why += " (and " + std::to_string(loaded.errors.size() - 1) + " more errors)";
+        return json_error("409 Conflict", why);
+      }
+      cp_->stage_config(std::move(*loaded.config));
+    }
     const std::uint64_t seen = cp_->reload_replies();
     if (!cp_->request_reload()) {
       cp_->counters().add(Counter::http_refused);
-      return json_error("503 Service Unavailable", "the dataplane is not connected");
+      return json_error("503 Service Unavailable", c.subscribers_error.empty()
+                                                       ? "the dataplane is not connected (the subscriber table was re-read)"
+                                                       : "the dataplane is not connected; " + c.subscribers_error);
     }
     cp_->counters().add(Counter::api_reloads);
     c.wait = HttpWait::reload_reply;
@@ -441,7 +506,20 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
     return {};
   }
   cp_->counters().add(Counter::http_refused);
-  return json_error("404 Not Found", "try /, /metrics, /api/stats, /api/registrations or /api/sets");
+  return json_error("404 Not Found", "try /, /metrics, /api/stats, /api/registrations, /api/sets or /api/subscribers");
+}
+
+std::string Loop::reload_subscribers() {
+  if (subscribers_ == nullptr) return {};
+  std::string error;
+  if (subscribers_->reload(error)) {
+    cp_->counters().add(Counter::subscriber_reloads);
+    std::fprintf(stderr, "sipedge-cp: reload: %zu subscribers\n", subscribers_->size());
+    return {};
+  }
+  cp_->counters().add(Counter::subscriber_reload_failed);
+  std::fprintf(stderr, "sipedge-cp: reload: subscriber table not re-read, the old copy stays: %s\n", error.c_str());
+  return "the subscriber table was not re-read (the old copy stays): " + error;
 }
 
 void Loop::answer_waiting(Now) {
@@ -450,12 +528,20 @@ void Loop::answer_waiting(Now) {
     HttpConnection& c = it->second;
     ++it;  // write_http may erase this entry
     if (c.wait == HttpWait::reload_reply && cp_->reload_replies() > c.wait_for) {
-      const bool ok = cp_->last_reload_ok();
-      const std::string body = std::string("{\"ok\":") + (ok ? "true" : "false") +
-                               ",\"generation\":" + std::to_string(cp_->dataplane_generation()) +
-                               (ok ? "" : ",\"error\":\"the dataplane refused the reload (see its log); the running config stays\"") +
-                               "}\n";
-      c.out = http_text(ok ? "200 OK" : "409 Conflict", "application/json", body);
+      const bool dp_ok = cp_->last_reload_ok();
+      const bool subs_ok = c.subscribers_error.empty();
+      std::string body = std::string("{\"ok\":") + (dp_ok && subs_ok ? "true" : "false") +
+                         ",\"generation\":" + std::to_string(cp_->dataplane_generation()) + ",\"subscribers\":" +
+                         (subscribers_ ? std::to_string(subscribers_->size()) : "null");
+      if (!dp_ok) {
+        body += ",\"error\":\"the dataplane refused the reload (see its log); the running config stays\"";
+      } else if (!subs_ok) {
+        body += ",\"error\":";
+        append_json_string(body, c.subscribers_error);
+      }
+      body += "}\n";
+      c.out = http_text(!dp_ok ? "409 Conflict" : subs_ok ? "200 OK" : "500 Internal Server Error", "application/json",
+                        body);
     } else if (c.wait == HttpWait::durable && store_.durable_sequence() >= c.wait_for) {
       std::string body = "{\"ok\":true,\"aor\":";
       append_json_string(body, c.wait_aor);

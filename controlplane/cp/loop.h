@@ -12,7 +12,11 @@
 // HTTP (metrics.listen, meant to be local): GET /, /metrics, /api/stats,
 // /api/registrations[/AOR]; DELETE /api/registrations/AOR and POST
 // /api/unregister (aor=...) answer once the removal is durable; POST
-// /api/reload answers with the dataplane's verdict. ?format=text gives the
+// /api/reload re-reads the subscriber table and the TOML file (a broken one
+// is refused with file:line, the dataplane not asked, the running config
+// kept), then answers with the dataplane's verdict; GET/POST /api/subscribers, DELETE
+// /api/subscribers/USER@REALM and POST /api/subscribers/del provision digest
+// credentials (cp/subscribers_api.h). ?format=text gives the
 // plain text sipedgectl prints. Requests are bounded (cp/http_request.h);
 // one request per connection.
 #include <cstdint>
@@ -35,13 +39,21 @@ inline constexpr std::size_t kMaxQueuedTx = 8192;
 // timer and the store (the rest waits in the kernel buffer).
 inline constexpr std::size_t kMaxReadsPerTurn = 256;
 
+// How long a subscriber write (/api/subscribers) or re-read may wait for a
+// lock another connection (the sqlite3 shell) holds on the SQLite file: the
+// loop stalls at most this long, then the request fails and is counted.
+inline constexpr int kSubscriberBusyTimeoutMs = 50;
+
 Now clock_now();
 
 class Loop final : private Outbox {
  public:
   // `metrics_listen` port 0 binds an ephemeral port (tests); address 0 disables HTTP.
-  Loop(const config::Config& config, store::LocationStore& store, const store::SubscriberStore* subscribers,
-       config::Ipv4Endpoint metrics_listen);
+  // `subscribers` (may be null: no /api/subscribers) is what the registrar
+  // authenticates against when registrar.auth; the API writes it either way.
+  // `config_path`: the file `config` came from, re-read on reload ("": not).
+  Loop(const config::Config& config, store::LocationStore& store, store::SubscriberStore* subscribers,
+       config::Ipv4Endpoint metrics_listen, std::string config_path = {});
   ~Loop() override;
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
@@ -65,6 +77,7 @@ class Loop final : private Outbox {
     std::uint64_t wait_for = 0;  // reload replies seen before the request / store sequence
     std::string wait_aor;
     std::size_t wait_removed = 0;
+    std::string subscribers_error;  // reload: why the subscriber table was not re-read
   };
 
   bool send(const punt::Header& header, std::string_view payload) override;
@@ -81,9 +94,13 @@ class Loop final : private Outbox {
   void write_http(int fd);
   void answer_waiting(Now now);
   void close_http(int fd);
+  // Re-reads the subscriber table (reload); "" when done or there is none.
+  std::string reload_subscribers();
 
   const config::Config& config_;
   store::LocationStore& store_;
+  store::SubscriberStore* subscribers_;
+  std::string config_path_;
   std::unique_ptr<ControlPlane> cp_;
   int epoll_fd_ = -1;
   int timer_fd_ = -1;

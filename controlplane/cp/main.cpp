@@ -114,13 +114,25 @@ int main(int argc, char** argv) {
 
   try {
     const std::unique_ptr<sipedge::store::LocationStore> store = open_location_store(config);
-    // Subscribers (digest credentials) stay in the local SQLite file with either backend.
+    // Subscribers (digest credentials) stay in the local SQLite file with
+    // either backend, opened even with registrar.auth off so operators can
+    // provision them (sipedgectl subscriber) before switching it on; without
+    // auth a file that cannot be opened (a Redis node without a local
+    // database directory) only turns the subscriber API off.
     std::unique_ptr<sipedge::store::SqliteSubscriberStore> subscribers;
-    if (config.registrar.auth)
-      subscribers = std::make_unique<sipedge::store::SqliteSubscriberStore>(config.store.sqlite.path);
-    sipedge::cp::Loop loop(config, *store, subscribers.get(), config.metrics.listen);
-    std::fprintf(stderr, "sipedge-cp: node %s (id %u), store %s, metrics on %s:%u, punt socket %s\n",
+    try {
+      subscribers = std::make_unique<sipedge::store::SqliteSubscriberStore>(config.store.sqlite.path,
+                                                                            sipedge::cp::kSubscriberBusyTimeoutMs);
+    } catch (const std::exception& e) {
+      if (config.registrar.auth) throw;
+      std::fprintf(stderr, "sipedge-cp: no subscriber store, /api/subscribers is off: %s\n", e.what());
+    }
+    sipedge::cp::Loop loop(config, *store, subscribers.get(), config.metrics.listen, config_path);
+    std::fprintf(stderr,
+                 "sipedge-cp: node %s (id %u), store %s, %zu subscribers (auth %s), metrics on %s:%u, "
+                 "punt socket %s\n",
                  config.node.name.c_str(), config.node.id, describe_store(config).c_str(),
+                 subscribers ? subscribers->size() : 0, config.registrar.auth ? "on" : "off",
                  sipedge::config::format_ipv4(config.metrics.listen.address).c_str(),
                  loop.http_port(), config.dataplane.punt_socket.c_str());
     const int rc = loop.run(stop_fd);

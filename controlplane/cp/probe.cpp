@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <map>
+#include <utility>
 
 namespace sipedge::cp {
 namespace {
@@ -28,7 +30,12 @@ constexpr std::uint16_t kServiceUnavailable = 503;
 }  // namespace
 
 ProbeEngine::ProbeEngine(ProbeOptions options, const std::vector<config::SetConfig>& sets, Counters& counters)
-    : options_(std::move(options)), counters_(counters) {
+    : options_(std::move(options)), counters_(counters), destinations_(build(sets)) {
+  index_keys();
+}
+
+std::vector<DestinationHealth> ProbeEngine::build(const std::vector<config::SetConfig>& sets) {
+  std::vector<DestinationHealth> out;
   for (const auto& set : sets) {
     for (std::size_t i = 0; i < set.destinations.size(); ++i) {
       const auto& dc = set.destinations[i];
@@ -39,10 +46,61 @@ ProbeEngine::ProbeEngine(ProbeOptions options, const std::vector<config::SetConf
       d.uri = dc.uri;
       d.address = {dc.address, dc.port};
       d.enabled = dc.enabled;
-      by_key_.emplace(key_of(d.set_id, d.index), destinations_.size());
-      destinations_.push_back(std::move(d));
+      out.push_back(std::move(d));
     }
   }
+  return out;
+}
+
+void ProbeEngine::index_keys() {
+  by_key_.clear();
+  for (std::size_t i = 0; i < destinations_.size(); ++i)
+    by_key_.emplace(key_of(destinations_[i].set_id, destinations_[i].index), i);
+}
+
+SetsChange ProbeEngine::replace_sets(const std::vector<config::SetConfig>& sets, std::int64_t now_us) {
+  // A destination is its set's name and its URI: ids and positions may change.
+  std::map<std::pair<std::string, std::string>, std::size_t> old;
+  for (std::size_t i = 0; i < destinations_.size(); ++i)
+    old.emplace(std::make_pair(destinations_[i].set_name, destinations_[i].uri), i);
+  std::vector<DestinationHealth> next = build(sets);
+  SetsChange change;
+  std::vector<DestinationHealth*> fresh;
+  for (auto& d : next) {
+    const auto it = old.find(std::make_pair(d.set_name, d.uri));
+    if (it == old.end()) {
+      fresh.push_back(&d);
+      continue;
+    }
+    const DestinationHealth& was = destinations_[it->second];
+    old.erase(it);  // a URI listed twice in a set: the second one starts fresh
+    ++change.kept;
+    d.probe_up = was.probe_up;
+    d.admin_down = was.admin_down;
+    d.consecutive_failures = was.consecutive_failures;
+    d.consecutive_successes = was.consecutive_successes;
+    d.last_rtt_us = was.last_rtt_us;
+    d.answered_once = was.answered_once;
+    d.probes_sent = was.probes_sent;
+    d.sequence_ = was.sequence_;
+    d.next_us_ = was.next_us_;
+    // The reply to a probe in flight names the old (set id, index): it still
+    // matches only where neither moved, else it turns stray.
+    if (d.set_id == was.set_id && d.index == was.index) {
+      d.outstanding_ = was.outstanding_;
+      d.sent_us_ = was.sent_us_;
+    }
+  }
+  change.added = fresh.size();
+  change.removed = old.size();
+  if (started_) {
+    const auto n = static_cast<std::int64_t>(std::max<std::size_t>(fresh.size(), 1));
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(fresh.size()); ++i)
+      fresh[static_cast<std::size_t>(i)]->next_us_ = now_us + options_.interval_ms * 1000 * i / n;
+  }
+  destinations_ = std::move(next);
+  index_keys();
+  return change;
 }
 
 std::string ProbeEngine::branch(std::uint16_t set_id, std::uint16_t index, std::uint32_t sequence) {

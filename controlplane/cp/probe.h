@@ -30,6 +30,11 @@
 // re-sends every destination's state (on HELLO: a restarted dataplane starts
 // all-up).
 //
+// Reload: replace_sets() takes a re-read set list. A destination that stayed
+// (same set name and URI, wherever it now sits in the list) keeps its probe
+// verdict, operator override, counters and schedule; new ones start up and
+// are spread over the next interval; removed ones are forgotten.
+//
 // Thread-safety: none (event loop thread). Cost: advance() is O(destinations)
 // per call (a pool is tens to hundreds of servers, the loop ticks every
 // 50 ms); on_reply() O(1). Allocates (cold path: one string per probe).
@@ -107,6 +112,12 @@ struct ProbeStats {
 
 enum class AdminResult : std::uint8_t { ok, not_found, disabled };
 
+struct SetsChange {
+  std::size_t kept = 0;
+  std::size_t added = 0;
+  std::size_t removed = 0;
+};
+
 class ProbeEngine {
  public:
   // `counters` gets probes_* and destination_* counts and must outlive this.
@@ -130,6 +141,10 @@ class ProbeEngine {
   // the probes; pushes what changed.
   AdminResult set_admin(std::string_view which, bool down, ProbeSink& sink);
 
+  // The set list was re-read (reload): see the header comment. Pushes
+  // nothing: the caller pushes every state for the dataplane's new config.
+  SetsChange replace_sets(const std::vector<config::SetConfig>& sets, std::int64_t now_us);
+
   std::span<const DestinationHealth> destinations() const { return destinations_; }
   const ProbeStats& stats() const { return stats_; }
   const ProbeOptions& options() const { return options_; }
@@ -138,6 +153,8 @@ class ProbeEngine {
   static std::string branch(std::uint16_t set_id, std::uint16_t index, std::uint32_t sequence);
 
  private:
+  static std::vector<DestinationHealth> build(const std::vector<config::SetConfig>& sets);
+  void index_keys();
   void send(DestinationHealth& d, std::int64_t now_us, ProbeSink& sink);
   void record(DestinationHealth& d, bool alive, ProbeSink& sink);
   void changed(const DestinationHealth& d, bool was_up, const char* why, ProbeSink& sink);

@@ -16,26 +16,6 @@
 namespace sipedge::ctl {
 namespace {
 
-// The raw text of a scalar member of the flat JSON objects the API answers
-// with (numbers, true/false, or a string without its quotes; escapes kept).
-std::string json_member(const std::string& json, std::string_view key) {
-  std::string needle(1, '"');
-  needle.append(key).append("\":");
-  const std::size_t at = json.find(needle);
-  if (at == std::string::npos) return {};
-  std::size_t i = at + needle.size();
-  if (i < json.size() && json[i] == '"') {
-    std::string out;
-    for (++i; i < json.size() && json[i] != '"'; ++i) {
-      if (json[i] == '\\' && i + 1 < json.size()) ++i;
-      out += json[i];
-    }
-    return out;
-  }
-  const std::size_t end = json.find_first_of(",}", i);
-  return json.substr(i, end == std::string::npos ? std::string::npos : end - i);
-}
-
 HttpResult call(config::Ipv4Endpoint at, std::string_view method, const std::string& target, std::string_view body = {}) {
   HttpResult r = http_request(at, method, target, body);
   if (r.status == 0)
@@ -128,7 +108,10 @@ int run_reload(std::span<const std::string_view> args) {
   const HttpResult r = call(*at, "POST", "/api/reload");
   if (r.status == 0) return 1;
   if (r.status != 200) return refused(r);
-  std::printf("dataplane reloaded: config generation %s\n", json_member(r.body, "generation").c_str());
+  const std::string subscribers = json_member(r.body, "subscribers");
+  std::printf("dataplane reloaded: config generation %s", json_member(r.body, "generation").c_str());
+  if (subscribers != "null") std::printf("; subscriber table re-read: %s subscribers", subscribers.c_str());
+  std::printf("\n");
   return 0;
 }
 

@@ -22,12 +22,16 @@ constexpr Verb kVerbs[] = {
      sipedge::ctl::run_stats},
     {"regs", "regs FILE [AOR] [--json]     registered bindings, all or one AOR's", sipedge::ctl::run_regs},
     {"unregister", "unregister FILE AOR          remove an AOR's bindings (durably)", sipedge::ctl::run_unregister},
-    {"reload", "reload FILE                  make the dataplane reload its config; prints its verdict",
+    {"reload", "reload FILE                  sipedge-cp re-reads config and subscribers, the dataplane reloads; prints the verdict",
      sipedge::ctl::run_reload},
     {"sets", "sets FILE                     dispatcher destinations and their state (sipedge-cp HTTP API)",
      sipedge::ctl::run_sets},
     {"set-state", "set-state FILE SET/INDEX|IP:PORT up|down  force a destination down, or give it back to the probes",
      sipedge::ctl::run_set_state},
+    {"subscriber",
+     "subscriber add|del|list FILE ...  digest-auth subscribers: add FILE USER@REALM (--password P|- | --ha1-md5 H "
+     "[--ha1-sha256 H2]), del FILE USER@REALM, list FILE [REALM] [--json]",
+     sipedge::ctl::run_subscriber},
 };
 
 int usage() {

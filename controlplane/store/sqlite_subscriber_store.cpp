@@ -9,10 +9,11 @@
 namespace sipedge::store {
 
 SqliteSubscriberStore::SqliteSubscriberStore(const std::string& path, int busy_timeout_ms)
-    : db_(std::make_unique<SqliteDb>(path, busy_timeout_ms)) {
+    : db_(std::make_unique<SqliteDb>(path, SqliteDb::kStartupBusyTimeoutMs)) {
   db_->configure(false);
   std::string error;
   if (!reload(error)) throw std::runtime_error("sqlite: " + path + ": cannot load subscribers: " + error);
+  db_->set_busy_timeout(busy_timeout_ms);
 }
 
 SqliteSubscriberStore::~SqliteSubscriberStore() = default;

@@ -19,4 +19,8 @@ bool MemorySubscriberStore::erase(std::string_view username, std::string_view re
   return true;
 }
 
+void MemorySubscriberStore::for_each(const std::function<void(const Subscriber&)>& visit) const {
+  for (const auto& [key, subscriber] : table_) visit(subscriber);
+}
+
 }  // namespace sipedge::store

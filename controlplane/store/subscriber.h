@@ -43,6 +43,12 @@ class SubscriberStore {
   // the backend refused; the memory copy is then unchanged.
   virtual bool put(const Subscriber& subscriber, std::string& error) = 0;
   virtual bool erase(std::string_view username, std::string_view realm, std::string& error) = 0;
+  // Every subscriber, ordered by (username, realm).
+  virtual void for_each(const std::function<void(const Subscriber&)>& visit) const = 0;
+  // Re-reads a persistent backend (rows written behind our back, e.g. with
+  // the sqlite3 shell). False with `error` when it failed; the memory copy is
+  // then unchanged. Stores with nothing behind them return true.
+  virtual bool reload(std::string& error) = 0;
 };
 
 // In-memory subscriber table (tests, static provisioning).
@@ -52,6 +58,8 @@ class MemorySubscriberStore : public SubscriberStore {
   std::size_t size() const override { return table_.size(); }
   bool put(const Subscriber& subscriber, std::string& error) override;
   bool erase(std::string_view username, std::string_view realm, std::string& error) override;
+  void for_each(const std::function<void(const Subscriber&)>& visit) const override;
+  bool reload(std::string& /*error*/) override { return true; }
 
  protected:
   // For subclasses that load from a backend.

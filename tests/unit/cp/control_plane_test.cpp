@@ -6,7 +6,9 @@
 #include "sip/message.h"
 #include "registrar/digest.h"
 #include "store/indexed_store.h"
+#include "store/sqlite_subscriber_store.h"
 #include "store/subscriber.h"
+#include "cp/subscribers_api.h"
 
 namespace sipedge::cp::test {
 namespace {
@@ -453,6 +455,43 @@ TEST_F(ControlPlaneAuthTest, WrongPasswordIsNotBound) {
   const auto second = answer().first;
   EXPECT_TRUE(second == 401u || second == 403u) << last_text_;
   EXPECT_TRUE(store_->lookup("alice@example.com").empty());
+}
+
+// Provisioned through the API (what sipedgectl subscriber does) into the
+// SQLite subscriber store the running control plane authenticates against:
+// the very next REGISTER authenticates, without a restart or a reload, and
+// after the removal it is challenged again and never bound.
+TEST_F(ControlPlaneAuthTest, ApiProvisioningTakesEffectAtOnce) {
+  store::SqliteSubscriberStore sqlite_subscribers(config_.store.sqlite.path);
+  subscribers_ = &sqlite_subscribers;
+  start();
+  register_phone({.cseq = 1});
+  auto [status, nonce] = answer();
+  ASSERT_EQ(status, 401u) << last_text_;
+  register_phone({.cseq = 2, .extra = {authorization(nonce, "secret")}});
+  status = answer().first;
+  EXPECT_TRUE(status == 401u || status == 403u) << "not provisioned yet: " << last_text_;
+  EXPECT_TRUE(store_->lookup("alice@example.com").empty());
+
+  Counters counters;
+  ASSERT_EQ(subscriber_add(sqlite_subscribers, "username=alice&realm=example.com&password=secret", counters).status,
+            200);
+  register_phone({.cseq = 3});
+  std::tie(status, nonce) = answer();
+  ASSERT_EQ(status, 401u) << last_text_;
+  register_phone({.cseq = 4, .extra = {authorization(nonce, "secret")}});
+  EXPECT_EQ(answer().first, 200u) << last_text_;
+  EXPECT_EQ(store_->lookup("alice@example.com").size(), 1u);
+
+  ASSERT_EQ(subscriber_delete(sqlite_subscribers, "alice@example.com", counters).status, 200);
+  register_phone({.cseq = 5});
+  std::tie(status, nonce) = answer();
+  ASSERT_EQ(status, 401u) << last_text_;
+  register_phone({.cseq = 6, .extra = {authorization(nonce, "secret")}});
+  status = answer().first;
+  EXPECT_TRUE(status == 401u || status == 403u) << "removed: " << last_text_;
+  EXPECT_EQ(counters.get(Counter::subscriber_added), 1u);
+  EXPECT_EQ(counters.get(Counter::subscriber_removed), 1u);
 }
 
 }  // namespace

@@ -124,7 +124,7 @@ TEST_F(LoopApi, ReloadAnswersWithTheDataplanesVerdict) {
   dp_->send({.type = punt::MessageType::Reload, .flags = punt::kFlagReply, .cookie = 4}, "");
   client.join();
   EXPECT_TRUE(response.starts_with("HTTP/1.1 200 OK")) << response;
-  EXPECT_NE(response.find("{\"ok\":true,\"generation\":4}"), std::string::npos) << response;
+  EXPECT_NE(response.find("{\"ok\":true,\"generation\":4,\"subscribers\":null}"), std::string::npos) << response;
 }
 
 TEST_F(LoopApi, UnregisterRemovesTheAorsBindings) {

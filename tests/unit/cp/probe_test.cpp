@@ -353,6 +353,49 @@ TEST_F(ProbeEngineTest, PushAllSendsEveryEnabledDestination) {
   EXPECT_EQ(sink_.states[3], (RecordingProbeSink::State{7, 0, true}));
 }
 
+// A re-read set list: pool/1 (down by its probes) moves to pool/2 behind a
+// new server and keeps its verdict; pool/2 (forced down by the operator) is
+// removed; backup/0 stays where it was with its counters; the new server
+// starts up and is probed within the next interval.
+TEST_F(ProbeEngineTest, ReplaceSetsKeepsTheStateOfDestinationsThatStayed) {
+  for (int i = 0; i < 3; ++i) interval_answering_all_but(kDest2);
+  run_for(300);
+  ASSERT_FALSE(health(1).up());
+  ASSERT_EQ(engine_.set_admin("pool/2", true, sink_), AdminResult::ok);
+  const std::uint64_t backup_probes = health(4).probes_sent;
+  ASSERT_GT(backup_probes, 0u);
+
+  constexpr std::uint32_t kNew = 0xC6336419;  // 198.51.100.25
+  auto sets = test_sets();
+  sets[0].destinations = {destination(kDest1), destination(kNew), destination(kDest2)};
+  const SetsChange change = engine_.replace_sets(sets, sink_.now_us);
+  EXPECT_EQ(change.kept, 3u);   // pool: 21, 22; backup: 22
+  EXPECT_EQ(change.added, 1u);  // 25
+  EXPECT_EQ(change.removed, 2u);  // 23 (operator-down) and the disabled 24
+  ASSERT_EQ(engine_.destinations().size(), 4u);
+  EXPECT_EQ(health(1).address.ip, kNew);
+  EXPECT_TRUE(health(1).up()) << "new: up until its probes say otherwise";
+  EXPECT_EQ(health(1).probes_sent, 0u);
+  EXPECT_EQ(health(2).address.ip, kDest2);
+  EXPECT_EQ(health(2).index, 2u);
+  EXPECT_FALSE(health(2).up()) << "moved, verdict kept";
+  EXPECT_EQ(health(2).consecutive_failures, 3u);
+  EXPECT_EQ(health(3).set_name, "backup");
+  EXPECT_EQ(health(3).probes_sent, backup_probes);
+  EXPECT_TRUE(engine_.find("198.51.100.23:5060").empty()) << "removed";
+  EXPECT_EQ(engine_.find("pool/2"), std::vector<std::size_t>{2}) << "the (set, index) keys follow the new list";
+
+  const std::size_t before = sink_.sent.size();
+  run_for(1000);
+  bool probed_new = false;
+  for (std::size_t i = before; i < sink_.sent.size(); ++i) probed_new |= sink_.sent[i].to.ip == kNew;
+  EXPECT_TRUE(probed_new);
+  // The moved destination's next probe carries its new index and still counts.
+  const SentProbe* moved = last_to(kDest2);
+  ASSERT_NE(moved, nullptr);
+  EXPECT_NE(moved->text.find("branch=z9hG4bKsp00010002"), std::string::npos) << moved->text;
+}
+
 TEST(ProbeEngine, DisabledProbingSendsNothingButTheOperatorStillDecides) {
   Counters counters;
   ProbeOptions o = test_options();
@@ -466,6 +509,35 @@ TEST_F(ControlPlaneProbeTest, AReloadedDataplaneGetsTheStatesUnderItsNewGenerati
   ASSERT_EQ(s.size(), 4u);
   EXPECT_EQ(s[2], (punt::StateBody{.set_id = 1, .destination_index = 2, .up = false, .generation = 2}));
   EXPECT_EQ(cp_->dataplane_generation(), 2u);
+}
+
+// sipedge-cp's reload staged a re-read config: its sets take over only once
+// the dataplane reloaded too, and the states pushed for the new generation
+// follow the new list (pool/2 forced down moved to pool/0).
+TEST_F(ControlPlaneProbeTest, AStagedConfigsSetsTakeOverWithTheDataplanesReload) {
+  hello(1);
+  ASSERT_EQ(cp_->set_destination_admin("pool/2", true), AdminResult::ok);
+  config::Config next = config_;
+  next.sets[0].destinations = {destination(kDest3), destination(kDest1)};
+  cp_->stage_config(next);
+  EXPECT_EQ(cp_->probe().destinations().size(), 5u) << "nothing changes before the dataplane's answer";
+  punt(punt::Header{.type = punt::MessageType::Reload, .flags = punt::kFlagReply | punt::kFlagFailed, .cookie = 2}, "");
+  EXPECT_EQ(cp_->probe().destinations().size(), 5u) << "a refused reload drops the staged config";
+  punt(punt::Header{.type = punt::MessageType::Reload, .flags = punt::kFlagReply, .cookie = 2}, "");
+  EXPECT_EQ(cp_->probe().destinations().size(), 5u);
+
+  cp_->stage_config(next);
+  outbox_.take();
+  punt(punt::Header{.type = punt::MessageType::Reload, .flags = punt::kFlagReply, .cookie = 3}, "");
+  ASSERT_EQ(cp_->probe().destinations().size(), 3u);
+  ASSERT_EQ(cp_->sets()[0].destinations.size(), 2u);
+  const auto s = states();
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0], (punt::StateBody{.set_id = 1, .destination_index = 0, .up = false, .generation = 3}));
+  EXPECT_EQ(s[1], (punt::StateBody{.set_id = 1, .destination_index = 1, .up = true, .generation = 3}));
+  EXPECT_EQ(cp_->counters().get(Counter::config_reloads), 1u);
+  EXPECT_NE(cp_->metrics_text().find("sipedge_cp_destination_admin_down{set=\"pool\",destination=\"sip:198.51.100.23:5060\"} 1"),
+            std::string::npos);
 }
 
 TEST_F(ControlPlaneProbeTest, MetricsShowEachDestination) {

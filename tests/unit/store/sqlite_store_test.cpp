@@ -4,8 +4,10 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
@@ -265,6 +267,38 @@ TEST_F(SqliteStoreTest, LocationAndSubscribersShareTheFile) {
   EXPECT_TRUE(subs.put({"alice", "example.com", "pw", "", ""}, error)) << error;
   EXPECT_EQ(query_int("SELECT COUNT(*) FROM binding"), 1);
   EXPECT_EQ(query_int("SELECT COUNT(*) FROM subscriber"), 1);
+}
+
+// What /api/subscribers lists: every row, in (username, realm) order.
+TEST_F(SqliteStoreTest, SubscribersForEachInOrder) {
+  SqliteSubscriberStore subs(path_);
+  std::string error;
+  ASSERT_TRUE(subs.put({"bob", "example.com", "", "0123456789abcdef0123456789abcdef", ""}, error)) << error;
+  ASSERT_TRUE(subs.put({"alice", "other.org", "pw", "", ""}, error)) << error;
+  ASSERT_TRUE(subs.put({"alice", "example.com", "pw", "", ""}, error)) << error;
+  std::vector<std::string> seen;
+  subs.for_each([&](const Subscriber& s) { seen.push_back(s.username + "@" + s.realm); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"alice@example.com", "alice@other.org", "bob@example.com"}));
+}
+
+// A write while another connection (the sqlite3 shell) holds the write lock
+// waits only the busy timeout the control plane gave, then fails, leaving
+// the memory copy as it was.
+TEST_F(SqliteStoreTest, SubscriberWriteUnderALockIsBoundedAndFails) {
+  SqliteSubscriberStore subs(path_, 30);
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::string error;
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(subs.put({"alice", "example.com", "pw", "", ""}, error));
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_LT(waited, std::chrono::milliseconds(500)) << "bounded by the busy timeout";
+  EXPECT_FALSE(error.empty());
+  EXPECT_EQ(subs.find("alice", "example.com"), nullptr) << "memory copy unchanged";
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_TRUE(subs.put({"alice", "example.com", "pw", "", ""}, error)) << error;
 }
 
 }  // namespace
