@@ -1,6 +1,7 @@
 #include "proxy/worker.h"
 
 #include <cstring>
+#include <optional>
 
 #include "net/stun.h"
 #include "proxy/branch.h"
@@ -85,13 +86,21 @@ std::optional<uint64_t> uri_key(const sip::Result<sip::NameAddr>& na) noexcept {
 }  // namespace
 
 struct Worker::Request {
-  Request(const sip::Message& m, const sip::Via& t) noexcept
-      : msg(m), top(t), to(m.to()), in_dialog(to && to->has_tag && !to->tag.empty()) {}
+  // The To of an initial request is not parsed unless a step needs it: its
+  // tag is all the fast path asks for, and a To without "tag" has none.
+  Request(const sip::Message& m, const sip::Via& t) noexcept : msg(m), top(t) {
+    in_dialog = sip::may_have_tag(m.value(HeaderId::to)) && to() && to()->has_tag && !to()->tag.empty();
+  }
 
   const sip::Message& msg;
   const sip::Via& top;
-  const sip::Result<sip::NameAddr> to;  // msg.to()
-  const bool in_dialog;                 // msg.has_to_tag()
+  bool in_dialog = false;  // msg.has_to_tag()
+
+  // msg.to(), parsed on first use.
+  const sip::Result<sip::NameAddr>& to() noexcept {
+    if (!to_) to_.emplace(msg.to());
+    return *to_;
+  }
 
   // Leading Route values that name us (a preloaded route, or our own
   // Record-Route coming back), at most two: the double Record-Route. Also
@@ -118,16 +127,14 @@ struct Worker::Request {
 
   // msg.parsed_request_uri(), parsed on first use.
   const sip::Result<sip::Uri>& ruri() noexcept {
-    if (!ruri_parsed_) {
-      ruri_ = msg.parsed_request_uri();
-      ruri_parsed_ = true;
-    }
-    return ruri_;
+    if (!ruri_) ruri_.emplace(msg.parsed_request_uri());
+    return *ruri_;
   }
 
  private:
-  sip::Result<sip::Uri> ruri_ = sip::ParseError::header_absent;
-  bool ruri_parsed_ = false;
+  // Empty until parsed: most messages never need one of them.
+  std::optional<sip::Result<sip::NameAddr>> to_;
+  std::optional<sip::Result<sip::Uri>> ruri_;
 };
 
 Worker::Worker(const WorkerOptions& options, limit::WorkerCpsLimiter* cps) noexcept
@@ -273,7 +280,7 @@ Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, Request& 
   // The ACK for a negative reply the edge made itself ends there: no
   // destination ever saw that INVITE.
   if (method == Method::ack) {
-    const std::string_view tag = rq.to ? rq.to->tag : std::string_view{};
+    const std::string_view tag = rq.in_dialog ? rq.to()->tag : std::string_view{};
     if (tag.size() == kLocalTagLength && tag.starts_with(kLocalTagPrefix) && tag == make_local_tag(msg).view())
       return {.action = Action::Drop, .outcome = Outcome::absorbed_ack};
   }
@@ -510,7 +517,7 @@ const dispatch::Destination* Worker::pick(const Snapshot& snap, int set_index, R
   switch (entry.algorithm) {
     case config::Algorithm::kHashCallId: key = sip::hash_bytes(msg.call_id()); break;
     case config::Algorithm::kHashFrom: key = uri_key(msg.from()); break;
-    case config::Algorithm::kHashTo: key = uri_key(rq.to); break;
+    case config::Algorithm::kHashTo: key = uri_key(rq.to()); break;
     case config::Algorithm::kHashRuri:
       if (const auto& ruri = rq.ruri(); ruri) key = sip::hash_bytes(ruri->user, sip::hash_bytes(ruri->host));
       break;

@@ -333,16 +333,19 @@ Result<NameAddr> Message::to() const noexcept {
 }
 
 std::string_view Message::to_tag() const noexcept {
+  if (!may_have_tag(value(HeaderId::to))) return {};
   const auto t = to();
   return t ? t->tag : std::string_view{};
 }
 
 std::string_view Message::from_tag() const noexcept {
+  if (!may_have_tag(value(HeaderId::from))) return {};
   const auto f = from();
   return f ? f->tag : std::string_view{};
 }
 
 bool Message::has_to_tag() const noexcept {
+  if (!may_have_tag(value(HeaderId::to))) return false;
   const auto t = to();
   return t && t->has_tag && !t->tag.empty();
 }

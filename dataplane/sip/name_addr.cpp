@@ -71,6 +71,19 @@ Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star) noexce
   return na;
 }
 
+bool may_have_tag(std::string_view value) noexcept {
+  const char* p = value.data();
+  std::size_t n = value.size();
+  while (n >= 3) {
+    const std::size_t i = lex::span_none_of<'t', 'T'>(p, n - 2);  // a 't' with two bytes after it
+    if (i == n - 2) return false;
+    if ((p[i + 1] | 0x20) == 'a' && (p[i + 2] | 0x20) == 'g') return true;
+    p += i + 1;
+    n -= i + 1;
+  }
+  return false;
+}
+
 std::size_t unescape_display_name(std::string_view raw, std::span<char> out) noexcept {
   std::size_t n = 0;
   for (std::size_t i = 0; i < raw.size() && n < out.size(); ++i) {

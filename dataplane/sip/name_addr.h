@@ -38,6 +38,12 @@ struct NameAddr {
 // bad_host, bad_port, bad_param. `allow_star` accepts "*" (Contact).
 Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star = false) noexcept;
 
+// False when `value` cannot carry a tag parameter: it holds no "tag" in any
+// case, so parse_name_addr() would find none (has_tag false) whether or not
+// the value parses. Lets a caller that only needs the tag (in-dialog or not)
+// skip the parse for the common To of an initial request.
+bool may_have_tag(std::string_view value) noexcept;
+
 // Display name with \-escapes removed, into `out`; returns the length written
 // (truncated to out.size()).
 std::size_t unescape_display_name(std::string_view raw, std::span<char> out) noexcept;

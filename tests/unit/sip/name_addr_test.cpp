@@ -154,6 +154,52 @@ TEST(NameAddr, MalformedToMeansNoTag) {
   EXPECT_EQ(m.to_tag(), "");
 }
 
+// may_have_tag() lets the fast path skip parsing a To: it must never say
+// "no tag" for a value in which parse_name_addr() finds one, and it says
+// "no tag" for the plain To of an initial request.
+TEST(NameAddr, MayHaveTagNeverMissesATag) {
+  const std::string_view values[] = {
+      "<sip:a@x>;tag=1", "<sip:a@x>;TAG=1", "<sip:a@x> ; TaG = 1", "sip:a@x;tag=1", "<sip:a@x>;x=1;tag=22",
+      "\"T\" <sip:a@x>;tag=1", "<sip:a@x>\r\n ;tag=1", "<sip:a@x>;tag=", "<sip:a@x>;tag", "<sip:a@x>;t=1",
+      "<sip:tag@x>", "<sip:a@stage.example.com>", "<sip:a@x>;ta=1", "<sip:a@x>;ag=1", "<sip:a@x>", "sip:a@x",
+      "t", "ta", "tag", "<sip:a@x>;tAg=abc", "\"tag\" <sip:a@x>", "<sip:a@x>;xtag=1", "<sip:a@x;tag=1",
+  };
+  for (std::string_view v : values) {
+    const auto na = parse_name_addr(v);
+    if (na && na->has_tag) {
+      EXPECT_TRUE(may_have_tag(v)) << v;
+    }
+  }
+  EXPECT_FALSE(may_have_tag(""));
+  EXPECT_FALSE(may_have_tag("<sip:+15551234@example.com>"));
+  EXPECT_FALSE(may_have_tag("\"Alice\" <sip:alice@example.com;transport=udp>"));
+  EXPECT_FALSE(may_have_tag("<sip:a@x>;t=1;ta=2;ag=3"));
+  EXPECT_TRUE(may_have_tag("<sip:a@x>;tag=1"));
+  EXPECT_TRUE(may_have_tag("<sip:a@x>;TAG=1"));
+  EXPECT_TRUE(may_have_tag("<sip:a@stage.example.com>"));  // conservative: the parse decides
+  // Every cut of a tagged value: the tag param found by the parse (if any)
+  // is always noticed, also when it ends the view.
+  const std::string tagged = "\"Bob\" <sip:bob@biloxi.com>;x=tTaA;tag=a6c85cf";
+  for (std::size_t n = 0; n <= tagged.size(); ++n) {
+    const std::string_view v(tagged.data(), n);
+    const auto na = parse_name_addr(v);
+    if (na && na->has_tag) {
+      EXPECT_TRUE(may_have_tag(v)) << v;
+    }
+  }
+}
+
+TEST(NameAddr, ToWithoutTagTextHasNoTag) {
+  const std::string text = test::with_body(
+      "INVITE sip:a@x SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nFrom: <sip:b@x>\n"
+      "To: <sip:a@x>;ta=1\nCall-ID: c\nCSeq: 2 INVITE\n");
+  const Message m = test::parse_ok(text);
+  EXPECT_FALSE(m.has_to_tag());
+  EXPECT_EQ(m.to_tag(), "");
+  EXPECT_EQ(m.from_tag(), "");
+  EXPECT_TRUE(m.is_initial_request());
+}
+
 TEST(NameAddr, ResponsesAreNeverInitialRequests) {
   const std::string text = test::with_body(
       "SIP/2.0 100 Trying\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nFrom: <sip:b@x>;tag=22\nTo: <sip:a@x>\nCall-ID: c\n"
