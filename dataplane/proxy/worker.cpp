@@ -6,7 +6,6 @@
 #include "net/stun.h"
 #include "proxy/branch.h"
 #include "proxy/reply.h"
-#include "proxy/writer.h"
 #include "sip/contact_alias.h"
 #include "sip/hash.h"
 #include "sip/ipv4.h"
@@ -423,25 +422,19 @@ Verdict Worker::forward(const Snapshot& snap, const Inbound& in, const Request& 
   if (top.host_type != sip::HostType::ipv4 || top.ipv4 != in.source.ip) rw.set_top_via_received(in.source.ip);
   if (top.has_rport) rw.set_top_via_rport(in.source.port);
 
-  // Our Via: "SIP/2.0/UDP a.b.c.d:port;branch=z9hG4bKse<node><hash>".
-  char via_text[64];
-  BoundedWriter via(via_text);
-  via.put("SIP/2.0/UDP ").put_ipv4(from_ip).put(":").put_uint(snap.sip_port).put(";branch=");
-  via.put(make_branch(snap.node_id, transaction).view());
-  rw.insert_header_before(HeaderId::via, HeaderId::via, via.written());
+  // Our Via: "SIP/2.0/UDP a.b.c.d:port;branch=z9hG4bKse<node><hash>", its
+  // fixed part written by the Snapshot.
+  const Snapshot::OwnText& towards = snap.text_towards(target.to.ip);
+  const Branch branch = make_branch(snap.node_id, transaction);
+  rw.insert_header_before(HeaderId::via, HeaderId::via, towards.via_prefix, branch.view());
 
   // Double Record-Route when the request crosses from one of our addresses
   // to another: the far side reaches us on its own address.
-  char rr_text[2][48];
   if (record_route) {
-    BoundedWriter towards(rr_text[0]);
-    towards.put("<sip:").put_ipv4(from_ip).put(":").put_uint(snap.sip_port).put(";lr>");
-    rw.insert_header_before(HeaderId::record_route, HeaderId::record_route, towards.written());
-    if (back_ip != from_ip) {
-      BoundedWriter back(rr_text[1]);
-      back.put("<sip:").put_ipv4(back_ip).put(":").put_uint(snap.sip_port).put(";lr>");
-      rw.insert_header_before(HeaderId::record_route, HeaderId::record_route, back.written());
-    }
+    rw.insert_header_before(HeaderId::record_route, HeaderId::record_route, towards.record_route);
+    if (back_ip != from_ip)
+      rw.insert_header_before(HeaderId::record_route, HeaderId::record_route,
+                              snap.text_towards(in.source.ip).record_route);
   }
   pop_own_routes(msg, rq.own_routes, rw);
   rw.set_max_forwards(msg.max_forwards() - 1);

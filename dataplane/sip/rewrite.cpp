@@ -68,14 +68,15 @@ RewriteError Rewriter::add(const Edit& e) noexcept {
   return RewriteError::ok;
 }
 
-RewriteError Rewriter::add_header_line(std::size_t at, HeaderId id, std::string_view name,
-                                       std::string_view value) noexcept {
+RewriteError Rewriter::add_header_line(std::size_t at, HeaderId id, std::string_view name, std::string_view value,
+                                       std::string_view value_tail) noexcept {
   Edit e{};
   e.begin = e.end = static_cast<std::uint32_t>(at);
   e.header_line = true;
   e.id = id;
   e.name = piece(name);
   e.text[0] = piece(value);
+  e.text[1] = piece(value_tail);
   return add(e);
 }
 
@@ -88,6 +89,15 @@ RewriteError Rewriter::insert_header_before(HeaderId anchor, HeaderId id, std::s
   const std::size_t i = msg_.find(anchor);
   if (i == kNoHeader) return prepend_header(id, value);
   return add_header_line(msg_.offset_of(msg_.header(i).line), id, {}, value);
+}
+
+RewriteError Rewriter::insert_header_before(HeaderId anchor, HeaderId id, std::string_view value,
+                                            std::string_view value_tail) noexcept {
+  const std::size_t i = msg_.find(anchor);
+  const std::size_t at = i != kNoHeader                ? msg_.offset_of(msg_.header(i).line)
+                         : msg_.header_count() > 0 ? msg_.offset_of(msg_.header(0).line)
+                                                   : msg_.headers_end();
+  return add_header_line(at, id, {}, value, value_tail);
 }
 
 RewriteError Rewriter::insert_header_at(std::size_t index, std::string_view name, std::string_view value) noexcept {

@@ -68,6 +68,10 @@ class Rewriter {
   // message has none (e.g. own Via before the top Via, Record-Route before
   // the first Record-Route).
   RewriteError insert_header_before(HeaderId anchor, HeaderId id, std::string_view value) noexcept;
+  // The same with the value written as value + value_tail (a fixed prefix
+  // and a per-message part, without joining them first).
+  RewriteError insert_header_before(HeaderId anchor, HeaderId id, std::string_view value,
+                                    std::string_view value_tail) noexcept;
   // Before header line `index` (Message index); any name.
   RewriteError insert_header_at(std::size_t index, std::string_view name, std::string_view value) noexcept;
   // After the last header line.
@@ -133,7 +137,8 @@ class Rewriter {
   };
   RewriteError add(const Edit& e) noexcept;
   const Via* top_via() noexcept;  // parsed once per Rewriter; null when absent or malformed
-  RewriteError add_header_line(std::size_t at, HeaderId id, std::string_view name, std::string_view value) noexcept;
+  RewriteError add_header_line(std::size_t at, HeaderId id, std::string_view name, std::string_view value,
+                               std::string_view value_tail = {}) noexcept;
   // Concatenates parts into the scratch buffer; false when it is full.
   bool store(std::initializer_list<std::string_view> parts, std::string_view& out) noexcept;
   // Edit indices by (begin, inserts before ranges, token completions first,

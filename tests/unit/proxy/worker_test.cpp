@@ -191,6 +191,31 @@ TEST_F(WorkerTest, InitialInviteIsForwardedWithViaRecordRouteAndMaxForwards) {
   EXPECT_EQ(worker_->counters().calls.get(), 1u);
 }
 
+// Our Via and Record-Route are written once per Snapshot; the widest
+// address and port still give the whole branch (a 64-byte buffer once cut
+// it off) and the Record-Route of each side.
+TEST_F(WorkerTest, OwnViaAndRecordRouteFitTheWidestAddressAndPort) {
+  std::string toml = base_config("hash-callid");
+  toml.replace(toml.find("198.51.100.1/24"), 15, "198.51.100.254/24");
+  toml.replace(toml.find("vips = [\"203.0.113.1\"]"), 22, "vips = [\"203.0.113.254\"]\nports = [65000]");
+  load(toml);
+  const auto v = run(invite("call-wide@uac", "", "z9hG4bK-1", "sip:+15551234@203.0.113.254"), kUac,
+                     {addr("203.0.113.254"), 65000});
+  ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
+  sip::Message m;
+  const std::string out = sent(v);
+  ASSERT_EQ(m.parse(out), sip::ParseError::ok) << out;
+  const auto top = m.top_via();
+  ASSERT_TRUE(top);
+  EXPECT_EQ(top->sent_by, "198.51.100.254:65000");
+  EXPECT_EQ(top->branch.size(), kBranchLength) << top->text;
+  EXPECT_TRUE(top->branch.starts_with(kBranchPrefix));
+  auto rr = m.values(sip::HeaderId::record_route).begin();
+  EXPECT_EQ(rr->text, "<sip:198.51.100.254:65000;lr>");
+  ++rr;
+  EXPECT_EQ(rr->text, "<sip:203.0.113.254:65000;lr>");
+}
+
 TEST_F(WorkerTest, RetransmissionAndCancelFollowTheInvite) {
   for (const char* algorithm : {"hash-callid", "wrr", "random", "first"}) {
     SCOPED_TRACE(algorithm);
