@@ -77,8 +77,8 @@ void pop_own_routes(const sip::Message& msg, std::size_t count, sip::Rewriter& r
   }
 }
 
-std::optional<uint64_t> uri_key(const sip::Result<sip::NameAddr>& na) noexcept {
-  if (!na) return std::nullopt;
+std::optional<uint64_t> uri_key(const sip::NameAddr* na) noexcept {
+  if (na == nullptr) return std::nullopt;
   return sip::hash_bytes(na->uri.user, sip::hash_bytes(na->uri.host));
 }
 
@@ -88,17 +88,22 @@ struct Worker::Request {
   // The To of an initial request is not parsed unless a step needs it: its
   // tag is all the fast path asks for, and a To without "tag" has none.
   Request(const sip::Message& m, const sip::Via& t) noexcept : msg(m), top(t) {
-    in_dialog = sip::may_have_tag(m.value(HeaderId::to)) && to() && to()->has_tag && !to()->tag.empty();
+    in_dialog = sip::may_have_tag(m.value(HeaderId::to)) && to() != nullptr && to()->has_tag && !to()->tag.empty();
   }
 
   const sip::Message& msg;
   const sip::Via& top;
   bool in_dialog = false;  // msg.has_to_tag()
 
-  // msg.to(), parsed on first use.
-  const sip::Result<sip::NameAddr>& to() noexcept {
-    if (!to_) to_.emplace(msg.to());
-    return *to_;
+  // msg.to(), parsed on first use (in place: no copy); null when the To
+  // is absent or malformed.
+  const sip::NameAddr* to() noexcept {
+    if (!to_) {
+      to_.emplace();
+      to_ok_ = msg.has(HeaderId::to) &&
+               sip::parse_name_addr_into(msg.value(HeaderId::to), false, *to_) == sip::ParseError::ok;
+    }
+    return to_ok_ ? &*to_ : nullptr;
   }
 
   // Leading Route values that name us (a preloaded route, or our own
@@ -132,7 +137,8 @@ struct Worker::Request {
 
  private:
   // Empty until parsed: most messages never need one of them.
-  std::optional<sip::Result<sip::NameAddr>> to_;
+  std::optional<sip::NameAddr> to_;
+  bool to_ok_ = false;
   std::optional<sip::Result<sip::Uri>> ruri_;
 };
 
@@ -509,7 +515,9 @@ const dispatch::Destination* Worker::pick(const Snapshot& snap, int set_index, R
   std::optional<uint64_t> key;
   switch (entry.algorithm) {
     case config::Algorithm::kHashCallId: key = sip::hash_bytes(msg.call_id()); break;
-    case config::Algorithm::kHashFrom: key = uri_key(msg.from()); break;
+    case config::Algorithm::kHashFrom:
+      if (const auto from = msg.from(); from) key = uri_key(&*from);
+      break;
     case config::Algorithm::kHashTo: key = uri_key(rq.to()); break;
     case config::Algorithm::kHashRuri:
       if (const auto& ruri = rq.ruri(); ruri) key = sip::hash_bytes(ruri->user, sip::hash_bytes(ruri->host));

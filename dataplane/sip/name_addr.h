@@ -37,6 +37,10 @@ struct NameAddr {
 // Parses one element (not a comma list). Errors: bad_name_addr, bad_uri,
 // bad_host, bad_port, bad_param. `allow_star` accepts "*" (Contact).
 Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star = false) noexcept;
+// parse_name_addr() into `out`, which must be a default-constructed
+// NameAddr (no copy of the large value on return). `out` is unspecified
+// unless it returns ParseError::ok.
+ParseError parse_name_addr_into(std::string_view value, bool allow_star, NameAddr& out) noexcept;
 
 // False when `value` cannot carry a tag parameter: it holds no "tag" in any
 // case, so parse_name_addr() would find none (has_tag false) whether or not

@@ -93,8 +93,7 @@ std::uint16_t Uri::port_or_default() const noexcept {
   return scheme == UriScheme::sips || lex::iequals(transport(), "tls") ? 5061 : 5060;
 }
 
-Result<Uri> parse_uri(std::string_view text) noexcept {
-  Uri u;
+ParseError parse_uri_into(std::string_view text, Uri& u) noexcept {
   u.text = text;
   if (text.empty()) return ParseError::bad_uri;
   if (lex::uri_span(text.data(), text.size()) != text.size()) return ParseError::bad_uri;
@@ -111,7 +110,7 @@ Result<Uri> parse_uri(std::string_view text) noexcept {
   } else {
     if (rest.empty()) return ParseError::bad_uri;
     u.opaque = rest;
-    return u;
+    return ParseError::ok;
   }
   if (rest.empty()) return ParseError::bad_uri;
 
@@ -124,7 +123,7 @@ Result<Uri> parse_uri(std::string_view text) noexcept {
       u.params = rest.substr(semi);
       if (!scan_params(u)) return ParseError::bad_param;
     }
-    return u;
+    return ParseError::ok;
   }
 
   // userinfo: the user may contain ';' and '?' (user-unreserved) but never an
@@ -180,7 +179,13 @@ Result<Uri> parse_uri(std::string_view text) noexcept {
     if (rest.front() != '?' || rest.size() == 1) return ParseError::bad_uri;
     u.headers = rest.substr(1);
   }
-  return u;
+  return ParseError::ok;
+}
+
+Result<Uri> parse_uri(std::string_view text) noexcept {
+  Result<Uri> r(ParseError::ok);
+  if (const ParseError e = parse_uri_into(text, r.mutable_value()); e != ParseError::ok) r = Result<Uri>(e);
+  return r;
 }
 
 std::optional<std::size_t> unescape(std::string_view text, std::span<char> out) noexcept {

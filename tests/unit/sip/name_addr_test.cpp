@@ -7,6 +7,8 @@
 
 #include "fixtures.h"
 #include "sip/name_addr.h"
+#include "sip/uri.h"
+#include "sip/via.h"
 
 namespace sipedge::sip {
 namespace {
@@ -187,6 +189,45 @@ TEST(NameAddr, MayHaveTagNeverMissesATag) {
       EXPECT_TRUE(may_have_tag(v)) << v;
     }
   }
+}
+
+// The in-place parsers give what the Result-returning ones give: the same
+// error, and on success the same fields.
+TEST(NameAddr, InPlaceParsersMatchTheResultOnes) {
+  for (std::string_view v : {"\"A\" <sip:a@198.51.100.1:5060;lr;alias=1~2~1>;tag=x", "sip:a@h;tag=1", "<sip:a@x",
+                             "<sip:a@[::1]>", "*", "<sip:a@h>;=", "", "<http://x>"}) {
+    for (bool star : {false, true}) {
+      NameAddr na;
+      const ParseError e = parse_name_addr_into(v, star, na);
+      const auto r = parse_name_addr(v, star);
+      EXPECT_EQ(e, r.error()) << v;
+      if (!r) continue;
+      EXPECT_EQ(na.uri.text, r->uri.text) << v;
+      EXPECT_EQ(na.uri.ipv4, r->uri.ipv4) << v;
+      EXPECT_EQ(na.uri.alias_param, r->uri.alias_param) << v;
+      EXPECT_EQ(na.tag, r->tag) << v;
+      EXPECT_EQ(na.star, r->star) << v;
+      EXPECT_EQ(na.display_name, r->display_name) << v;
+    }
+  }
+  for (std::string_view v : {"sip:u@203.0.113.1:5060;transport=udp", "sip:", "tel:+1;x=y", "sip:u@h:99999"}) {
+    Uri u;
+    EXPECT_EQ(parse_uri_into(v, u), parse_uri(v).error()) << v;
+  }
+  for (std::string_view v : {"SIP/2.0/UDP 203.0.113.50:5060;branch=z9hG4bK1;rport", "SIP/2.0/UDP", "SIP/2.0/TCP h;rport=x"}) {
+    Via via;
+    const ParseError e = parse_via_into(v, via);
+    const auto r = parse_via(v);
+    EXPECT_EQ(e, r.error()) << v;
+    if (r) {
+      EXPECT_EQ(via.branch, r->branch);
+      EXPECT_EQ(via.sent_by, r->sent_by);
+      EXPECT_EQ(via.has_rport, r->has_rport);
+    }
+  }
+  // A failed parse leaves a default value in the Result.
+  EXPECT_TRUE(parse_name_addr("<sip:a@x").value().uri.text.empty());
+  EXPECT_TRUE(parse_via("SIP/2.0/UDP h;rport=x").value().host.empty());
 }
 
 TEST(NameAddr, ToWithoutTagTextHasNoTag) {
