@@ -265,7 +265,8 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound& in, const si
       v.outcome = Outcome::forwarded_response_unfixed;
     }
   }
-  if (snap.compact_over_mtu && rw.output_size() > snap.max_payload_towards(to.ip)) {
+  if (snap.compact_over_mtu && rw.size_bound() > snap.max_payload_towards(to.ip) &&
+      rw.output_size() > snap.max_payload_towards(to.ip)) {
     rw.use_compact_names(true);
     v.compacted = true;
   }
@@ -448,7 +449,8 @@ Verdict Worker::forward(const Snapshot& snap, const Inbound& in, const Request& 
   Verdict v{.action = Action::Send, .outcome = outcome, .from = {from_ip, snap.sip_port}, .to = target.to,
             .destination = static_cast<int16_t>(target.destination),
             .set = static_cast<uint16_t>(target.set < 0 ? 0 : target.set)};
-  if (snap.compact_over_mtu && rw.output_size() > snap.max_payload_towards(target.to.ip)) {
+  if (snap.compact_over_mtu && rw.size_bound() > snap.max_payload_towards(target.to.ip) &&
+      rw.output_size() > snap.max_payload_towards(target.to.ip)) {
     rw.use_compact_names(true);
     v.compacted = true;
   }

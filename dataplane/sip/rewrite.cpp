@@ -63,6 +63,8 @@ RewriteError Rewriter::add(const Edit& e) noexcept {
   if (count_ >= kMaxEdits) return RewriteError::too_many_edits;
   edits_[count_] = e;
   edits_[count_].seq = static_cast<std::uint16_t>(count_);
+  added_ += e.text[0].size + e.text[1].size;
+  if (e.header_line) added_ += (e.name.size == 0 ? header_name(e.id).size() : e.name.size) + kColon.size() + kCrlf.size();
   sorted_ = false;
   ++count_;
   return RewriteError::ok;
@@ -420,6 +422,12 @@ std::size_t Rewriter::output_size() const noexcept {
   }
   CountSink sink;
   return emit(sink) ? sink.n : 0;
+}
+
+std::size_t Rewriter::size_bound() const noexcept {
+  // A message without Content-Length gets one (emit()): at most 10 digits.
+  constexpr std::size_t kAddedContentLength = 14 + 2 + 10 + 2;  // "Content-Length: " digits CRLF
+  return msg_.wire_length() + added_ + (msg_.has_content_length() ? 0 : kAddedContentLength);
 }
 
 Result<std::size_t, RewriteError> Rewriter::apply(std::span<char> out) const noexcept {

@@ -114,6 +114,7 @@ class Rewriter {
   // Forgets every edit (to reuse the Rewriter on the same message).
   void clear() noexcept {
     count_ = 0;
+    added_ = 0;
     scratch_used_ = 0;
     sorted_ = false;
   }
@@ -121,6 +122,11 @@ class Rewriter {
 
   // Exact size apply() will write (0 when the edits overlap).
   std::size_t output_size() const noexcept;
+  // At least output_size() whatever the edits and names: the original plus
+  // all the edits add (long names), kept up to date by each edit. O(1), so
+  // a caller comparing against a limit (the MTU) needs output_size(), which
+  // sorts the edits, only when this does not fit.
+  std::size_t size_bound() const noexcept;
   // Writes the new message; returns its length.
   Result<std::size_t, RewriteError> apply(std::span<char> out) const noexcept;
 
@@ -151,6 +157,7 @@ class Rewriter {
   const Message& msg_;
   Edit edits_[kMaxEdits];
   std::size_t count_ = 0;
+  std::size_t added_ = 0;  // bytes the edits add, see size_bound()
   mutable std::uint8_t order_[kMaxEdits];
   mutable bool sorted_ = false;
   bool compact_ = false;
