@@ -52,31 +52,6 @@ bool is_ours(const Snapshot& snap, const sip::Uri& uri) noexcept {
          (!uri.has_port || snap.is_sip_port(uri.port));
 }
 
-// Removes the first `count` Route values. A line whose values all go is
-// removed whole (removing each value would overlap at the commas).
-void pop_own_routes(const sip::Message& msg, std::size_t count, sip::Rewriter& rw) noexcept {
-  std::size_t taken = 0;
-  for (std::size_t line = msg.find(HeaderId::route); line != sip::kNoHeader && taken < count;
-       line = msg.find_next(line)) {
-    // The values of this line, as msg.values() yields them.
-    const std::string_view value = msg.header(line).value;
-    std::size_t on_line = 0;
-    for (std::string_view rest = value; !rest.empty();)
-      if (!sip::lex::trim(sip::lex::split_element(rest)).empty()) ++on_line;
-    if (taken + on_line <= count) {
-      rw.remove_header(line);
-      taken += on_line;
-      continue;
-    }
-    for (std::string_view rest = value; !rest.empty() && taken < count;) {
-      const std::string_view e = sip::lex::trim(sip::lex::split_element(rest));
-      if (e.empty()) continue;
-      rw.remove_value({e, line});
-      ++taken;
-    }
-  }
-}
-
 std::optional<uint64_t> uri_key(const sip::NameAddr* na) noexcept {
   if (na == nullptr) return std::nullopt;
   return sip::hash_bytes(na->uri.user, sip::hash_bytes(na->uri.host));
@@ -108,24 +83,46 @@ struct Worker::Request {
 
   // Leading Route values that name us (a preloaded route, or our own
   // Record-Route coming back), at most two: the double Record-Route. Also
-  // keeps the Route value after them, parsed, when there is one.
+  // keeps the Route value after them, parsed, when there is one, and where
+  // it is, for pop_own_routes().
   void find_own_routes(const Snapshot& snap) noexcept {
     own_routes = 0;
     has_next_route = false;
+    next_value_line = sip::kNoHeader;
     for (const auto& route : msg.values(HeaderId::route)) {
       const auto na = sip::parse_name_addr(route.text);
       if (!na || !is_ours(snap, na->uri) || own_routes == 2) {
         // This is the first value after our own ones.
+        next_value_line = route.header_index;
         if (na) {
           next_route = *na;
           has_next_route = true;
         }
         return;
       }
-      ++own_routes;
+      own_values[own_routes++] = route;
+    }
+  }
+  // Removes our own Route values, one edit per line (removing two values of
+  // one line one by one would overlap at the comma between them): a line
+  // that holds only ours (the value after them, if any, is on another
+  // line) goes whole, a line shared with the next hop loses our values.
+  void pop_own_routes(sip::Rewriter& rw) const noexcept {
+    for (std::size_t k = 0; k < own_routes;) {
+      const sip::HeaderValue& first = own_values[k];
+      std::size_t last = k;  // our values on this line: k .. last
+      while (last + 1 < own_routes && own_values[last + 1].header_index == first.header_index) ++last;
+      if (first.header_index == next_value_line) {
+        rw.remove_values(first, own_values[last]);
+      } else {
+        rw.remove_header(first.header_index);
+      }
+      k = last + 1;
     }
   }
   std::size_t own_routes = 0;
+  sip::HeaderValue own_values[2];
+  std::size_t next_value_line = sip::kNoHeader;  // line of the value after ours; kNoHeader when none
   bool has_next_route = false;  // a Route value follows our own, and it parses
   sip::NameAddr next_route;
 
@@ -443,7 +440,7 @@ Verdict Worker::forward(const Snapshot& snap, const Inbound& in, const Request& 
       rw.insert_header_before(HeaderId::record_route, HeaderId::record_route,
                               snap.text_towards(in.source.ip).record_route);
   }
-  pop_own_routes(msg, rq.own_routes, rw);
+  rq.pop_own_routes(rw);
   rw.set_max_forwards(msg.max_forwards() - 1);
 
   Verdict v{.action = Action::Send, .outcome = outcome, .from = {from_ip, snap.sip_port}, .to = target.to,

@@ -353,6 +353,45 @@ TEST_F(WorkerTest, InDialogRequestFromOutsideIsLooseRouted) {
   EXPECT_EQ(m.top_via()->host, "198.51.100.1") << sent(v);
 }
 
+// Our Route values go, whatever lines they are on: a line of ours only
+// goes whole, a line shared with the next hop keeps the next hop's value.
+TEST_F(WorkerTest, OwnRoutesArePoppedFromEveryLineShape) {
+  load(base_config("hash-callid"));
+  struct Case {
+    std::string_view routes;     // Route header lines
+    std::string_view remaining;  // the Route lines sent on
+  };
+  const Case cases[] = {
+      {"Route: <sip:203.0.113.1:5060;lr>, <sip:198.51.100.1:5060;lr>\n", ""},
+      {"Route: <sip:203.0.113.1:5060;lr>\nRoute: <sip:198.51.100.1:5060;lr>\n", ""},
+      {"Route: <sip:203.0.113.1:5060;lr>,<sip:198.51.100.1:5060;lr>, <sip:198.51.100.22;lr>\n",
+       "Route: <sip:198.51.100.22;lr>\r\n"},
+      {"Route: <sip:203.0.113.1:5060;lr>\nRoute: <sip:198.51.100.1:5060;lr> , <sip:198.51.100.22;lr>\n",
+       "Route: <sip:198.51.100.22;lr>\r\n"},
+      {"Route: <sip:203.0.113.1:5060;lr>, <sip:198.51.100.22;lr>\nRoute: <sip:198.51.100.21;lr>\n",
+       "Route: <sip:198.51.100.22;lr>\r\nRoute: <sip:198.51.100.21;lr>\r\n"},
+      {"Route: <sip:203.0.113.1:5060;lr>\nRoute: <sip:198.51.100.22;lr>, <sip:198.51.100.21;lr>\n",
+       "Route: <sip:198.51.100.22;lr>, <sip:198.51.100.21;lr>\r\n"},
+      {"Route: <sip:203.0.113.1:5060;lr>,,<sip:198.51.100.1:5060;lr>,\n", ""},
+  };
+  for (const auto& c : cases) {
+    const std::string bye = crlf("BYE sip:bob@198.51.100.21:5060 SIP/2.0\nVia: SIP/2.0/UDP 203.0.113.50:5060;branch=z9hG4bK-r\n" +
+                                 std::string(c.routes) +
+                                 "From: <sip:alice@example.com>;tag=a1\nTo: <sip:b@example.com>;tag=b2\nCall-ID: dlg-r\n"
+                                 "CSeq: 2 BYE\nContent-Length: 0\n\n");
+    const auto v = run(bye);
+    ASSERT_EQ(v.outcome, Outcome::forwarded_in_dialog) << c.routes << name(v.outcome);
+    const std::string out = sent(v);
+    sip::Message m;
+    ASSERT_EQ(m.parse(out), sip::ParseError::ok) << out;
+    std::string routes;
+    for (std::size_t i = m.find(sip::HeaderId::route); i != sip::kNoHeader; i = m.find_next(i))
+      routes += std::string(m.header(i).line);
+    EXPECT_EQ(routes, c.remaining) << c.routes;
+    EXPECT_EQ(v.to, c.remaining.empty() ? kUas1 : kUas2) << c.routes;
+  }
+}
+
 TEST_F(WorkerTest, InDialogRequestFromInsideReachesTheAliasOfANatedClient) {
   load(base_config("hash-callid"));
   const std::string bye = crlf(
