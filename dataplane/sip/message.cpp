@@ -165,9 +165,11 @@ ParseError Message::parse_headers(std::size_t pos, const Limits& limits) noexcep
     if (raw_end - line_begin > limits.max_line_length) return ParseError::line_too_long;
 
     // The name runs to the colon (less SP/HT). A known name is matched
-    // exactly by the lookup; only unknown names need the token check.
-    const char* colon = lex::find_char(data_ + line_begin, raw_end - line_begin, ':');
-    if (colon == nullptr) return ParseError::bad_header_name;
+    // exactly by the lookup; only unknown names need the token check. The
+    // search runs over the rest of the datagram, not just this line: whole
+    // 16-byte blocks, no byte loop for a short line.
+    const char* colon = lex::find_char(data_ + line_begin, size_ - line_begin, ':');
+    if (colon == nullptr || colon >= data_ + raw_end) return ParseError::bad_header_name;
     std::size_t i = static_cast<std::size_t>(colon - data_);
     std::size_t name_end = i;
     while (name_end > line_begin && is_sp(data_[name_end - 1])) --name_end;
