@@ -216,6 +216,14 @@ TEST_F(WorkerTest, OwnViaAndRecordRouteFitTheWidestAddressAndPort) {
   EXPECT_EQ(rr->text, "<sip:203.0.113.254:65000;lr>");
 }
 
+// The branch is the wire format replies are matched by: prefix, node id
+// and transaction hash in lower-case hex, most significant digit first.
+TEST(Branch, TextIsPrefixNodeAndHashInHex) {
+  EXPECT_EQ(make_branch(0x07, 0x0123456789abcdefull).view(), "z9hG4bKse070123456789abcdef");
+  EXPECT_EQ(make_branch(0xff, 0).view(), "z9hG4bKseff0000000000000000");
+  EXPECT_EQ(make_branch(0x00, ~0ull).view(), "z9hG4bKse00ffffffffffffffff");
+}
+
 TEST_F(WorkerTest, RetransmissionAndCancelFollowTheInvite) {
   for (const char* algorithm : {"hash-callid", "wrr", "random", "first"}) {
     SCOPED_TRACE(algorithm);
