@@ -278,18 +278,6 @@ ParseError Message::locate_body() noexcept {
   return ParseError::ok;
 }
 
-Header Message::header(std::size_t index) const noexcept {
-  const Slot& s = slots_[index];
-  return Header{s.id, view(s.line_begin, s.name_end), view(s.value_begin, s.value_end), view(s.line_begin, s.line_end),
-                index};
-}
-
-std::size_t Message::find_next(std::size_t index) const noexcept {
-  if (index >= count_) return kNoHeader;
-  const std::uint8_t n = slots_[index].next;
-  return n == kNoSlot ? kNoHeader : n;
-}
-
 std::size_t Message::find(std::string_view name) const noexcept {
   const HeaderId id = header_id_from_name(name);
   if (id != HeaderId::other) return find(id);
@@ -302,11 +290,6 @@ std::size_t Message::count(HeaderId id) const noexcept {
   std::size_t n = 0;
   for (std::size_t i = find(id); i != kNoHeader; i = find_next(i)) ++n;
   return n;
-}
-
-std::string_view Message::value(HeaderId id) const noexcept {
-  const std::size_t i = find(id);
-  return i == kNoHeader ? std::string_view{} : slot_value(slots_[i]);
 }
 
 Result<Via> Message::top_via() const noexcept {
