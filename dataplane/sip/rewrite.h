@@ -143,6 +143,10 @@ class Rewriter {
   };
   RewriteError add(const Edit& e) noexcept;
   const Via* top_via() noexcept;  // parsed once per Rewriter; null when absent or malformed
+  // Sets the value of top Via parameter `found`, or (null) appends
+  // appended_prefix + value (";name=" value, or ";name" alone without a value).
+  RewriteError edit_via_param(const Via& via, const Param* found, std::string_view appended_prefix,
+                              std::string_view value, bool with_value) noexcept;
   RewriteError add_header_line(std::size_t at, HeaderId id, std::string_view name, std::string_view value,
                                std::string_view value_tail = {}) noexcept;
   // Concatenates parts into the scratch buffer; false when it is full.
