@@ -230,16 +230,17 @@ ParseError Message::check_headers(const Limits& limits) noexcept {
   if (!method_text_.empty() && cseq_.method_text != method_text_) return ParseError::cseq_method_mismatch;
 
   if (has(HeaderId::max_forwards)) {
-    const auto mf = parse_uint(value(HeaderId::max_forwards), 255);
-    if (!mf) return ParseError::bad_max_forwards;
-    max_forwards_ = *mf;
+    // parse_uint() less its trim: parse_headers() trimmed every value.
+    std::uint64_t mf = 0;
+    if (!lex::parse_digits(value(HeaderId::max_forwards), 255, mf)) return ParseError::bad_max_forwards;
+    max_forwards_ = static_cast<std::uint32_t>(mf);
     has_max_forwards_ = true;
   }
   if (has(HeaderId::content_length)) {
-    const auto cl = parse_uint(value(HeaderId::content_length), 0x7FFFFFFFu);
-    if (!cl) return ParseError::bad_content_length;
+    std::uint64_t cl = 0;
+    if (!lex::parse_digits(value(HeaderId::content_length), 0x7FFFFFFFu, cl)) return ParseError::bad_content_length;
     has_content_length_ = true;
-    body_end_ = static_cast<std::uint16_t>(std::min<std::size_t>(*cl, 0xFFFF));  // length until locate_body()
+    body_end_ = static_cast<std::uint16_t>(std::min<std::uint64_t>(cl, 0xFFFF));  // length until locate_body()
   }
 
   struct ListLimit {
