@@ -115,7 +115,13 @@ ParseError Message::parse_start_line(std::size_t line_end, const Limits& limits)
   // must not contain white space ("sip:a@b ;lr SIP/2.0" is refused).
   line = lex::trim(line);
   std::size_t vstart = line.size();
-  while (vstart > 0 && !is_sp(line[vstart - 1])) --vstart;
+  // Nearly every request line ends " SIP/2.0": then that is the last word
+  // (it holds no SP/HT), without walking back over it.
+  if (vstart > 8 && is_sp(line[vstart - 8]) && line.substr(vstart - 7) == "SIP/2.0") {
+    vstart -= 7;
+  } else {
+    while (vstart > 0 && !is_sp(line[vstart - 1])) --vstart;
+  }
   if (vstart == 0) return ParseError::truncated_request_line;
   version_ = line.substr(vstart);
   request_uri_ = lex::trim(line.substr(0, vstart));
