@@ -1,15 +1,34 @@
 #include "proxy/branch.h"
 
+#include <cstring>
+
 #include "sip/hash.h"
 
 namespace sipedge::proxy {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
+// "00".."ff" for every byte value: a byte is one 2-byte copy, not two
+// nibble lookups.
+struct HexPairs {
+  char text[256][2];
+};
+constexpr HexPairs make_hex_pairs() {
+  constexpr char kHex[] = "0123456789abcdef";
+  HexPairs t{};
+  for (unsigned v = 0; v < 256; ++v) {
+    t.text[v][0] = kHex[v >> 4];
+    t.text[v][1] = kHex[v & 0xF];
+  }
+  return t;
+}
+constexpr HexPairs kHexPairs = make_hex_pairs();
 
+// The low N hex digits of value (N even), most significant first.
 template <std::size_t N>
 void write_hex(char* out, uint64_t value) noexcept {
-  for (std::size_t i = 0; i < N; ++i) out[N - 1 - i] = kHex[(value >> (4 * i)) & 0xF];
+  static_assert(N % 2 == 0);
+  for (std::size_t i = 0; i < N / 2; ++i)
+    std::memcpy(out + N - 2 - 2 * i, kHexPairs.text[(value >> (8 * i)) & 0xFF], 2);
 }
 
 bool is_rfc3261_branch(std::string_view branch) noexcept {

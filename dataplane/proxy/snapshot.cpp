@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "sip/ipv4.h"
 #include "sip/method.h"
 
 namespace sipedge::proxy {
@@ -45,6 +46,11 @@ std::shared_ptr<const dispatch::DispatcherSet> build_set(const config::SetConfig
   return std::shared_ptr<const dispatch::DispatcherSet>(std::move(built.set));
 }
 
+Snapshot::OwnText own_text(uint32_t address, uint16_t port) {
+  const std::string hostport = std::string(sip::ipv4_text(address).view()) + ":" + std::to_string(port);
+  return {"SIP/2.0/UDP " + hostport + ";branch=", "<sip:" + hostport + ";lr>"};
+}
+
 }  // namespace
 
 std::shared_ptr<const Snapshot> build_snapshot(const config::Config& config, uint64_t generation,
@@ -72,6 +78,8 @@ std::shared_ptr<const Snapshot> build_snapshot(const config::Config& config, uin
   s->sip_ports = config.sip.ports;
   s->sip_port = s->sip_ports.empty() ? 5060 : s->sip_ports.front();
   for (const auto& p : config.sip.inside_prefixes) s->inside_prefixes.push_back(to_prefix(p));
+  s->outside_text = own_text(s->outside_address, s->sip_port);
+  s->inside_text = own_text(s->inside_address, s->sip_port);
 
   s->record_route = config.sip.record_route;
   s->max_forwards = config.sip.max_forwards;

@@ -62,6 +62,17 @@ struct Snapshot {
   uint16_t sip_port = 5060;  // sip_ports[0]: what we write in Via and Record-Route
   std::vector<Prefix> inside_prefixes;
 
+  // What forward() inserts for each of our two sending addresses, written
+  // once here so a message costs a copy, not a formatting: our Via up to
+  // its branch value ("SIP/2.0/UDP a.b.c.d:port;branch=") and our
+  // Record-Route value ("<sip:a.b.c.d:port;lr>").
+  struct OwnText {
+    std::string via_prefix;
+    std::string record_route;
+  };
+  OwnText outside_text;  // for outside_address
+  OwnText inside_text;   // for inside_address
+
   bool record_route = true;
   uint32_t max_forwards = 70;
   sip::Limits limits;
@@ -117,6 +128,8 @@ struct Snapshot {
   uint32_t address_towards(uint32_t peer) const noexcept {
     return is_inside(peer) ? inside_address : outside_address;
   }
+  // The OwnText of address_towards(peer).
+  const OwnText& text_towards(uint32_t peer) const noexcept { return is_inside(peer) ? inside_text : outside_text; }
 };
 
 // Builds the snapshot of a validated config. `down` lists destinations the

@@ -1,11 +1,11 @@
 #include "proxy/worker.h"
 
 #include <cstring>
+#include <optional>
 
 #include "net/stun.h"
 #include "proxy/branch.h"
 #include "proxy/reply.h"
-#include "proxy/writer.h"
 #include "sip/contact_alias.h"
 #include "sip/hash.h"
 #include "sip/ipv4.h"
@@ -52,82 +52,91 @@ bool is_ours(const Snapshot& snap, const sip::Uri& uri) noexcept {
          (!uri.has_port || snap.is_sip_port(uri.port));
 }
 
-// Removes the first `count` Route values. A line whose values all go is
-// removed whole (removing each value would overlap at the commas).
-void pop_own_routes(const sip::Message& msg, std::size_t count, sip::Rewriter& rw) noexcept {
-  std::size_t taken = 0;
-  for (std::size_t line = msg.find(HeaderId::route); line != sip::kNoHeader && taken < count;
-       line = msg.find_next(line)) {
-    // The values of this line, as msg.values() yields them.
-    const std::string_view value = msg.header(line).value;
-    std::size_t on_line = 0;
-    for (std::string_view rest = value; !rest.empty();)
-      if (!sip::lex::trim(sip::lex::split_element(rest)).empty()) ++on_line;
-    if (taken + on_line <= count) {
-      rw.remove_header(line);
-      taken += on_line;
-      continue;
-    }
-    for (std::string_view rest = value; !rest.empty() && taken < count;) {
-      const std::string_view e = sip::lex::trim(sip::lex::split_element(rest));
-      if (e.empty()) continue;
-      rw.remove_value({e, line});
-      ++taken;
-    }
-  }
-}
-
-std::optional<uint64_t> uri_key(const sip::Result<sip::NameAddr>& na) noexcept {
-  if (!na) return std::nullopt;
+std::optional<uint64_t> uri_key(const sip::NameAddr* na) noexcept {
+  if (na == nullptr) return std::nullopt;
   return sip::hash_bytes(na->uri.user, sip::hash_bytes(na->uri.host));
 }
 
 }  // namespace
 
 struct Worker::Request {
-  Request(const sip::Message& m, const sip::Via& t) noexcept
-      : msg(m), top(t), to(m.to()), in_dialog(to && to->has_tag && !to->tag.empty()) {}
+  // The To of an initial request is not parsed unless a step needs it: its
+  // tag is all the fast path asks for, and a To without "tag" has none.
+  Request(const sip::Message& m, const sip::Via& t) noexcept : msg(m), top(t) {
+    in_dialog = sip::may_have_tag(m.value(HeaderId::to)) && to() != nullptr && to()->has_tag && !to()->tag.empty();
+  }
 
   const sip::Message& msg;
   const sip::Via& top;
-  const sip::Result<sip::NameAddr> to;  // msg.to()
-  const bool in_dialog;                 // msg.has_to_tag()
+  bool in_dialog = false;  // msg.has_to_tag()
+
+  // msg.to(), parsed on first use (in place: no copy); null when the To
+  // is absent or malformed.
+  const sip::NameAddr* to() noexcept {
+    if (!to_) {
+      to_.emplace();
+      to_ok_ = msg.has(HeaderId::to) &&
+               sip::parse_name_addr_into(msg.value(HeaderId::to), false, *to_) == sip::ParseError::ok;
+    }
+    return to_ok_ ? &*to_ : nullptr;
+  }
 
   // Leading Route values that name us (a preloaded route, or our own
   // Record-Route coming back), at most two: the double Record-Route. Also
-  // keeps the Route value after them, parsed, when there is one.
+  // keeps the Route value after them, parsed, when there is one, and where
+  // it is, for pop_own_routes().
   void find_own_routes(const Snapshot& snap) noexcept {
     own_routes = 0;
     has_next_route = false;
+    next_value_line = sip::kNoHeader;
     for (const auto& route : msg.values(HeaderId::route)) {
       const auto na = sip::parse_name_addr(route.text);
       if (!na || !is_ours(snap, na->uri) || own_routes == 2) {
         // This is the first value after our own ones.
+        next_value_line = route.header_index;
         if (na) {
           next_route = *na;
           has_next_route = true;
         }
         return;
       }
-      ++own_routes;
+      own_values[own_routes++] = route;
+    }
+  }
+  // Removes our own Route values, one edit per line (removing two values of
+  // one line one by one would overlap at the comma between them): a line
+  // that holds only ours (the value after them, if any, is on another
+  // line) goes whole, a line shared with the next hop loses our values.
+  void pop_own_routes(sip::Rewriter& rw) const noexcept {
+    for (std::size_t k = 0; k < own_routes;) {
+      const sip::HeaderValue& first = own_values[k];
+      std::size_t last = k;  // our values on this line: k .. last
+      while (last + 1 < own_routes && own_values[last + 1].header_index == first.header_index) ++last;
+      if (first.header_index == next_value_line) {
+        rw.remove_values(first, own_values[last]);
+      } else {
+        rw.remove_header(first.header_index);
+      }
+      k = last + 1;
     }
   }
   std::size_t own_routes = 0;
+  sip::HeaderValue own_values[2];
+  std::size_t next_value_line = sip::kNoHeader;  // line of the value after ours; kNoHeader when none
   bool has_next_route = false;  // a Route value follows our own, and it parses
   sip::NameAddr next_route;
 
   // msg.parsed_request_uri(), parsed on first use.
   const sip::Result<sip::Uri>& ruri() noexcept {
-    if (!ruri_parsed_) {
-      ruri_ = msg.parsed_request_uri();
-      ruri_parsed_ = true;
-    }
-    return ruri_;
+    if (!ruri_) ruri_.emplace(msg.parsed_request_uri());
+    return *ruri_;
   }
 
  private:
-  sip::Result<sip::Uri> ruri_ = sip::ParseError::header_absent;
-  bool ruri_parsed_ = false;
+  // Empty until parsed: most messages never need one of them.
+  std::optional<sip::NameAddr> to_;
+  bool to_ok_ = false;
+  std::optional<sip::Result<sip::Uri>> ruri_;
 };
 
 Worker::Worker(const WorkerOptions& options, limit::WorkerCpsLimiter* cps) noexcept
@@ -253,7 +262,8 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound& in, const si
       v.outcome = Outcome::forwarded_response_unfixed;
     }
   }
-  if (snap.compact_over_mtu && rw.output_size() > snap.max_payload_towards(to.ip)) {
+  if (snap.compact_over_mtu && rw.size_bound() > snap.max_payload_towards(to.ip) &&
+      rw.output_size() > snap.max_payload_towards(to.ip)) {
     rw.use_compact_names(true);
     v.compacted = true;
   }
@@ -273,7 +283,7 @@ Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, Request& 
   // The ACK for a negative reply the edge made itself ends there: no
   // destination ever saw that INVITE.
   if (method == Method::ack) {
-    const std::string_view tag = rq.to ? rq.to->tag : std::string_view{};
+    const std::string_view tag = rq.in_dialog ? rq.to()->tag : std::string_view{};
     if (tag.size() == kLocalTagLength && tag.starts_with(kLocalTagPrefix) && tag == make_local_tag(msg).view())
       return {.action = Action::Drop, .outcome = Outcome::absorbed_ack};
   }
@@ -416,33 +426,28 @@ Verdict Worker::forward(const Snapshot& snap, const Inbound& in, const Request& 
   if (top.host_type != sip::HostType::ipv4 || top.ipv4 != in.source.ip) rw.set_top_via_received(in.source.ip);
   if (top.has_rport) rw.set_top_via_rport(in.source.port);
 
-  // Our Via: "SIP/2.0/UDP a.b.c.d:port;branch=z9hG4bKse<node><hash>".
-  char via_text[64];
-  BoundedWriter via(via_text);
-  via.put("SIP/2.0/UDP ").put_ipv4(from_ip).put(":").put_uint(snap.sip_port).put(";branch=");
-  via.put(make_branch(snap.node_id, transaction).view());
-  rw.insert_header_before(HeaderId::via, HeaderId::via, via.written());
+  // Our Via: "SIP/2.0/UDP a.b.c.d:port;branch=z9hG4bKse<node><hash>", its
+  // fixed part written by the Snapshot.
+  const Snapshot::OwnText& towards = snap.text_towards(target.to.ip);
+  const Branch branch = make_branch(snap.node_id, transaction);
+  rw.insert_header_before(HeaderId::via, HeaderId::via, towards.via_prefix, branch.view());
 
   // Double Record-Route when the request crosses from one of our addresses
   // to another: the far side reaches us on its own address.
-  char rr_text[2][48];
   if (record_route) {
-    BoundedWriter towards(rr_text[0]);
-    towards.put("<sip:").put_ipv4(from_ip).put(":").put_uint(snap.sip_port).put(";lr>");
-    rw.insert_header_before(HeaderId::record_route, HeaderId::record_route, towards.written());
-    if (back_ip != from_ip) {
-      BoundedWriter back(rr_text[1]);
-      back.put("<sip:").put_ipv4(back_ip).put(":").put_uint(snap.sip_port).put(";lr>");
-      rw.insert_header_before(HeaderId::record_route, HeaderId::record_route, back.written());
-    }
+    rw.insert_header_before(HeaderId::record_route, HeaderId::record_route, towards.record_route);
+    if (back_ip != from_ip)
+      rw.insert_header_before(HeaderId::record_route, HeaderId::record_route,
+                              snap.text_towards(in.source.ip).record_route);
   }
-  pop_own_routes(msg, rq.own_routes, rw);
+  rq.pop_own_routes(rw);
   rw.set_max_forwards(msg.max_forwards() - 1);
 
   Verdict v{.action = Action::Send, .outcome = outcome, .from = {from_ip, snap.sip_port}, .to = target.to,
             .destination = static_cast<int16_t>(target.destination),
             .set = static_cast<uint16_t>(target.set < 0 ? 0 : target.set)};
-  if (snap.compact_over_mtu && rw.output_size() > snap.max_payload_towards(target.to.ip)) {
+  if (snap.compact_over_mtu && rw.size_bound() > snap.max_payload_towards(target.to.ip) &&
+      rw.output_size() > snap.max_payload_towards(target.to.ip)) {
     rw.use_compact_names(true);
     v.compacted = true;
   }
@@ -509,8 +514,10 @@ const dispatch::Destination* Worker::pick(const Snapshot& snap, int set_index, R
   std::optional<uint64_t> key;
   switch (entry.algorithm) {
     case config::Algorithm::kHashCallId: key = sip::hash_bytes(msg.call_id()); break;
-    case config::Algorithm::kHashFrom: key = uri_key(msg.from()); break;
-    case config::Algorithm::kHashTo: key = uri_key(rq.to); break;
+    case config::Algorithm::kHashFrom:
+      if (const auto from = msg.from(); from) key = uri_key(&*from);
+      break;
+    case config::Algorithm::kHashTo: key = uri_key(rq.to()); break;
     case config::Algorithm::kHashRuri:
       if (const auto& ruri = rq.ruri(); ruri) key = sip::hash_bytes(ruri->user, sip::hash_bytes(ruri->host));
       break;

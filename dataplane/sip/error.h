@@ -118,6 +118,11 @@ class Result {
   constexpr const T& value() const noexcept { return value_; }
   constexpr const T& operator*() const noexcept { return value_; }
   constexpr const T* operator->() const noexcept { return &value_; }
+  // For a parser that builds a large T in place and returns this Result by
+  // name (NRVO), so the value is not copied on the way out: construct it
+  // with Result(E{}) (ok, default T), fill this, and on failure assign
+  // Result(error) before returning (the contract above: a default T).
+  constexpr T& mutable_value() noexcept { return value_; }
 
  private:
   T value_;

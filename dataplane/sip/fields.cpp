@@ -12,10 +12,13 @@ std::optional<std::uint32_t> parse_uint(std::string_view text, std::uint32_t max
 
 Result<CSeq> parse_cseq(std::string_view value) noexcept {
   std::string_view s = lex::trim(value);
+  // 1*DIGIT not above 2^31-1, read in the same pass that finds its end (at
+  // most 19 digits are summed: more is refused anyway, and 19 fit 64 bits).
   std::size_t i = 0;
-  while (i < s.size() && lex::is_digit(s[i])) ++i;
   std::uint64_t number = 0;
-  if (!lex::parse_digits(s.substr(0, i), 0x7FFFFFFFu, number)) return ParseError::bad_cseq;
+  for (; i < s.size() && lex::is_digit(s[i]); ++i)
+    if (i < 19) number = number * 10 + static_cast<std::uint64_t>(s[i] - '0');
+  if (i == 0 || i > 19 || number > 0x7FFFFFFFu) return ParseError::bad_cseq;
   if (i == s.size() || !lex::is_ws(s[i])) return ParseError::bad_cseq;
   s = lex::skip_ws(s.substr(i));
   const std::size_t n = lex::token_length(s);

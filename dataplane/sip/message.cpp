@@ -115,7 +115,13 @@ ParseError Message::parse_start_line(std::size_t line_end, const Limits& limits)
   // must not contain white space ("sip:a@b ;lr SIP/2.0" is refused).
   line = lex::trim(line);
   std::size_t vstart = line.size();
-  while (vstart > 0 && !is_sp(line[vstart - 1])) --vstart;
+  // Nearly every request line ends " SIP/2.0": then that is the last word
+  // (it holds no SP/HT), without walking back over it.
+  if (vstart > 8 && is_sp(line[vstart - 8]) && line.substr(vstart - 7) == "SIP/2.0") {
+    vstart -= 7;
+  } else {
+    while (vstart > 0 && !is_sp(line[vstart - 1])) --vstart;
+  }
   if (vstart == 0) return ParseError::truncated_request_line;
   version_ = line.substr(vstart);
   request_uri_ = lex::trim(line.substr(0, vstart));
@@ -165,9 +171,11 @@ ParseError Message::parse_headers(std::size_t pos, const Limits& limits) noexcep
     if (raw_end - line_begin > limits.max_line_length) return ParseError::line_too_long;
 
     // The name runs to the colon (less SP/HT). A known name is matched
-    // exactly by the lookup; only unknown names need the token check.
-    const char* colon = lex::find_char(data_ + line_begin, raw_end - line_begin, ':');
-    if (colon == nullptr) return ParseError::bad_header_name;
+    // exactly by the lookup; only unknown names need the token check. The
+    // search runs over the rest of the datagram, not just this line: whole
+    // 16-byte blocks, no byte loop for a short line.
+    const char* colon = lex::find_char(data_ + line_begin, size_ - line_begin, ':');
+    if (colon == nullptr || colon >= data_ + raw_end) return ParseError::bad_header_name;
     std::size_t i = static_cast<std::size_t>(colon - data_);
     std::size_t name_end = i;
     while (name_end > line_begin && is_sp(data_[name_end - 1])) --name_end;
@@ -228,16 +236,17 @@ ParseError Message::check_headers(const Limits& limits) noexcept {
   if (!method_text_.empty() && cseq_.method_text != method_text_) return ParseError::cseq_method_mismatch;
 
   if (has(HeaderId::max_forwards)) {
-    const auto mf = parse_uint(value(HeaderId::max_forwards), 255);
-    if (!mf) return ParseError::bad_max_forwards;
-    max_forwards_ = *mf;
+    // parse_uint() less its trim: parse_headers() trimmed every value.
+    std::uint64_t mf = 0;
+    if (!lex::parse_digits(value(HeaderId::max_forwards), 255, mf)) return ParseError::bad_max_forwards;
+    max_forwards_ = static_cast<std::uint32_t>(mf);
     has_max_forwards_ = true;
   }
   if (has(HeaderId::content_length)) {
-    const auto cl = parse_uint(value(HeaderId::content_length), 0x7FFFFFFFu);
-    if (!cl) return ParseError::bad_content_length;
+    std::uint64_t cl = 0;
+    if (!lex::parse_digits(value(HeaderId::content_length), 0x7FFFFFFFu, cl)) return ParseError::bad_content_length;
     has_content_length_ = true;
-    body_end_ = static_cast<std::uint16_t>(std::min<std::size_t>(*cl, 0xFFFF));  // length until locate_body()
+    body_end_ = static_cast<std::uint16_t>(std::min<std::uint64_t>(cl, 0xFFFF));  // length until locate_body()
   }
 
   struct ListLimit {
@@ -276,18 +285,6 @@ ParseError Message::locate_body() noexcept {
   return ParseError::ok;
 }
 
-Header Message::header(std::size_t index) const noexcept {
-  const Slot& s = slots_[index];
-  return Header{s.id, view(s.line_begin, s.name_end), view(s.value_begin, s.value_end), view(s.line_begin, s.line_end),
-                index};
-}
-
-std::size_t Message::find_next(std::size_t index) const noexcept {
-  if (index >= count_) return kNoHeader;
-  const std::uint8_t n = slots_[index].next;
-  return n == kNoSlot ? kNoHeader : n;
-}
-
 std::size_t Message::find(std::string_view name) const noexcept {
   const HeaderId id = header_id_from_name(name);
   if (id != HeaderId::other) return find(id);
@@ -300,11 +297,6 @@ std::size_t Message::count(HeaderId id) const noexcept {
   std::size_t n = 0;
   for (std::size_t i = find(id); i != kNoHeader; i = find_next(i)) ++n;
   return n;
-}
-
-std::string_view Message::value(HeaderId id) const noexcept {
-  const std::size_t i = find(id);
-  return i == kNoHeader ? std::string_view{} : slot_value(slots_[i]);
 }
 
 Result<Via> Message::top_via() const noexcept {
@@ -333,16 +325,19 @@ Result<NameAddr> Message::to() const noexcept {
 }
 
 std::string_view Message::to_tag() const noexcept {
+  if (!may_have_tag(value(HeaderId::to))) return {};
   const auto t = to();
   return t ? t->tag : std::string_view{};
 }
 
 std::string_view Message::from_tag() const noexcept {
+  if (!may_have_tag(value(HeaderId::from))) return {};
   const auto f = from();
   return f ? f->tag : std::string_view{};
 }
 
 bool Message::has_to_tag() const noexcept {
+  if (!may_have_tag(value(HeaderId::to))) return false;
   const auto t = to();
   return t && t->has_tag && !t->tag.empty();
 }

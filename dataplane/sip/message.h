@@ -135,17 +135,28 @@ class Message {
 
   // ---- header index ----
   std::size_t header_count() const noexcept { return count_; }
-  Header header(std::size_t index) const noexcept;                // index < header_count()
+  Header header(std::size_t index) const noexcept {  // index < header_count(); inline: callers use a field or two
+    const Slot& s = slots_[index];
+    return Header{s.id, view(s.line_begin, s.name_end), view(s.value_begin, s.value_end),
+                  view(s.line_begin, s.line_end), index};
+  }
   std::size_t find(HeaderId id) const noexcept {
     const std::uint8_t s = first_[static_cast<std::size_t>(id)];
     return s == kNoSlot ? kNoHeader : s;
   }
-  std::size_t find_next(std::size_t index) const noexcept;  // next header with the same id
+  std::size_t find_next(std::size_t index) const noexcept {  // next header with the same id
+    if (index >= count_) return kNoHeader;
+    const std::uint8_t n = slots_[index].next;
+    return n == kNoSlot ? kNoHeader : n;
+  }
   std::size_t find(std::string_view name) const noexcept;   // case-insensitive, any name
   bool has(HeaderId id) const noexcept { return find(id) != kNoHeader; }
   std::size_t count(HeaderId id) const noexcept;            // header lines with this id
   // Value of the first header with this id; empty when absent.
-  std::string_view value(HeaderId id) const noexcept;
+  std::string_view value(HeaderId id) const noexcept {
+    const std::size_t i = find(id);
+    return i == kNoHeader ? std::string_view{} : slot_value(slots_[i]);
+  }
   ValueRange values(HeaderId id) const noexcept { return ValueRange(this, find(id)); }
 
   // ---- fields checked at parse time ----

@@ -10,15 +10,14 @@ constexpr bool display_char(char c) { return lex::is_token(c) || lex::is_ws(c) |
 
 }  // namespace
 
-Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star) noexcept {
-  NameAddr na;
+ParseError parse_name_addr_into(std::string_view value, bool allow_star, NameAddr& na) noexcept {
   std::string_view s = lex::trim(value);
   na.text = s;
   if (s.empty()) return ParseError::bad_name_addr;
   if (s == "*") {
     if (!allow_star) return ParseError::bad_name_addr;
     na.star = true;
-    return na;
+    return ParseError::ok;
   }
 
   if (s.front() == '"') {
@@ -51,12 +50,10 @@ Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star) noexce
     na.uri_text = s.substr(0, i);
     s = s.substr(i);
   }
-  auto uri = parse_uri(na.uri_text);
-  if (!uri) return uri.error();
-  na.uri = *uri;
+  if (const ParseError e = parse_uri_into(na.uri_text, na.uri); e != ParseError::ok) return e;
 
   s = lex::skip_ws(s);
-  if (s.empty()) return na;
+  if (s.empty()) return ParseError::ok;
   if (s.front() != ';') return ParseError::bad_name_addr;
   na.params = s;
   ParamIterator it(s);
@@ -68,7 +65,27 @@ Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star) noexce
     }
   }
   if (it.error()) return ParseError::bad_param;
-  return na;
+  return ParseError::ok;
+}
+
+Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star) noexcept {
+  Result<NameAddr> r(ParseError::ok);
+  if (const ParseError e = parse_name_addr_into(value, allow_star, r.mutable_value()); e != ParseError::ok)
+    r = Result<NameAddr>(e);
+  return r;
+}
+
+bool may_have_tag(std::string_view value) noexcept {
+  const char* p = value.data();
+  std::size_t n = value.size();
+  while (n >= 3) {
+    const std::size_t i = lex::span_none_of<'t', 'T'>(p, n - 2);  // a 't' with two bytes after it
+    if (i == n - 2) return false;
+    if ((p[i + 1] | 0x20) == 'a' && (p[i + 2] | 0x20) == 'g') return true;
+    p += i + 1;
+    n -= i + 1;
+  }
+  return false;
 }
 
 std::size_t unescape_display_name(std::string_view raw, std::span<char> out) noexcept {

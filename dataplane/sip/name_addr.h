@@ -37,6 +37,16 @@ struct NameAddr {
 // Parses one element (not a comma list). Errors: bad_name_addr, bad_uri,
 // bad_host, bad_port, bad_param. `allow_star` accepts "*" (Contact).
 Result<NameAddr> parse_name_addr(std::string_view value, bool allow_star = false) noexcept;
+// parse_name_addr() into `out`, which must be a default-constructed
+// NameAddr (no copy of the large value on return). `out` is unspecified
+// unless it returns ParseError::ok.
+ParseError parse_name_addr_into(std::string_view value, bool allow_star, NameAddr& out) noexcept;
+
+// False when `value` cannot carry a tag parameter: it holds no "tag" in any
+// case, so parse_name_addr() would find none (has_tag false) whether or not
+// the value parses. Lets a caller that only needs the tag (in-dialog or not)
+// skip the parse for the common To of an initial request.
+bool may_have_tag(std::string_view value) noexcept;
 
 // Display name with \-escapes removed, into `out`; returns the length written
 // (truncated to out.size()).

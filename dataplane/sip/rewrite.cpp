@@ -63,19 +63,22 @@ RewriteError Rewriter::add(const Edit& e) noexcept {
   if (count_ >= kMaxEdits) return RewriteError::too_many_edits;
   edits_[count_] = e;
   edits_[count_].seq = static_cast<std::uint16_t>(count_);
+  added_ += e.text[0].size + e.text[1].size;
+  if (e.header_line) added_ += (e.name.size == 0 ? header_name(e.id).size() : e.name.size) + kColon.size() + kCrlf.size();
   sorted_ = false;
   ++count_;
   return RewriteError::ok;
 }
 
-RewriteError Rewriter::add_header_line(std::size_t at, HeaderId id, std::string_view name,
-                                       std::string_view value) noexcept {
+RewriteError Rewriter::add_header_line(std::size_t at, HeaderId id, std::string_view name, std::string_view value,
+                                       std::string_view value_tail) noexcept {
   Edit e{};
   e.begin = e.end = static_cast<std::uint32_t>(at);
   e.header_line = true;
   e.id = id;
   e.name = piece(name);
   e.text[0] = piece(value);
+  e.text[1] = piece(value_tail);
   return add(e);
 }
 
@@ -88,6 +91,15 @@ RewriteError Rewriter::insert_header_before(HeaderId anchor, HeaderId id, std::s
   const std::size_t i = msg_.find(anchor);
   if (i == kNoHeader) return prepend_header(id, value);
   return add_header_line(msg_.offset_of(msg_.header(i).line), id, {}, value);
+}
+
+RewriteError Rewriter::insert_header_before(HeaderId anchor, HeaderId id, std::string_view value,
+                                            std::string_view value_tail) noexcept {
+  const std::size_t i = msg_.find(anchor);
+  const std::size_t at = i != kNoHeader                ? msg_.offset_of(msg_.header(i).line)
+                         : msg_.header_count() > 0 ? msg_.offset_of(msg_.header(0).line)
+                                                   : msg_.headers_end();
+  return add_header_line(at, id, {}, value, value_tail);
 }
 
 RewriteError Rewriter::insert_header_at(std::size_t index, std::string_view name, std::string_view value) noexcept {
@@ -208,7 +220,6 @@ RewriteError Rewriter::set_top_via_param(std::string_view name, std::string_view
   const Via* via = top_via();
   if (via == nullptr) return RewriteError::no_such_header;
   Param p;
-  Edit e{};
   bool found;
   if (lex::iequals(name, "received")) {  // the fast path's params: already located by parse_via
     found = via->has_received;
@@ -219,7 +230,17 @@ RewriteError Rewriter::set_top_via_param(std::string_view name, std::string_view
   } else {
     found = via->param(name, p);
   }
-  if (found) {
+  std::string_view prefix;
+  if (!found && !store({";", name, with_value ? std::string_view("=") : std::string_view()}, prefix))
+    return RewriteError::scratch_full;
+  return edit_via_param(*via, found ? &p : nullptr, prefix, value, with_value);
+}
+
+RewriteError Rewriter::edit_via_param(const Via& via, const Param* found, std::string_view appended_prefix,
+                                      std::string_view value, bool with_value) noexcept {
+  Edit e{};
+  if (found != nullptr) {
+    const Param& p = *found;
     if (!with_value) return RewriteError::ok;
     if (p.has_value) {  // replace the value
       e.begin = static_cast<std::uint32_t>(msg_.offset_of(p.value));
@@ -235,11 +256,8 @@ RewriteError Rewriter::set_top_via_param(std::string_view name, std::string_view
     e.text[1] = piece(value);
     return add(e);
   }
-  e.begin = e.end = static_cast<std::uint32_t>(msg_.offset_of(via->text) + via->text.size());
-  std::string_view prefix;
-  if (!store({";", name, with_value ? std::string_view("=") : std::string_view()}, prefix))
-    return RewriteError::scratch_full;
-  e.text[0] = piece(prefix);
+  e.begin = e.end = static_cast<std::uint32_t>(msg_.offset_of(via.text) + via.text.size());
+  e.text[0] = piece(appended_prefix);
   if (with_value) e.text[1] = piece(value);
   return add(e);
 }
@@ -248,18 +266,24 @@ RewriteError Rewriter::set_top_via_received(std::uint32_t ipv4) noexcept {
   const Ipv4Text t = ipv4_text(ipv4);
   std::string_view stored;
   if (!store({t.view()}, stored)) return RewriteError::scratch_full;
-  return set_top_via_param("received", stored);
+  return set_top_via_received(stored);
 }
 
+// received and rport were located by parse_via: no lookup by name, and the
+// appended prefix is a constant.
 RewriteError Rewriter::set_top_via_received(std::string_view host) noexcept {
-  return set_top_via_param("received", host);
+  const Via* via = top_via();
+  if (via == nullptr) return RewriteError::no_such_header;
+  return edit_via_param(*via, via->has_received ? &via->received_param : nullptr, ";received=", host, true);
 }
 
 RewriteError Rewriter::set_top_via_rport(std::uint16_t port) noexcept {
   char buf[10];
   std::string_view stored;
   if (!store({format_uint(port, buf)}, stored)) return RewriteError::scratch_full;
-  return set_top_via_param("rport", stored);
+  const Via* via = top_via();
+  if (via == nullptr) return RewriteError::no_such_header;
+  return edit_via_param(*via, via->has_rport ? &via->rport_param : nullptr, ";rport=", stored, true);
 }
 
 RewriteError Rewriter::append_uri_param(const NameAddr& value, std::string_view param) noexcept {
@@ -410,6 +434,12 @@ std::size_t Rewriter::output_size() const noexcept {
   }
   CountSink sink;
   return emit(sink) ? sink.n : 0;
+}
+
+std::size_t Rewriter::size_bound() const noexcept {
+  // A message without Content-Length gets one (emit()): at most 10 digits.
+  constexpr std::size_t kAddedContentLength = 14 + 2 + 10 + 2;  // "Content-Length: " digits CRLF
+  return msg_.wire_length() + added_ + (msg_.has_content_length() ? 0 : kAddedContentLength);
 }
 
 Result<std::size_t, RewriteError> Rewriter::apply(std::span<char> out) const noexcept {

@@ -68,6 +68,10 @@ class Rewriter {
   // message has none (e.g. own Via before the top Via, Record-Route before
   // the first Record-Route).
   RewriteError insert_header_before(HeaderId anchor, HeaderId id, std::string_view value) noexcept;
+  // The same with the value written as value + value_tail (a fixed prefix
+  // and a per-message part, without joining them first).
+  RewriteError insert_header_before(HeaderId anchor, HeaderId id, std::string_view value,
+                                    std::string_view value_tail) noexcept;
   // Before header line `index` (Message index); any name.
   RewriteError insert_header_at(std::size_t index, std::string_view name, std::string_view value) noexcept;
   // After the last header line.
@@ -110,6 +114,7 @@ class Rewriter {
   // Forgets every edit (to reuse the Rewriter on the same message).
   void clear() noexcept {
     count_ = 0;
+    added_ = 0;
     scratch_used_ = 0;
     sorted_ = false;
   }
@@ -117,6 +122,11 @@ class Rewriter {
 
   // Exact size apply() will write (0 when the edits overlap).
   std::size_t output_size() const noexcept;
+  // At least output_size() whatever the edits and names: the original plus
+  // all the edits add (long names), kept up to date by each edit. O(1), so
+  // a caller comparing against a limit (the MTU) needs output_size(), which
+  // sorts the edits, only when this does not fit.
+  std::size_t size_bound() const noexcept;
   // Writes the new message; returns its length.
   Result<std::size_t, RewriteError> apply(std::span<char> out) const noexcept;
 
@@ -133,7 +143,12 @@ class Rewriter {
   };
   RewriteError add(const Edit& e) noexcept;
   const Via* top_via() noexcept;  // parsed once per Rewriter; null when absent or malformed
-  RewriteError add_header_line(std::size_t at, HeaderId id, std::string_view name, std::string_view value) noexcept;
+  // Sets the value of top Via parameter `found`, or (null) appends
+  // appended_prefix + value (";name=" value, or ";name" alone without a value).
+  RewriteError edit_via_param(const Via& via, const Param* found, std::string_view appended_prefix,
+                              std::string_view value, bool with_value) noexcept;
+  RewriteError add_header_line(std::size_t at, HeaderId id, std::string_view name, std::string_view value,
+                               std::string_view value_tail = {}) noexcept;
   // Concatenates parts into the scratch buffer; false when it is full.
   bool store(std::initializer_list<std::string_view> parts, std::string_view& out) noexcept;
   // Edit indices by (begin, inserts before ranges, token completions first,
@@ -146,6 +161,7 @@ class Rewriter {
   const Message& msg_;
   Edit edits_[kMaxEdits];
   std::size_t count_ = 0;
+  std::size_t added_ = 0;  // bytes the edits add, see size_bound()
   mutable std::uint8_t order_[kMaxEdits];
   mutable bool sorted_ = false;
   bool compact_ = false;

@@ -9,14 +9,6 @@ namespace {
 constexpr bool is_hex(char c) { return lex::is_digit(c) || (lex::lower(c) >= 'a' && lex::lower(c) <= 'f'); }
 constexpr int hex_value(char c) { return lex::is_digit(c) ? c - '0' : lex::lower(c) - 'a' + 10; }
 
-// scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-constexpr bool valid_scheme(std::string_view s) {
-  if (s.empty() || !((lex::lower(s[0]) >= 'a' && lex::lower(s[0]) <= 'z'))) return false;
-  for (char c : s)
-    if (!(lex::is(c, lex::kHost) || c == '+')) return false;
-  return true;
-}
-
 // IPv6reference = "[" IPv6address "]": hex digits, ':' and an embedded IPv4's '.'.
 constexpr bool valid_ipv6(std::string_view s) {
   if (s.size() < 2 || s.size() > 45 || s.find(':') == std::string_view::npos) return false;
@@ -93,13 +85,17 @@ std::uint16_t Uri::port_or_default() const noexcept {
   return scheme == UriScheme::sips || lex::iequals(transport(), "tls") ? 5061 : 5060;
 }
 
-Result<Uri> parse_uri(std::string_view text) noexcept {
-  Uri u;
+ParseError parse_uri_into(std::string_view text, Uri& u) noexcept {
   u.text = text;
   if (text.empty()) return ParseError::bad_uri;
   if (lex::uri_span(text.data(), text.size()) != text.size()) return ParseError::bad_uri;
-  const std::size_t colon = text.find(':');
-  if (colon == std::string_view::npos || !valid_scheme(text.substr(0, colon))) return ParseError::bad_uri;
+  // The scheme runs to the first ':'; scanning it as scheme characters
+  // finds that colon too (a byte that is neither ends the scan, and then
+  // the first colon, if any, follows a character no scheme may hold).
+  std::size_t colon = 0;
+  while (colon < text.size() && (lex::is(text[colon], lex::kHost) || text[colon] == '+')) ++colon;
+  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ): the scan checked all but the first.
+  if (colon == 0 || colon == text.size() || text[colon] != ':' || !(lex::lower(text[0]) >= 'a' && lex::lower(text[0]) <= 'z')) return ParseError::bad_uri;
   u.scheme_text = text.substr(0, colon);
   std::string_view rest = text.substr(colon + 1);
   if (lex::iequals(u.scheme_text, "sip")) {
@@ -111,7 +107,7 @@ Result<Uri> parse_uri(std::string_view text) noexcept {
   } else {
     if (rest.empty()) return ParseError::bad_uri;
     u.opaque = rest;
-    return u;
+    return ParseError::ok;
   }
   if (rest.empty()) return ParseError::bad_uri;
 
@@ -124,7 +120,7 @@ Result<Uri> parse_uri(std::string_view text) noexcept {
       u.params = rest.substr(semi);
       if (!scan_params(u)) return ParseError::bad_param;
     }
-    return u;
+    return ParseError::ok;
   }
 
   // userinfo: the user may contain ';' and '?' (user-unreserved) but never an
@@ -180,7 +176,13 @@ Result<Uri> parse_uri(std::string_view text) noexcept {
     if (rest.front() != '?' || rest.size() == 1) return ParseError::bad_uri;
     u.headers = rest.substr(1);
   }
-  return u;
+  return ParseError::ok;
+}
+
+Result<Uri> parse_uri(std::string_view text) noexcept {
+  Result<Uri> r(ParseError::ok);
+  if (const ParseError e = parse_uri_into(text, r.mutable_value()); e != ParseError::ok) r = Result<Uri>(e);
+  return r;
 }
 
 std::optional<std::size_t> unescape(std::string_view text, std::span<char> out) noexcept {

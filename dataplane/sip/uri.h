@@ -62,6 +62,10 @@ struct Uri {
 // Parses one URI (no surrounding whitespace or <>). Errors: bad_uri, bad_host,
 // bad_port, bad_param.
 Result<Uri> parse_uri(std::string_view text) noexcept;
+// parse_uri() into `out`, which must be a default-constructed Uri (for a
+// caller that keeps the Uri inside a larger value: no copy). `out` is
+// unspecified unless it returns ParseError::ok.
+ParseError parse_uri_into(std::string_view text, Uri& out) noexcept;
 
 // Decodes %XX escapes into `out`; returns the decoded length, or nullopt when
 // an escape is malformed or `out` is too small.

@@ -38,8 +38,7 @@ std::uint16_t Via::port_or_default() const noexcept {
   return transport == Transport::tls ? 5061 : 5060;
 }
 
-Result<Via> parse_via(std::string_view value) noexcept {
-  Via v;
+ParseError parse_via_into(std::string_view value, Via& v) noexcept {
   std::string_view s = lex::trim(value);
   v.text = s;
   if (s.substr(0, 8) == "SIP/2.0/") {  // how nearly every Via is written
@@ -97,7 +96,7 @@ Result<Via> parse_via(std::string_view value) noexcept {
   v.sent_by = std::string_view(sent_by_begin, static_cast<std::size_t>(sent_by_end - sent_by_begin));
 
   s = lex::skip_ws(s);
-  if (s.empty()) return v;
+  if (s.empty()) return ParseError::ok;
   if (s.front() != ';') return ParseError::bad_via;
   v.params = s;
   ParamIterator it(s);
@@ -128,7 +127,13 @@ Result<Via> parse_via(std::string_view value) noexcept {
     }
   }
   if (it.error()) return ParseError::bad_param;
-  return v;
+  return ParseError::ok;
+}
+
+Result<Via> parse_via(std::string_view value) noexcept {
+  Result<Via> r(ParseError::ok);
+  if (const ParseError e = parse_via_into(value, r.mutable_value()); e != ParseError::ok) r = Result<Via>(e);
+  return r;
 }
 
 }  // namespace sipedge::sip

@@ -52,6 +52,9 @@ struct Via {
 // Parses one via-parm (one element of a Via list, LWS/folds allowed where the
 // ABNF allows). Errors: bad_via, bad_host, bad_port, bad_param.
 Result<Via> parse_via(std::string_view value) noexcept;
+// parse_via() into `out`, which must be a default-constructed Via (no copy
+// of the large Via on return). `out` is unspecified unless it returns ok.
+ParseError parse_via_into(std::string_view value, Via& out) noexcept;
 
 Transport transport_from_text(std::string_view text) noexcept;  // case-insensitive
 

@@ -191,6 +191,39 @@ TEST_F(WorkerTest, InitialInviteIsForwardedWithViaRecordRouteAndMaxForwards) {
   EXPECT_EQ(worker_->counters().calls.get(), 1u);
 }
 
+// Our Via and Record-Route are written once per Snapshot; the widest
+// address and port still give the whole branch (a 64-byte buffer once cut
+// it off) and the Record-Route of each side.
+TEST_F(WorkerTest, OwnViaAndRecordRouteFitTheWidestAddressAndPort) {
+  std::string toml = base_config("hash-callid");
+  toml.replace(toml.find("198.51.100.1/24"), 15, "198.51.100.254/24");
+  toml.replace(toml.find("vips = [\"203.0.113.1\"]"), 22, "vips = [\"203.0.113.254\"]\nports = [65000]");
+  load(toml);
+  const auto v = run(invite("call-wide@uac", "", "z9hG4bK-1", "sip:+15551234@203.0.113.254"), kUac,
+                     {addr("203.0.113.254"), 65000});
+  ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
+  sip::Message m;
+  const std::string out = sent(v);
+  ASSERT_EQ(m.parse(out), sip::ParseError::ok) << out;
+  const auto top = m.top_via();
+  ASSERT_TRUE(top);
+  EXPECT_EQ(top->sent_by, "198.51.100.254:65000");
+  EXPECT_EQ(top->branch.size(), kBranchLength) << top->text;
+  EXPECT_TRUE(top->branch.starts_with(kBranchPrefix));
+  auto rr = m.values(sip::HeaderId::record_route).begin();
+  EXPECT_EQ(rr->text, "<sip:198.51.100.254:65000;lr>");
+  ++rr;
+  EXPECT_EQ(rr->text, "<sip:203.0.113.254:65000;lr>");
+}
+
+// The branch is the wire format replies are matched by: prefix, node id
+// and transaction hash in lower-case hex, most significant digit first.
+TEST(Branch, TextIsPrefixNodeAndHashInHex) {
+  EXPECT_EQ(make_branch(0x07, 0x0123456789abcdefull).view(), "z9hG4bKse070123456789abcdef");
+  EXPECT_EQ(make_branch(0xff, 0).view(), "z9hG4bKseff0000000000000000");
+  EXPECT_EQ(make_branch(0x00, ~0ull).view(), "z9hG4bKse00ffffffffffffffff");
+}
+
 TEST_F(WorkerTest, RetransmissionAndCancelFollowTheInvite) {
   for (const char* algorithm : {"hash-callid", "wrr", "random", "first"}) {
     SCOPED_TRACE(algorithm);
@@ -326,6 +359,45 @@ TEST_F(WorkerTest, InDialogRequestFromOutsideIsLooseRouted) {
   EXPECT_FALSE(m.has(sip::HeaderId::record_route));
   EXPECT_EQ(m.count(sip::HeaderId::via), 2u);  // ours, then the client's
   EXPECT_EQ(m.top_via()->host, "198.51.100.1") << sent(v);
+}
+
+// Our Route values go, whatever lines they are on: a line of ours only
+// goes whole, a line shared with the next hop keeps the next hop's value.
+TEST_F(WorkerTest, OwnRoutesArePoppedFromEveryLineShape) {
+  load(base_config("hash-callid"));
+  struct Case {
+    std::string_view routes;     // Route header lines
+    std::string_view remaining;  // the Route lines sent on
+  };
+  const Case cases[] = {
+      {"Route: <sip:203.0.113.1:5060;lr>, <sip:198.51.100.1:5060;lr>\n", ""},
+      {"Route: <sip:203.0.113.1:5060;lr>\nRoute: <sip:198.51.100.1:5060;lr>\n", ""},
+      {"Route: <sip:203.0.113.1:5060;lr>,<sip:198.51.100.1:5060;lr>, <sip:198.51.100.22;lr>\n",
+       "Route: <sip:198.51.100.22;lr>\r\n"},
+      {"Route: <sip:203.0.113.1:5060;lr>\nRoute: <sip:198.51.100.1:5060;lr> , <sip:198.51.100.22;lr>\n",
+       "Route: <sip:198.51.100.22;lr>\r\n"},
+      {"Route: <sip:203.0.113.1:5060;lr>, <sip:198.51.100.22;lr>\nRoute: <sip:198.51.100.21;lr>\n",
+       "Route: <sip:198.51.100.22;lr>\r\nRoute: <sip:198.51.100.21;lr>\r\n"},
+      {"Route: <sip:203.0.113.1:5060;lr>\nRoute: <sip:198.51.100.22;lr>, <sip:198.51.100.21;lr>\n",
+       "Route: <sip:198.51.100.22;lr>, <sip:198.51.100.21;lr>\r\n"},
+      {"Route: <sip:203.0.113.1:5060;lr>,,<sip:198.51.100.1:5060;lr>,\n", ""},
+  };
+  for (const auto& c : cases) {
+    const std::string bye = crlf("BYE sip:bob@198.51.100.21:5060 SIP/2.0\nVia: SIP/2.0/UDP 203.0.113.50:5060;branch=z9hG4bK-r\n" +
+                                 std::string(c.routes) +
+                                 "From: <sip:alice@example.com>;tag=a1\nTo: <sip:b@example.com>;tag=b2\nCall-ID: dlg-r\n"
+                                 "CSeq: 2 BYE\nContent-Length: 0\n\n");
+    const auto v = run(bye);
+    ASSERT_EQ(v.outcome, Outcome::forwarded_in_dialog) << c.routes << name(v.outcome);
+    const std::string out = sent(v);
+    sip::Message m;
+    ASSERT_EQ(m.parse(out), sip::ParseError::ok) << out;
+    std::string routes;
+    for (std::size_t i = m.find(sip::HeaderId::route); i != sip::kNoHeader; i = m.find_next(i))
+      routes += std::string(m.header(i).line);
+    EXPECT_EQ(routes, c.remaining) << c.routes;
+    EXPECT_EQ(v.to, c.remaining.empty() ? kUas1 : kUas2) << c.routes;
+  }
 }
 
 TEST_F(WorkerTest, InDialogRequestFromInsideReachesTheAliasOfANatedClient) {

@@ -1,6 +1,9 @@
 // IPv4 helpers, hash_bytes, header ids, method table.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+
 #include <array>
 #include <cctype>
 #include <string>
@@ -21,6 +24,43 @@ TEST(Ipv4, Parse) {
   for (std::string_view bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", " 1.2.3.4", "1..2.3", "1.2.3.",
                                "a.b.c.d", "1234.1.1.1", "1.2.3.4:5060", "1.2.3.0004", "1.2.3.-1", "::1"})
     EXPECT_FALSE(parse_ipv4(bad)) << bad;
+}
+
+// The parser against a plain reading of its grammar (four 1*3DIGIT parts
+// 0..255, dots between, nothing else) on many short strings of digits,
+// dots and a stray byte.
+TEST(Ipv4, ParseMatchesTheGrammarOnGeneratedStrings) {
+  auto reference = [](std::string_view t) -> std::optional<std::uint32_t> {
+    std::uint32_t addr = 0;
+    std::size_t i = 0;
+    for (int part = 0; part < 4; ++part) {
+      if (part != 0) {
+        if (i == t.size() || t[i] != '.') return std::nullopt;
+        ++i;
+      }
+      std::size_t digits = 0;
+      unsigned v = 0;
+      while (i < t.size() && t[i] >= '0' && t[i] <= '9' && digits < 3) v = v * 10 + unsigned(t[i++] - '0'), ++digits;
+      if (digits == 0 || v > 255) return std::nullopt;
+      addr = addr << 8 | v;
+    }
+    if (i != t.size()) return std::nullopt;
+    return addr;
+  };
+  const char alphabet[] = {'0', '1', '2', '5', '9', '.', '.', 'x'};
+  std::uint32_t seed = 12345;
+  for (int k = 0; k < 200000; ++k) {
+    seed = seed * 1103515245u + 12345u;
+    const std::size_t len = 5 + (seed >> 16) % 13;
+    std::string s;
+    for (std::size_t j = 0; j < len; ++j) {
+      seed = seed * 1103515245u + 12345u;
+      s += alphabet[(seed >> 16) % sizeof alphabet];
+    }
+    ASSERT_EQ(parse_ipv4(s), reference(s)) << s;
+  }
+  for (std::string_view s : {"1.2.3.4", "255.255.255.255", "0.0.0.0", "199.99.9.1", "1.22.333.4", "001.002.003.004"})
+    ASSERT_EQ(parse_ipv4(s), reference(s)) << s;
 }
 
 TEST(Ipv4, Format) {

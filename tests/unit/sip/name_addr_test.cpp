@@ -7,6 +7,8 @@
 
 #include "fixtures.h"
 #include "sip/name_addr.h"
+#include "sip/uri.h"
+#include "sip/via.h"
 
 namespace sipedge::sip {
 namespace {
@@ -152,6 +154,91 @@ TEST(NameAddr, MalformedToMeansNoTag) {
   EXPECT_EQ(m.to().error(), ParseError::bad_name_addr);
   EXPECT_FALSE(m.has_to_tag());
   EXPECT_EQ(m.to_tag(), "");
+}
+
+// may_have_tag() lets the fast path skip parsing a To: it must never say
+// "no tag" for a value in which parse_name_addr() finds one, and it says
+// "no tag" for the plain To of an initial request.
+TEST(NameAddr, MayHaveTagNeverMissesATag) {
+  const std::string_view values[] = {
+      "<sip:a@x>;tag=1", "<sip:a@x>;TAG=1", "<sip:a@x> ; TaG = 1", "sip:a@x;tag=1", "<sip:a@x>;x=1;tag=22",
+      "\"T\" <sip:a@x>;tag=1", "<sip:a@x>\r\n ;tag=1", "<sip:a@x>;tag=", "<sip:a@x>;tag", "<sip:a@x>;t=1",
+      "<sip:tag@x>", "<sip:a@stage.example.com>", "<sip:a@x>;ta=1", "<sip:a@x>;ag=1", "<sip:a@x>", "sip:a@x",
+      "t", "ta", "tag", "<sip:a@x>;tAg=abc", "\"tag\" <sip:a@x>", "<sip:a@x>;xtag=1", "<sip:a@x;tag=1",
+  };
+  for (std::string_view v : values) {
+    const auto na = parse_name_addr(v);
+    if (na && na->has_tag) {
+      EXPECT_TRUE(may_have_tag(v)) << v;
+    }
+  }
+  EXPECT_FALSE(may_have_tag(""));
+  EXPECT_FALSE(may_have_tag("<sip:+15551234@example.com>"));
+  EXPECT_FALSE(may_have_tag("\"Alice\" <sip:alice@example.com;transport=udp>"));
+  EXPECT_FALSE(may_have_tag("<sip:a@x>;t=1;ta=2;ag=3"));
+  EXPECT_TRUE(may_have_tag("<sip:a@x>;tag=1"));
+  EXPECT_TRUE(may_have_tag("<sip:a@x>;TAG=1"));
+  EXPECT_TRUE(may_have_tag("<sip:a@stage.example.com>"));  // conservative: the parse decides
+  // Every cut of a tagged value: the tag param found by the parse (if any)
+  // is always noticed, also when it ends the view.
+  const std::string tagged = "\"Bob\" <sip:bob@biloxi.com>;x=tTaA;tag=a6c85cf";
+  for (std::size_t n = 0; n <= tagged.size(); ++n) {
+    const std::string_view v(tagged.data(), n);
+    const auto na = parse_name_addr(v);
+    if (na && na->has_tag) {
+      EXPECT_TRUE(may_have_tag(v)) << v;
+    }
+  }
+}
+
+// The in-place parsers give what the Result-returning ones give: the same
+// error, and on success the same fields.
+TEST(NameAddr, InPlaceParsersMatchTheResultOnes) {
+  for (std::string_view v : {"\"A\" <sip:a@198.51.100.1:5060;lr;alias=1~2~1>;tag=x", "sip:a@h;tag=1", "<sip:a@x",
+                             "<sip:a@[::1]>", "*", "<sip:a@h>;=", "", "<http://x>"}) {
+    for (bool star : {false, true}) {
+      NameAddr na;
+      const ParseError e = parse_name_addr_into(v, star, na);
+      const auto r = parse_name_addr(v, star);
+      EXPECT_EQ(e, r.error()) << v;
+      if (!r) continue;
+      EXPECT_EQ(na.uri.text, r->uri.text) << v;
+      EXPECT_EQ(na.uri.ipv4, r->uri.ipv4) << v;
+      EXPECT_EQ(na.uri.alias_param, r->uri.alias_param) << v;
+      EXPECT_EQ(na.tag, r->tag) << v;
+      EXPECT_EQ(na.star, r->star) << v;
+      EXPECT_EQ(na.display_name, r->display_name) << v;
+    }
+  }
+  for (std::string_view v : {"sip:u@203.0.113.1:5060;transport=udp", "sip:", "tel:+1;x=y", "sip:u@h:99999"}) {
+    Uri u;
+    EXPECT_EQ(parse_uri_into(v, u), parse_uri(v).error()) << v;
+  }
+  for (std::string_view v : {"SIP/2.0/UDP 203.0.113.50:5060;branch=z9hG4bK1;rport", "SIP/2.0/UDP", "SIP/2.0/TCP h;rport=x"}) {
+    Via via;
+    const ParseError e = parse_via_into(v, via);
+    const auto r = parse_via(v);
+    EXPECT_EQ(e, r.error()) << v;
+    if (r) {
+      EXPECT_EQ(via.branch, r->branch);
+      EXPECT_EQ(via.sent_by, r->sent_by);
+      EXPECT_EQ(via.has_rport, r->has_rport);
+    }
+  }
+  // A failed parse leaves a default value in the Result.
+  EXPECT_TRUE(parse_name_addr("<sip:a@x").value().uri.text.empty());
+  EXPECT_TRUE(parse_via("SIP/2.0/UDP h;rport=x").value().host.empty());
+}
+
+TEST(NameAddr, ToWithoutTagTextHasNoTag) {
+  const std::string text = test::with_body(
+      "INVITE sip:a@x SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nFrom: <sip:b@x>\n"
+      "To: <sip:a@x>;ta=1\nCall-ID: c\nCSeq: 2 INVITE\n");
+  const Message m = test::parse_ok(text);
+  EXPECT_FALSE(m.has_to_tag());
+  EXPECT_EQ(m.to_tag(), "");
+  EXPECT_EQ(m.from_tag(), "");
+  EXPECT_TRUE(m.is_initial_request());
 }
 
 TEST(NameAddr, ResponsesAreNeverInitialRequests) {

@@ -53,6 +53,43 @@ TEST(Parse, TypicalInvite) {
   EXPECT_EQ(m.head().substr(m.head().size() - 4), "\r\n\r\n");
 }
 
+// The request line's version is its last word however it is spaced, and
+// the CSeq number is 1*DIGIT up to 2^31-1 (the fast paths of both).
+TEST(Parse, RequestLineVersionAndCSeqNumberEdges) {
+  const std::string rest = "Via: SIP/2.0/UDP h;branch=z9hG4bK1\nFrom: <sip:b@x>;tag=2\nTo: <sip:a@x>\nCall-ID: c\n";
+  struct Case {
+    std::string start;
+    std::string cseq;
+    ParseError want;
+  };
+  const Case cases[] = {
+      {"INVITE sip:a@x SIP/2.0", "1 INVITE", ParseError::ok},
+      {"INVITE sip:a@x\tSIP/2.0", "1 INVITE", ParseError::ok},
+      {"INVITE sip:a@x   SIP/2.0  ", "1 INVITE", ParseError::ok},
+      {"INVITE sip:a@x sip/2.0", "1 INVITE", ParseError::ok},
+      {"INVITE sip:a@x XSIP/2.0", "1 INVITE", ParseError::not_sip},
+      {"INVITE sip:a@x SIP/2.00", "1 INVITE", ParseError::bad_sip_version},
+      {"INVITE sip:a@x ;lr SIP/2.0", "1 INVITE", ParseError::bad_request_uri},
+      {"INVITE SIP/2.0", "1 INVITE", ParseError::truncated_request_line},
+      {"INVITE sip:a@x SIP/2.0", "2147483647 INVITE", ParseError::ok},
+      {"INVITE sip:a@x SIP/2.0", "2147483648 INVITE", ParseError::bad_cseq},
+      {"INVITE sip:a@x SIP/2.0", "0000000000000000001 INVITE", ParseError::ok},
+      {"INVITE sip:a@x SIP/2.0", "00000000000000000001 INVITE", ParseError::bad_cseq},
+      {"INVITE sip:a@x SIP/2.0", "99999999999999999999999 INVITE", ParseError::bad_cseq},
+      {"INVITE sip:a@x SIP/2.0", "INVITE", ParseError::bad_cseq},
+      {"INVITE sip:a@x SIP/2.0", "1INVITE", ParseError::bad_cseq},
+  };
+  for (const auto& c : cases) {
+    const std::string text = test::with_body(c.start + "\n" + rest + "CSeq: " + c.cseq + "\n");
+    Message m;
+    EXPECT_EQ(m.parse(text), c.want) << c.start << " / " << c.cseq;
+    if (c.want == ParseError::ok) {
+      EXPECT_EQ(m.request_uri(), "sip:a@x") << c.start;
+      EXPECT_EQ(m.cseq().method, Method::invite);
+    }
+  }
+}
+
 TEST(Parse, Response) {
   const std::string text = test::ok_200();
   const Message m = parse_ok(text);

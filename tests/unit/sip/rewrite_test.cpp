@@ -13,13 +13,15 @@ namespace {
 using test::crlf;
 using test::with_body;
 
-// Applies the rewriter, checks output_size(), and returns the new text.
+// Applies the rewriter, checks output_size() and size_bound(), and returns
+// the new text.
 std::string run(const Rewriter& rw, std::size_t capacity = 4096) {
   std::vector<char> buf(capacity);
   const auto n = rw.apply(buf);
   EXPECT_TRUE(n) << rewrite_error_name(n.error());
   if (!n) return {};
   EXPECT_EQ(*n, rw.output_size());
+  EXPECT_GE(rw.size_bound(), *n);
   return std::string(buf.data(), *n);
 }
 
@@ -396,6 +398,32 @@ TEST(Rewrite, CompactNamesWithEditInsideLine) {
   EXPECT_EQ(r.header(0).name, "v");
   EXPECT_EQ(r.top_via()->received, "1.2.3.4");
   EXPECT_EQ(r.max_forwards(), 5u);
+}
+
+// size_bound() is what the fast path compares with the MTU before asking
+// for output_size(): never below it, and exact for pure inserts.
+TEST(Rewrite, SizeBoundIsNeverBelowTheOutput) {
+  const std::string text = crlf(
+      "INVITE sip:bob@example.com SIP/2.0\nVia: SIP/2.0/UDP 198.51.100.7;branch=z9hG4bK1;rport\n"
+      "Route: <sip:203.0.113.1;lr>\nFrom: <sip:a@x>;tag=1\nTo: <sip:b@x>\nCall-ID: c\nCSeq: 1 INVITE\n"
+      "Max-Forwards: 70\nContent-Length: 0\n\n");
+  const Message m = test::parse_ok(text);
+  Rewriter rw(m);
+  EXPECT_EQ(rw.size_bound(), m.wire_length());
+  ASSERT_EQ(rw.insert_header_before(HeaderId::via, HeaderId::via, "SIP/2.0/UDP 203.0.113.1;branch=", "z9hG4bKx"),
+            RewriteError::ok);
+  ASSERT_EQ(rw.set_top_via_rport(5060), RewriteError::ok);
+  EXPECT_EQ(rw.size_bound(), rw.output_size());
+  EXPECT_EQ(rw.size_bound(), m.wire_length() + std::string_view("Via: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bKx\r\n").size() +
+                                 std::string_view("=5060").size());
+  ASSERT_EQ(rw.remove_first_value(HeaderId::route), RewriteError::ok);
+  ASSERT_EQ(rw.set_max_forwards(69), RewriteError::ok);
+  EXPECT_GT(rw.size_bound(), rw.output_size());
+  const std::string out = run(rw);
+  EXPECT_NE(out.find("Via: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bKx\r\nVia: SIP/2.0/UDP 198.51.100.7;branch=z9hG4bK1;rport=5060\r\n"),
+            std::string::npos) << out;
+  rw.clear();
+  EXPECT_EQ(rw.size_bound(), m.wire_length());
 }
 
 TEST(Rewrite, ContentLengthAddedWhenAbsentAndExtraBytesDropped) {
