@@ -17,6 +17,14 @@ const Binding* IndexedStore::find(std::string_view aor, std::string_view contact
   return nullptr;
 }
 
+Binding* IndexedStore::find_mutable(std::string_view aor, std::string_view contact) {
+  const auto it = aors_.find(aor);
+  if (it == aors_.end()) return nullptr;
+  for (Binding& b : it->second.bindings)
+    if (b.contact == contact) return &b;
+  return nullptr;
+}
+
 void IndexedStore::for_each(const std::function<void(const Binding&)>& visit) const {
   for (const auto& [aor, record] : aors_)
     for (const Binding& b : record.bindings) visit(b);

@@ -58,6 +58,8 @@ class IndexedStore : public LocationStore {
   virtual bool persist(std::span<const PersistRow> rows, std::string& error) = 0;
   // Reads every stored row into `out`. False with `error` on failure.
   virtual bool load_rows(std::vector<Binding>& out, std::string& error) = 0;
+  // For memory-only marks of a derived backend (no change, no notification).
+  Binding* find_mutable(std::string_view aor, std::string_view contact);
 
  private:
   struct Aor {

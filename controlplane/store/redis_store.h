@@ -39,7 +39,14 @@
 // primary without a restart. Once both connections (commands, SUBSCRIBE) are
 // up, the dirty set is written and a full resync (SCAN + GET) replaces the
 // cache's view of other nodes' bindings; changes published meanwhile win
-// over the snapshot.
+// over the snapshot. The resync never stalls the owner's loop: at most
+// kResyncGetsInFlight GETs are outstanding (the next SCAN page is asked for
+// once the previous page's keys are all asked for), each binding is applied
+// as its GET reply arrives, and the bindings that vanished from Redis
+// (found by a sweep over the cache's resync stamps, Binding::sync_epoch) are
+// removed kResyncGetsInFlight per poll(), the store's timer keeping poll_fd()
+// readable meanwhile. So one poll() applies at most kResyncGetsInFlight
+// bindings; synced() turns true once the removals are done.
 //
 // Array mode (RedisOptions::array): the keys and channel above live under
 // P:n:<node>; P:n:<node>:share is the set of node names allowed to read them,
@@ -140,6 +147,10 @@ struct RedisStats {
 // Handed-over replies kept until the control plane takes them (per turn).
 inline constexpr std::size_t kMaxForwardedReplies = 4096;
 
+// Resync GETs outstanding at once, and so the most resync bindings applied
+// (added, changed or removed) by one poll().
+inline constexpr std::size_t kResyncGetsInFlight = 2000;
+
 class RedisStore final : public LocationStore {
  public:
   explicit RedisStore(RedisOptions options);
@@ -214,12 +225,15 @@ class RedisStore final : public LocationStore {
   void send_dirty();
   void start_resync();
   void scan_next(const std::string& cursor);
-  void finish_resync();
+  void resync_pump();                        // more GETs (up to the window), the next SCAN page, or the sweep
+  void apply_snapshot_binding(Binding binding);
+  void finish_resync();                      // all GETs answered: sweep the cache for what vanished
+  void resync_remove_step();                 // removes up to kResyncGetsInFlight vanished bindings
+  void complete_resync();
+  bool held_locally_or_touched(const Key& key) const;
   void on_message(std::string_view payload);
   void apply_remote_upsert(Binding binding);
   void apply_remote_remove(std::string_view aor, std::string_view contact);
-  // Keys with a local write not yet acknowledged (dirty or in flight).
-  std::set<Key, std::less<>> locally_pending() const;
   std::string channel() const { return own_prefix_ + ":changes"; }
   std::string namespace_of(std::string_view node) const;
   std::string shares_channel() const { return options_.prefix + ":shares"; }
@@ -280,10 +294,17 @@ class RedisStore final : public LocationStore {
 
   // Resync state (valid while resyncing_).
   bool resyncing_ = false;
+  std::uint32_t resync_epoch_ = 0;       // stamped (Binding::sync_epoch) on what this resync found
   std::size_t gets_outstanding_ = 0;
-  bool scan_done_ = false;
-  std::vector<Binding> snapshot_;
-  std::set<Key, std::less<>> touched_;  // changed by messages during the resync
+  bool scan_waiting_ = false;            // a SCAN reply is awaited
+  bool scan_done_ = false;               // every pattern scanned to cursor 0
+  std::string scan_cursor_;              // of the next SCAN page of scan_patterns_[scan_index_]
+  std::deque<std::string> resync_keys_;  // scanned, not yet asked for (at most about one page)
+  bool sweeping_ = false;                // all GETs answered; removing resync_gone_
+  std::vector<Key> resync_gone_;         // in the cache, not found in Redis
+  // Changed by messages or by our own writes during the resync, or in flight
+  // when it started: newer than the snapshot.
+  std::set<Key, std::less<>> touched_;
   bool resync_again_ = false;            // asked for while one was running
   std::vector<std::string> scan_patterns_;
   std::size_t scan_index_ = 0;
