@@ -656,7 +656,7 @@ void RedisStore::poll() {
       if (state_ == State::idle)
         start_connect();
       else if (sweeping_)
-        resync_remove_step();
+        resync_sweep_step();
       continue;
     }
     if (events[i].data.ptr == &watchdog_fd_) {
@@ -842,7 +842,16 @@ void RedisStore::start_resync() {
   scan_done_ = false;
   scan_cursor_ = "0";
   scan_waiting_ = true;
+  redisAsyncCommand(command_->ctx, on_dbsize_reply, this, "DBSIZE");
   scan_next(scan_cursor_);
+}
+
+void RedisStore::on_dbsize_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_ || !self->resyncing_) return;
+  const auto* r = static_cast<redisReply*>(reply);
+  if (r != nullptr && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+    self->cache_->reserve(std::min(static_cast<std::size_t>(r->integer), kResyncMaxReserve));
 }
 
 void RedisStore::scan_next(const std::string& cursor) {
@@ -934,33 +943,33 @@ void RedisStore::apply_snapshot_binding(Binding binding) {
 }
 
 void RedisStore::finish_resync() {
-  // One pass over the cache comparing a stamp; only the vanished keys are
-  // copied. Their removal (and its notifications) is spread over polls.
+  // What is in the cache without this resync's stamp vanished from Redis
+  // (unless newer here): found and removed a slice per poll() from now on.
   sweeping_ = true;
+  sweep_walked_ = false;
+  sweep_cursor_ = {};
   resync_gone_.clear();
-  cache_->for_each([&](const Binding& b) {
-    if (b.sync_epoch != resync_epoch_) resync_gone_.emplace_back(b.aor, b.contact);
-  });
-  if (resync_gone_.empty()) {
-    complete_resync();
-    return;
-  }
-  arm_timer(0);  // the removals start at the next poll(), within its budget
+  arm_timer(0);
 }
 
-void RedisStore::resync_remove_step() {
+void RedisStore::resync_sweep_step() {
+  if (!sweep_walked_) {
+    sweep_walked_ = cache_->for_each_slice(sweep_cursor_, kResyncSweepBuckets, [&](const Binding& b) {
+      if (b.sync_epoch != resync_epoch_) resync_gone_.emplace_back(b.aor, b.contact);
+    });
+  }
   std::size_t removed = 0;
   while (!resync_gone_.empty() && removed < kResyncGetsInFlight) {
     const Key key = std::move(resync_gone_.back());
     resync_gone_.pop_back();
-    // Checked now, not at the sweep: a local write or a message since then wins.
+    // Checked now, not when found: a local write or a message since then wins.
     if (held_locally_or_touched(key)) continue;
     const Binding* b = cache_->find(key.first, key.second);
     if (b == nullptr || b->sync_epoch == resync_epoch_) continue;
     apply_remote_remove(key.first, key.second);
     ++removed;
   }
-  if (resync_gone_.empty())
+  if (sweep_walked_ && resync_gone_.empty())
     complete_resync();
   else
     arm_timer(0);
