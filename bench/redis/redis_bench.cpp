@@ -7,7 +7,9 @@
 //      update on node B (thread 2, its own store, up for the whole bench),
 //      p50/p99/max;
 //   3. the same lag at a fixed, moderate rate;
-//   4. Redis memory per binding (INFO used_memory delta / bindings).
+//   4. Redis memory per binding (INFO used_memory delta / bindings);
+//   5. a node joining with those bindings in Redis: its full resync, total
+//      time and the longest single poll() (the loop turn it would block).
 // Usage: bench_redis [bindings=50000] [moderate_rate=5000]
 #include <sys/epoll.h>
 
@@ -165,6 +167,29 @@ double run(RedisStore& a, Reader& reader, int run_id, int count, int rate, std::
   return count / seconds;
 }
 
+// Opens a fresh node and pumps it until its first resync ends; prints the
+// longest poll() (time inside the store, not waiting in epoll) on the way.
+void measure_resync(std::uint16_t port, std::size_t expected) {
+  RedisOptions o;
+  o.address = {"127.0.0.1", port};
+  o.node_id = 3;
+  const auto start = Clock::now();
+  RedisStore c(o);
+  std::int64_t longest_ns = 0;
+  std::size_t polls = 0;
+  while (!c.synced() && Clock::now() - start < std::chrono::seconds(120)) {
+    epoll_event ev;
+    ::epoll_wait(c.poll_fd(), &ev, 1, 10);
+    const std::int64_t t0 = now_ns();
+    c.poll();
+    longest_ns = std::max(longest_ns, now_ns() - t0);
+    ++polls;
+  }
+  const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  std::printf("resync of a joining node: %zu of %zu bindings in %.0f ms, %zu polls, longest poll %.2f ms\n",
+              c.binding_count(), expected, total_ms, polls, static_cast<double>(longest_ns) / 1e6);
+}
+
 long long used_memory(const sipedge::store::testing::RedisServer& server) {
   redisReply* r = server.command("INFO memory");
   long long v = -1;
@@ -199,6 +224,7 @@ int main(int argc, char** argv) {
               percentile(lags, 0.50), percentile(lags, 0.99), percentile(lags, 1.0), lags.size());
   std::printf("redis memory per binding: %.0f bytes (used_memory %+lld over %d bindings)\n",
               static_cast<double>(after - before) / count, after - before, count);
+  measure_resync(server.port(), static_cast<std::size_t>(count));
 
   const int moderate_count = std::min(count, moderate * 2);
   const double got = run(*a, reader, 2, moderate_count, moderate, lags);

@@ -69,6 +69,9 @@ struct Binding {
   std::uint32_t reg_id = 0;        // RFC 5626 reg-id; 0 = none (valid reg-ids are >= 1)
   NodeId owner = 0;
   KeepaliveState keepalive;        // memory only, see above
+  // Memory only: the RedisStore resync that last found this binding in
+  // Redis, so its end sweep knows what vanished without a set of every key.
+  std::uint32_t sync_epoch = 0;
 
   // Whole seconds left at `now` (unix s), 0 when expired.
   std::uint32_t remaining(std::int64_t now) const noexcept {

@@ -17,6 +17,24 @@ const Binding* IndexedStore::find(std::string_view aor, std::string_view contact
   return nullptr;
 }
 
+bool IndexedStore::for_each_slice(WalkCursor& cursor, std::size_t max_buckets,
+                                  const std::function<void(const Binding&)>& visit) const {
+  if (cursor.buckets != aors_.bucket_count()) cursor = {0, aors_.bucket_count()};
+  const std::size_t end = std::min(cursor.buckets, cursor.bucket + max_buckets);
+  for (; cursor.bucket < end; ++cursor.bucket)
+    for (auto it = aors_.begin(cursor.bucket); it != aors_.end(cursor.bucket); ++it)
+      for (const Binding& b : it->second.bindings) visit(b);
+  return cursor.bucket >= cursor.buckets;
+}
+
+Binding* IndexedStore::find_mutable(std::string_view aor, std::string_view contact) {
+  const auto it = aors_.find(aor);
+  if (it == aors_.end()) return nullptr;
+  for (Binding& b : it->second.bindings)
+    if (b.contact == contact) return &b;
+  return nullptr;
+}
+
 void IndexedStore::for_each(const std::function<void(const Binding&)>& visit) const {
   for (const auto& [aor, record] : aors_)
     for (const Binding& b : record.bindings) visit(b);

@@ -34,6 +34,20 @@ class IndexedStore : public LocationStore {
   std::size_t binding_count() const override { return binding_count_; }
   std::size_t aor_count() const override { return aors_.size(); }
 
+  // A walk spread over event-loop turns: each call visits the bindings of
+  // the AORs in up to `max_buckets` hash buckets from `cursor` and returns
+  // true once the walk is complete. Changes between calls are allowed; a
+  // rehash between calls restarts the walk (a binding may be visited twice,
+  // none present throughout is missed). `visit` must not change the store.
+  struct WalkCursor {
+    std::size_t bucket = 0;
+    std::size_t buckets = 0;  // bucket count the walk started with
+  };
+  bool for_each_slice(WalkCursor& cursor, std::size_t max_buckets,
+                      const std::function<void(const Binding&)>& visit) const;
+  // Room for `aors` AORs, so growing to that many rehashes at most now.
+  void reserve(std::size_t aors) { aors_.reserve(aors); }
+
   Sequence upsert(Binding binding) override;
   Sequence remove(std::string_view aor, std::string_view contact) override;
   Sequence remove_all(std::string_view aor) override;
@@ -58,6 +72,8 @@ class IndexedStore : public LocationStore {
   virtual bool persist(std::span<const PersistRow> rows, std::string& error) = 0;
   // Reads every stored row into `out`. False with `error` on failure.
   virtual bool load_rows(std::vector<Binding>& out, std::string& error) = 0;
+  // For memory-only marks of a derived backend (no change, no notification).
+  Binding* find_mutable(std::string_view aor, std::string_view contact);
 
  private:
   struct Aor {

@@ -53,6 +53,9 @@ bool parse_int(std::string_view text, Int& out) {
 // The memory index: an IndexedStore whose "persistence" is a no-op (the
 // RedisStore keeps its own dirty set and writes Redis itself).
 class RedisStore::Cache final : public IndexedStore {
+ public:
+  using IndexedStore::find_mutable;  // the resync's stamps (Binding::sync_epoch)
+
  protected:
   bool persist(std::span<const PersistRow>, std::string&) override { return true; }
   bool load_rows(std::vector<Binding>& out, std::string&) override {
@@ -616,7 +619,9 @@ void RedisStore::teardown(const char* why) {
   discovering_ = false;
   discover_again_ = false;
   peers_.clear();  // the new connection subscribes afresh
-  snapshot_.clear();
+  sweeping_ = false;
+  resync_keys_.clear();
+  resync_gone_.clear();
   touched_.clear();
   ++redis_stats_.disconnects;
   for (Link* l : {command_.get(), subscriber_.get(), sentinel_.get()}) {
@@ -648,7 +653,10 @@ void RedisStore::poll() {
     if (events[i].data.ptr == &timer_fd_) {
       std::uint64_t expirations = 0;
       [[maybe_unused]] const auto r = ::read(timer_fd_, &expirations, sizeof expirations);
-      if (state_ == State::idle) start_connect();
+      if (state_ == State::idle)
+        start_connect();
+      else if (sweeping_)
+        resync_sweep_step();
       continue;
     }
     if (events[i].data.ptr == &watchdog_fd_) {
@@ -753,12 +761,6 @@ void RedisStore::take_over(NodeId dead) {
 
 // ---- remote changes ----
 
-std::set<RedisStore::Key, std::less<>> RedisStore::locally_pending() const {
-  std::set<Key, std::less<>> keys = dirty_;
-  for (const Batch& b : in_flight_) keys.insert(b.keys.begin(), b.keys.end());
-  return keys;
-}
-
 void RedisStore::on_message(std::string_view payload) {
   std::string_view node_text, ms_text, kind;
   NodeId node = 0;
@@ -826,14 +828,30 @@ void RedisStore::start_resync() {
     return;
   }
   resyncing_ = true;
-  scan_done_ = false;
+  ++resync_epoch_;
+  sweeping_ = false;
   gets_outstanding_ = 0;
-  snapshot_.clear();
+  resync_keys_.clear();
+  resync_gone_.clear();
   touched_.clear();
+  // A batch still unanswered may land after SCAN passed its key: ours wins.
+  for (const Batch& b : in_flight_) touched_.insert(b.keys.begin(), b.keys.end());
   scan_patterns_ = {own_prefix_ + ":b:*"};
   for (const std::string& peer : peers_) scan_patterns_.push_back(namespace_of(peer) + ":b:*");
   scan_index_ = 0;
-  scan_next("0");
+  scan_done_ = false;
+  scan_cursor_ = "0";
+  scan_waiting_ = true;
+  redisAsyncCommand(command_->ctx, on_dbsize_reply, this, "DBSIZE");
+  scan_next(scan_cursor_);
+}
+
+void RedisStore::on_dbsize_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  if (self->destroying_ || !self->resyncing_) return;
+  const auto* r = static_cast<redisReply*>(reply);
+  if (r != nullptr && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+    self->cache_->reserve(std::min(static_cast<std::size_t>(r->integer), kResyncMaxReserve));
 }
 
 void RedisStore::scan_next(const std::string& cursor) {
@@ -851,55 +869,117 @@ void RedisStore::on_scan_reply(redisAsyncContext*, void* reply, void* privdata) 
     return;
   }
   const redisReply* keys = r->element[1];
-  for (std::size_t i = 0; i < keys->elements; ++i) {
-    const std::string_view key = reply_text(keys->element[i]);
-    redisAsyncCommand(self->command_->ctx, on_get_reply, self, "GET %b", key.data(), key.size());
-    ++self->gets_outstanding_;
-  }
-  const std::string cursor(reply_text(r->element[0]));
-  if ((cursor == "0" || cursor.empty()) && self->scan_index_ + 1 < self->scan_patterns_.size()) {
+  for (std::size_t i = 0; i < keys->elements; ++i) self->resync_keys_.emplace_back(reply_text(keys->element[i]));
+  self->scan_waiting_ = false;
+  const std::string_view cursor = reply_text(r->element[0]);
+  if (cursor != "0" && !cursor.empty()) {
+    self->scan_cursor_.assign(cursor);
+  } else if (self->scan_index_ + 1 < self->scan_patterns_.size()) {
     ++self->scan_index_;
-    self->scan_next("0");
-  } else if (cursor == "0" || cursor.empty()) {
-    self->scan_done_ = true;
-    if (self->gets_outstanding_ == 0) self->finish_resync();
+    self->scan_cursor_ = "0";
   } else {
-    self->scan_next(cursor);
+    self->scan_done_ = true;
+  }
+  self->resync_pump();
+}
+
+// Keeps the window of GETs full from the scanned keys; asks for the next
+// SCAN page only when this one's keys are all asked for, so neither the
+// GETs queued in hiredis nor the replies one read hands us exceed the window.
+void RedisStore::resync_pump() {
+  redisAsyncContext* c = command_->ctx;
+  if (c == nullptr) return;
+  while (gets_outstanding_ < kResyncGetsInFlight && !resync_keys_.empty()) {
+    const std::string& key = resync_keys_.front();
+    // A refused command gets no callback: not counted, so the resync cannot wait for it.
+    if (redisAsyncCommand(c, on_get_reply, this, "GET %b", key.data(), key.size()) == REDIS_OK) ++gets_outstanding_;
+    resync_keys_.pop_front();
+  }
+  if (!resync_keys_.empty() || scan_waiting_) return;
+  if (!scan_done_) {
+    scan_waiting_ = true;
+    scan_next(scan_cursor_);
+  } else if (gets_outstanding_ == 0) {
+    finish_resync();
   }
 }
 
 void RedisStore::on_get_reply(redisAsyncContext*, void* reply, void* privdata) {
   auto* self = static_cast<RedisStore*>(privdata);
-  if (self->destroying_ || !self->resyncing_) return;
+  if (self->destroying_ || !self->resyncing_ || self->sweeping_) return;
   const auto* r = static_cast<redisReply*>(reply);
   if (r == nullptr) return;  // connection lost: teardown abandons the resync
   if (r->type == REDIS_REPLY_STRING) {
     Binding b;
     if (decode_binding(reply_text(r), b))
-      self->snapshot_.push_back(std::move(b));
+      self->apply_snapshot_binding(std::move(b));
     else
       ++self->redis_stats_.bad_messages;
   }  // nil: expired or deleted between SCAN and GET
-  if (--self->gets_outstanding_ == 0 && self->scan_done_) self->finish_resync();
+  --self->gets_outstanding_;
+  self->resync_pump();
+}
+
+bool RedisStore::held_locally_or_touched(const Key& key) const {
+  // dirty_: written here, not yet sent; touched_ covers what was sent since.
+  return dirty_.contains(key) || touched_.contains(key);
+}
+
+void RedisStore::apply_snapshot_binding(Binding binding) {
+  if (!dirty_.empty() || !touched_.empty()) {
+    if (held_locally_or_touched(Key{binding.aor, binding.contact})) return;  // newer than the snapshot
+  }
+  if (binding.expired(::time(nullptr))) return;  // unstamped: the sweep drops a cached copy
+  Binding* cached = cache_->find_mutable(binding.aor, binding.contact);
+  if (cached != nullptr && cached->same_persistent(binding)) {
+    cached->sync_epoch = resync_epoch_;  // unchanged: only mark it found
+    return;
+  }
+  binding.sync_epoch = resync_epoch_;
+  applying_remote_ = true;
+  cache_->upsert(std::move(binding));
+  applying_remote_ = false;
+  ++redis_stats_.remote_changes;
 }
 
 void RedisStore::finish_resync() {
-  resyncing_ = false;
-  const std::set<Key, std::less<>> pending = locally_pending();
-  std::set<Key, std::less<>> seen;
-  for (Binding& b : snapshot_) {
-    Key key{b.aor, b.contact};
-    const bool skip = pending.contains(key) || touched_.contains(key);
-    seen.insert(std::move(key));
-    if (!skip) apply_remote_upsert(std::move(b));
+  // What is in the cache without this resync's stamp vanished from Redis
+  // (unless newer here): found and removed a slice per poll() from now on.
+  sweeping_ = true;
+  sweep_walked_ = false;
+  sweep_cursor_ = {};
+  resync_gone_.clear();
+  arm_timer(0);
+}
+
+void RedisStore::resync_sweep_step() {
+  if (!sweep_walked_) {
+    sweep_walked_ = cache_->for_each_slice(sweep_cursor_, kResyncSweepBuckets, [&](const Binding& b) {
+      if (b.sync_epoch != resync_epoch_) resync_gone_.emplace_back(b.aor, b.contact);
+    });
   }
-  std::vector<Key> gone;
-  cache_->for_each([&](const Binding& b) {
-    Key key{b.aor, b.contact};
-    if (!seen.contains(key) && !touched_.contains(key) && !pending.contains(key)) gone.push_back(std::move(key));
-  });
-  for (const Key& k : gone) apply_remote_remove(k.first, k.second);
-  snapshot_.clear();
+  std::size_t removed = 0;
+  while (!resync_gone_.empty() && removed < kResyncGetsInFlight) {
+    const Key key = std::move(resync_gone_.back());
+    resync_gone_.pop_back();
+    // Checked now, not when found: a local write or a message since then wins.
+    if (held_locally_or_touched(key)) continue;
+    const Binding* b = cache_->find(key.first, key.second);
+    if (b == nullptr || b->sync_epoch == resync_epoch_) continue;
+    apply_remote_remove(key.first, key.second);
+    ++removed;
+  }
+  if (sweep_walked_ && resync_gone_.empty())
+    complete_resync();
+  else
+    arm_timer(0);
+}
+
+void RedisStore::complete_resync() {
+  resyncing_ = false;
+  sweeping_ = false;
+  resync_gone_.clear();
+  resync_gone_.shrink_to_fit();
   touched_.clear();
   synced_ = true;
   ++redis_stats_.resyncs;

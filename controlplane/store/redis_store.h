@@ -39,7 +39,16 @@
 // primary without a restart. Once both connections (commands, SUBSCRIBE) are
 // up, the dirty set is written and a full resync (SCAN + GET) replaces the
 // cache's view of other nodes' bindings; changes published meanwhile win
-// over the snapshot.
+// over the snapshot. The resync never stalls the owner's loop: at most
+// kResyncGetsInFlight GETs are outstanding (the next SCAN page is asked for
+// once the previous page's keys are all asked for), each binding is applied
+// as its GET reply arrives (the cache reserves DBSIZE AORs first, so a
+// joining node does not rehash it over and over), and the bindings that
+// vanished from Redis are found by a sweep of the cache's resync stamps
+// (Binding::sync_epoch), kResyncSweepBuckets hash buckets per poll(), and
+// removed kResyncGetsInFlight per poll(), the store's timer keeping
+// poll_fd() readable meanwhile. So one poll() applies at most
+// kResyncGetsInFlight bindings; synced() turns true once the sweep is done.
 //
 // Array mode (RedisOptions::array): the keys and channel above live under
 // P:n:<node>; P:n:<node>:share is the set of node names allowed to read them,
@@ -78,6 +87,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/indexed_store.h"
 #include "store/location_store.h"
 
 struct redisAsyncContext;
@@ -139,6 +149,14 @@ struct RedisStats {
 
 // Handed-over replies kept until the control plane takes them (per turn).
 inline constexpr std::size_t kMaxForwardedReplies = 4096;
+
+// Resync GETs outstanding at once, and so the most resync bindings applied
+// (added, changed or removed) by one poll().
+inline constexpr std::size_t kResyncGetsInFlight = 2000;
+// Cache hash buckets the end-of-resync sweep looks at per poll().
+inline constexpr std::size_t kResyncSweepBuckets = 8192;
+// Most AORs a resync reserves room for (DBSIZE also counts other keys).
+inline constexpr std::size_t kResyncMaxReserve = std::size_t{1} << 22;
 
 class RedisStore final : public LocationStore {
  public:
@@ -214,12 +232,15 @@ class RedisStore final : public LocationStore {
   void send_dirty();
   void start_resync();
   void scan_next(const std::string& cursor);
-  void finish_resync();
+  void resync_pump();                        // more GETs (up to the window), the next SCAN page, or the sweep
+  void apply_snapshot_binding(Binding binding);
+  void finish_resync();                      // all GETs answered: sweep the cache for what vanished
+  void resync_sweep_step();                  // a slice of the sweep, then up to kResyncGetsInFlight removals
+  void complete_resync();
+  bool held_locally_or_touched(const Key& key) const;
   void on_message(std::string_view payload);
   void apply_remote_upsert(Binding binding);
   void apply_remote_remove(std::string_view aor, std::string_view contact);
-  // Keys with a local write not yet acknowledged (dirty or in flight).
-  std::set<Key, std::less<>> locally_pending() const;
   std::string channel() const { return own_prefix_ + ":changes"; }
   std::string namespace_of(std::string_view node) const;
   std::string shares_channel() const { return options_.prefix + ":shares"; }
@@ -240,6 +261,7 @@ class RedisStore final : public LocationStore {
   static void on_sentinel_reply(redisAsyncContext* ctx, void* reply, void* privdata);
   static void on_scan_reply(redisAsyncContext* ctx, void* reply, void* privdata);
   static void on_get_reply(redisAsyncContext* ctx, void* reply, void* privdata);
+  static void on_dbsize_reply(redisAsyncContext* ctx, void* reply, void* privdata);
   void batch_reply(bool ok);
   void lease_tick();
   void watchdog_tick();
@@ -280,10 +302,19 @@ class RedisStore final : public LocationStore {
 
   // Resync state (valid while resyncing_).
   bool resyncing_ = false;
+  std::uint32_t resync_epoch_ = 0;       // stamped (Binding::sync_epoch) on what this resync found
   std::size_t gets_outstanding_ = 0;
-  bool scan_done_ = false;
-  std::vector<Binding> snapshot_;
-  std::set<Key, std::less<>> touched_;  // changed by messages during the resync
+  bool scan_waiting_ = false;            // a SCAN reply is awaited
+  bool scan_done_ = false;               // every pattern scanned to cursor 0
+  std::string scan_cursor_;              // of the next SCAN page of scan_patterns_[scan_index_]
+  std::deque<std::string> resync_keys_;  // scanned, not yet asked for (at most about one page)
+  bool sweeping_ = false;                // all GETs answered; looking for and removing what vanished
+  bool sweep_walked_ = false;            // the sweep has looked at every cache bucket
+  IndexedStore::WalkCursor sweep_cursor_;
+  std::vector<Key> resync_gone_;         // in the cache, not found in Redis: to remove
+  // Changed by messages or by our own writes during the resync, or in flight
+  // when it started: newer than the snapshot.
+  std::set<Key, std::less<>> touched_;
   bool resync_again_ = false;            // asked for while one was running
   std::vector<std::string> scan_patterns_;
   std::size_t scan_index_ = 0;

@@ -1,13 +1,15 @@
 // RedisStore against a real redis-server on a loopback port: durability on
 // the Redis acknowledgement, change propagation between two stores (two
-// edge nodes), full resync on connect, writes queued while Redis is down and
+// edge nodes), full resync on connect (bounded per poll), writes queued while Redis is down and
 // replayed on reconnect, per-binding TTL enforced by Redis.
 #include <gtest/gtest.h>
 #include <sys/epoll.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -332,6 +334,153 @@ TEST_F(RedisStoreTest, ArrayModeANodeSeesAPeersBindingsOnlyWhenThePeerSharesWith
   auto b2 = array_store(4, "edge-b", {"edge-a"});
   b.reset();
   ASSERT_TRUE(pump({a.get(), b2.get(), c.get()}, [&] { return b2->find("ann@example.com", "sip:ann@10.0.0.11:5060"); }));
+}
+
+// What the server holds: every binding key decoded (tests: one blocking connection).
+std::map<std::pair<std::string, std::string>, Binding> server_bindings(const RedisServer& server) {
+  std::map<std::pair<std::string, std::string>, Binding> out;
+  redisContext* c = redisConnect("127.0.0.1", server.port());
+  if (c == nullptr || c->err != 0) {
+    if (c != nullptr) redisFree(c);
+    return out;
+  }
+  std::string cursor = "0";
+  do {
+    auto* r = static_cast<redisReply*>(redisCommand(c, "SCAN %s MATCH sipedge:b:* COUNT 1000", cursor.c_str()));
+    if (r == nullptr) break;
+    cursor.assign(r->element[0]->str, r->element[0]->len);
+    for (std::size_t i = 0; i < r->element[1]->elements; ++i) {
+      const redisReply* k = r->element[1]->element[i];
+      auto* v = static_cast<redisReply*>(redisCommand(c, "GET %b", k->str, k->len));
+      Binding b;
+      if (v != nullptr && v->type == REDIS_REPLY_STRING && decode_binding({v->str, v->len}, b))
+        out.emplace(std::make_pair(b.aor, b.contact), b);
+      if (v != nullptr) freeReplyObject(v);
+    }
+    freeReplyObject(r);
+  } while (cursor != "0");
+  redisFree(c);
+  return out;
+}
+
+std::string numbered_aor(int i) {
+  std::string aor = "r";
+  aor += std::to_string(i);
+  aor += "@example.com";
+  return aor;
+}
+
+// A resync of 20,000 bindings: no poll() applies more than the window, and
+// the end state is the server's (adds, changes and deletions made behind the
+// node's back), except where a local write or a message during the resync
+// is newer than the snapshot.
+TEST_F(RedisStoreTest, AResyncIsAppliedInBoundedSlicesAndEndsWithTheServersState) {
+  constexpr int kBindings = 20000;
+  const std::string contact = "sip:r@10.0.0.9:5060";
+  {
+    auto a = open_store(1);
+    ASSERT_TRUE(pump({a.get()}, [&] { return a->synced(); }));
+    for (int i = 0; i < kBindings; ++i) a->upsert(make_binding(numbered_aor(i), contact, 1));
+    a->flush();
+    ASSERT_TRUE(pump({a.get()}, [&] { return a->durable_sequence() == a->last_sequence(); }));
+  }  // A is gone: from here on the server changes only behind C's back (no messages)
+
+  auto c = open_store(3);
+  std::size_t applied_this_poll = 0;
+  c->subscribe([&](const Change& ch) { applied_this_poll += ch.origin == ChangeOrigin::remote; });
+  // Polls C (as sipedge-cp's loop does, but without flush) until `done`;
+  // returns the most remote changes one poll() applied.
+  auto drive = [&](const std::function<bool()>& done, std::size_t& most, std::size_t& busy_polls) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      epoll_event ev;
+      ::epoll_wait(c->poll_fd(), &ev, 1, 5);
+      applied_this_poll = 0;
+      c->poll();
+      most = std::max(most, applied_this_poll);
+      busy_polls += applied_this_poll > 0;
+    }
+    return true;
+  };
+  std::size_t most = 0, busy = 0;
+  ASSERT_TRUE(drive([&] { return c->synced(); }, most, busy));
+  ASSERT_EQ(c->binding_count(), static_cast<std::size_t>(kBindings));
+  EXPECT_LE(most, kResyncGetsInFlight);
+  EXPECT_GE(busy, static_cast<std::size_t>(kBindings) / kResyncGetsInFlight);
+
+  // Behind C's back: 0..499 deleted, 500..999 changed, 20000..20499 added.
+  {
+    redisContext* raw = redisConnect("127.0.0.1", server_->port());
+    ASSERT_TRUE(raw != nullptr && raw->err == 0);
+    int queued = 0;
+    std::string value;
+    for (int i = 0; i < 500; ++i) {
+      const std::string gone = c->binding_key(numbered_aor(i), contact);
+      redisAppendCommand(raw, "DEL %b", gone.data(), gone.size());
+      Binding changed = make_binding(numbered_aor(500 + i), contact, 1);
+      changed.cseq = 7;
+      Binding added = make_binding(numbered_aor(kBindings + i), contact, 1);
+      for (const Binding* b : {&changed, &added}) {
+        const std::string key = c->binding_key(b->aor, b->contact);
+        value.clear();
+        encode_binding(*b, value);
+        redisAppendCommand(raw, "SET %b %b EXAT %lld", key.data(), key.size(), value.data(), value.size(),
+                           static_cast<long long>(b->expires_at));
+      }
+      queued += 3;
+    }
+    for (int i = 0; i < queued; ++i) {
+      void* r = nullptr;
+      ASSERT_EQ(redisGetReply(raw, &r), REDIS_OK);
+      freeReplyObject(r);
+    }
+    redisFree(raw);
+  }
+  // Drop C's subscriber connection: C reconnects and resyncs.
+  server_->integer("CLIENT KILL TYPE pubsub");
+  ASSERT_TRUE(drive([&] { return !c->connected(); }, most, busy));
+  ASSERT_TRUE(drive([&] { return c->connected(); }, most, busy));
+  ASSERT_FALSE(c->synced());
+  // The resync has only sent its first SCAN. A message (node 9 rewrote
+  // r1000) and a local write (r1001, not flushed until the resync ends)
+  // are newer than what the GETs will return.
+  Binding by_message = make_binding(numbered_aor(1000), contact, 9);
+  {
+    std::string message;
+    append_netstring(message, "9");
+    append_netstring(message, std::to_string(::time(nullptr) * 1000));
+    append_netstring(message, "U");
+    encode_binding(by_message, message);
+    EXPECT_EQ(server_->integer("PUBLISH sipedge:changes %b", message.data(), message.size()), 1);
+  }
+  Binding local = make_binding(numbered_aor(1001), contact, 3);
+  local.cseq = 99;
+  c->upsert(local);
+  most = 0;
+  busy = 0;
+  ASSERT_TRUE(drive([&] { return c->synced(); }, most, busy));
+  EXPECT_LE(most, kResyncGetsInFlight + 1) << "one poll applied more than the window (+ the message)";
+  EXPECT_EQ(c->redis_stats().resyncs, 2u);
+  EXPECT_EQ(c->find(numbered_aor(1000), contact)->owner, 9u) << "the message lost to the snapshot";
+  EXPECT_EQ(c->find(numbered_aor(1001), contact)->cseq, 99u) << "the local write lost to the snapshot";
+
+  c->flush();
+  ASSERT_TRUE(pump({c.get()}, [&] { return c->durable_sequence() == c->last_sequence(); }));
+  auto expected = server_bindings(*server_);
+  ASSERT_EQ(expected.size(), static_cast<std::size_t>(kBindings));  // -500 +500
+  EXPECT_EQ(expected.at({numbered_aor(1001), contact}).cseq, 99u);
+  expected.at({numbered_aor(1000), contact}) = by_message;  // the server was never told
+  std::size_t matching = 0;
+  c->for_each([&](const Binding& b) {
+    const auto it = expected.find({b.aor, b.contact});
+    matching += it != expected.end() && it->second.same_persistent(b);
+  });
+  EXPECT_EQ(c->binding_count(), expected.size());
+  EXPECT_EQ(matching, expected.size());
+  EXPECT_EQ(c->find(numbered_aor(0), contact), nullptr);
+  EXPECT_EQ(c->find(numbered_aor(500), contact)->cseq, 7u);
+  EXPECT_NE(c->find(numbered_aor(kBindings), contact), nullptr);
 }
 
 TEST_F(RedisStoreTest, BadChannelMessagesAreCountedAndIgnored) {
