@@ -106,6 +106,18 @@ std::optional<std::string> mac_problem(const MacAddress& mac) {
   return std::nullopt;
 }
 
+// Linux's dev_valid_name(): 1..15 bytes, not "." or "..", no '/', ':' or
+// white space (the kernel refuses the rest when the interface is created).
+std::optional<std::string> ifname_problem(std::string_view name) {
+  if (name.empty() || name.size() > kMaxIfnameBytes)
+    return "must be an interface name of 1.." + std::to_string(kMaxIfnameBytes) + " bytes, got " + quoted(name);
+  if (name == "." || name == "..") return quoted(name) + " is not an interface name";
+  for (const char c : name)
+    if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)) || !std::isprint(static_cast<unsigned char>(c)))
+      return "an interface name has no '/', ':', white space or control characters, got " + quoted(name);
+  return std::nullopt;
+}
+
 bool is_lcore_arg(std::string_view arg) {
   for (std::string_view flag : {"--lcores", "--main-lcore", "--master-lcore"})
     if (arg.substr(0, flag.size()) == flag) return true;
@@ -332,6 +344,7 @@ class Loader {
     t.read_power_of_two("frag_table_size", dp.frag_table_size, 16, 1u << 20);
     t.read("frag_ttl_ms", dp.frag_ttl_ms, 100, 60000);
     t.read("tx_flush_us", dp.tx_flush_us, 0, 10000);
+    t.read("exception_pps", dp.exception_pps, 1, kMaxExceptionPps);
     t.finish();
   }
 
@@ -349,6 +362,7 @@ class Loader {
     FirstSeen names;
     FirstSeen devices;
     FirstSeen addresses;
+    FirstSeen exceptions;
     bool roles_ok = true;
     for_each_table(root_, "port", [&](TableReader& t, std::size_t) {
       PortConfig port;
@@ -393,6 +407,13 @@ class Loader {
       t.read("rx_desc", port.rx_desc, kMinDesc, kMaxDesc);
       t.read("tx_desc", port.tx_desc, kMinDesc, kMaxDesc);
       t.read("rss", port.rss);
+      if (const auto* iface = t.get("exception"))
+        if (auto text = t.check().string(*iface, t.key_path("exception"))) {
+          if (auto problem = ifname_problem(*text))
+            t.fail_at(*iface, "exception", *problem);
+          else if (exceptions.add(t.check(), *iface, t.key_path("exception"), "exception interface", std::string(*text)))
+            port.exception = std::string(*text);
+        }
       if (!port.name.empty()) port_index_.try_emplace(port.name, config_.ports.size());
       port_address_ok_.push_back(address_ok);
       config_.ports.push_back(std::move(port));
