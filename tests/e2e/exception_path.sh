@@ -45,6 +45,15 @@ for _ in $(seq 1 50); do
 done
 nip edge link show "$tap" >/dev/null 2>&1 || e2e_die "sipedge-dp did not create $tap"
 tap_mac=$(nip edge -o link show "$tap" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
+# vo and vi are veths here, not NICs bound to DPDK: the edge kernel sees
+# their frames too, and would take the node address's TCP and ARP from them
+# behind the dataplane's back. On a real NIC it cannot; here strict reverse
+# path filtering (the UAC is on-link via the tap, not vo) and arp_ignore
+# make the tap the kernel's only way in.
+for ifname in vo vi; do
+  ip netns exec "$(netns_name edge)" sysctl -qw "net.ipv4.conf.$ifname.rp_filter=1" "net.ipv4.conf.$ifname.arp_ignore=8" ||
+    e2e_die "cannot isolate $ifname from the edge kernel"
+done
 ip netns exec "$(netns_name edge)" sysctl -qw "net.ipv6.conf.$tap.disable_ipv6=1"
 nip edge addr add "$E2E_EDGE_OUT_IP/24" dev "$tap" && nip edge link set "$tap" up ||
   e2e_die "cannot address $tap"

@@ -437,7 +437,9 @@ TEST(ClassifyForHost, WhatGoesToTheKernel) {
 TEST(ClassifyForHost, NothingIpGoesUpWithoutAHostAddress) {
   for (const HostCase& hc : host_cases()) {
     const ClassifyResult r = classify_frame(hc.frame, kLocal);
-    if (r.kind != FrameKind::Arp) EXPECT_FALSE(for_host(r, -1)) << hc.name;
+    if (r.kind != FrameKind::Arp) {
+      EXPECT_FALSE(for_host(r, -1)) << hc.name;
+    }
   }
 }
 
