@@ -24,8 +24,8 @@ pps=200          # dataplane.exception_pps: far below the flood
 echo_port=7000
 calls=400
 rate=80
-flood_max=300000 # SYNs, and at most flood_seconds
-flood_seconds=20
+flood_max=2000000 # SYNs, and at most flood_seconds (it is stopped when the SIP run ends)
+flood_seconds=15
 
 e2e_init exception_path
 config=$E2E_WORK/sipedge.toml
@@ -67,12 +67,23 @@ with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
     s.settimeout(5)
     s.connect(f"/var/run/dpdk/{sys.argv[1]}/dpdk_telemetry.v2")
     s.recv(16384)
-    s.send(b"/sipedge/stats")
-    print(json.dumps(json.loads(s.recv(1 << 20))["/sipedge/stats"]))
+    merged = {}
+    for command in ("/sipedge/stats", "/sipedge/workers"):
+        s.send(command.encode())
+        merged.update(json.loads(s.recv(1 << 20))[command])
+    print(json.dumps(merged))
 PY
 }
 stat() {  # name (from the last stats call)
   python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], ""))' "$E2E_WORK/stats.json" "$1"
+}
+# Worker 0's busy share of its poll cycles since the last mark, in percent.
+busy_mark() {
+  busy0=$(stat worker0_busy_cycles) poll0=$(stat worker0_poll_cycles)
+}
+busy_since_mark() {
+  python3 -c 'import sys; b, p = int(sys.argv[3]) - int(sys.argv[1]), int(sys.argv[4]) - int(sys.argv[2]); print("%.1f" % (100 * b / p if p else 0))' \
+    "$busy0" "$poll0" "$(stat worker0_busy_cycles)" "$(stat worker0_poll_cycles)"
 }
 exception_total() {
   echo $(($(stat exception_rx) + $(stat exception_dropped_rate) + $(stat exception_dropped_ring)))
@@ -96,9 +107,11 @@ sleep 0.5
 # (d) SIP to the VIP never takes the exception path.
 stats || e2e_die "no telemetry from sipedge-dp"
 before=$(exception_total)
+busy_mark
 base_rate=$(sip_run base)
 stats
 after=$(exception_total)
+base_busy=$(busy_since_mark)
 base_ok=$(e2e_sipp_stat "$E2E_WORK/base.csv" 'SuccessfulCall(C)')
 e2e_log "without flood: ${base_ok:-?}/$calls calls, $base_rate calls/s; exception frames $before -> $after"
 
@@ -141,7 +154,8 @@ e2e_log "edge kernel neighbour: $kernel_neigh"
 
 # (c) a SYN flood at the node address during a second SIP run.
 ip netns exec "$(netns_name uac)" timeout $((flood_seconds + 5)) python3 -c '
-import socket, struct, sys, time
+import signal, socket, struct, sys, time
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 src, dst, limit, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 def csum(b):
     if len(b) % 2: b += b"\0"
@@ -159,29 +173,38 @@ for i in range(1024):
     frames.append(ip + tcp)
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
 sent, start = 0, time.monotonic()
-while sent < limit and time.monotonic() - start < seconds:
-    for f in frames[:256]:
-        try:
-            s.sendto(f, (dst, 0))
-            sent += 1
-        except BlockingIOError:
-            pass
-    frames = frames[256:] + frames[:256]
-print(sent, "%.2f" % (time.monotonic() - start), flush=True)
-' "$E2E_UAC_IP" "$E2E_EDGE_OUT_IP" "$flood_max" "$flood_seconds" >"$E2E_WORK/flood.out" 2>&1 &
+try:
+    while sent < limit and time.monotonic() - start < seconds:
+        for f in frames[:256]:
+            try:
+                s.sendto(f, (dst, 0))
+                sent += 1
+            except BlockingIOError:
+                pass
+        frames = frames[256:] + frames[:256]
+finally:
+    print(sent, "%.2f" % (time.monotonic() - start), flush=True)
+' "$E2E_UAC_IP" "$E2E_EDGE_OUT_IP" "$flood_max" "$flood_seconds" >"$E2E_WORK/syn_flood.out" 2>&1 &
 flood_pid=$!
 E2E_PIDS+=("$flood_pid")
 sleep 1
 stats
 flood_start_rate_drops=$(stat exception_dropped_rate)
+flood_start_rx=$(stat rx_packets)
+busy_mark
+flood_start=$(date +%s.%N)
 flood_rate=$(sip_run flood)
 flood_ok=$(e2e_sipp_stat "$E2E_WORK/flood.csv" 'SuccessfulCall(C)')
 stats
+flood_end=$(date +%s.%N)
+flood_busy=$(busy_since_mark)
 flood_end_rate_drops=$(stat exception_dropped_rate)
+flood_pps=$(python3 -c 'import sys; print("%.0f" % ((int(sys.argv[2]) - int(sys.argv[1])) / (float(sys.argv[4]) - float(sys.argv[3]))))' \
+  "$flood_start_rx" "$(stat rx_packets)" "$flood_start" "$flood_end")
 kill "$flood_pid" 2>/dev/null
 wait "$flood_pid" 2>/dev/null
-read -r flood_sent flood_time <"$E2E_WORK/flood.out" 2>/dev/null
-e2e_log "with flood: ${flood_ok:-?}/$calls calls, $flood_rate calls/s; flood ${flood_sent:-?} SYNs in ${flood_time:-?} s (${flood_sent:-0} SYNs, killed when SIP ended)"
+read -r flood_sent flood_time <"$E2E_WORK/syn_flood.out" 2>/dev/null
+e2e_log "with flood: ${flood_ok:-?}/$calls calls, $flood_rate calls/s; flood ${flood_sent:-?} SYNs in ${flood_time:-?} s (stopped when the SIP run ended)"
 
 e2e_uas_stop uas1
 e2e_uas_stop uas2
@@ -195,6 +218,7 @@ exc_ring=$(e2e_edge_counter exception_dropped_ring)
 ratio=$(python3 -c 'import sys; b, f = float(sys.argv[1]), float(sys.argv[2]); print("%.0f" % (100 * f / b if b else 0))' \
   "$base_rate" "$flood_rate")
 echo "SIP rate without flood: $base_rate calls/s (${base_ok:-?}/$calls), with flood: $flood_rate calls/s (${flood_ok:-?}/$calls): $ratio%"
+echo "worker 0 busy: $base_busy% of its cycles without flood, $flood_busy% with it; frames received during the flooded run: $flood_pps/s"
 echo "flood: ${flood_sent:-?} SYNs in ${flood_time:-?} s; exception_rx=${exc_rx:-?} exception_tx=${exc_tx:-?}" \
   "exception_dropped_rate=${exc_rate:-?} (during SIP run: $((flood_end_rate_drops - flood_start_rate_drops)))" \
   "exception_dropped_ring=${exc_ring:-?}"
