@@ -411,8 +411,10 @@ class Loader {
         if (auto text = t.check().string(*iface, t.key_path("exception"))) {
           if (auto problem = ifname_problem(*text))
             t.fail_at(*iface, "exception", *problem);
-          else if (exceptions.add(t.check(), *iface, t.key_path("exception"), "exception interface", std::string(*text)))
+          else if (exceptions.add(t.check(), *iface, t.key_path("exception"), "exception interface", std::string(*text))) {
             port.exception = std::string(*text);
+            exception_keys_.push_back({config_.ports.size(), iface, t.key_path("exception")});
+          }
         }
       if (!port.name.empty()) port_index_.try_emplace(port.name, config_.ports.size());
       port_address_ok_.push_back(address_ok);
@@ -580,6 +582,15 @@ class Loader {
         else if (seen.add(t.check(), node, path, "VIP", format_ipv4(*ip)))
           sip.vips.push_back(*ip);
       });
+    }
+    // The kernel interface holds the port's own address; a VIP there would
+    // hand the VIP's host traffic to the kernel.
+    for (const auto& key : exception_keys_) {
+      const Ipv4 address = config_.ports[key.port].address;
+      if (std::find(sip.vips.begin(), sip.vips.end(), address) != sip.vips.end())
+        t.check().fail(*key.node, key.path,
+                       "the port's address " + format_ipv4(address) +
+                           " is a VIP: the exception interface carries the node's own, non-VIP address");
     }
     if (const auto* list = t.array("ports")) {
       sip.ports.clear();
@@ -894,6 +905,13 @@ class Loader {
   bool main_lcore_ok_ = true;
   bool sets_declared_ = false;
   std::vector<bool> port_address_ok_;
+  // Where each port's `exception` was given, for the checks against the VIPs.
+  struct ExceptionKey {
+    std::size_t port;
+    const toml::node* node;
+    std::string path;
+  };
+  std::vector<ExceptionKey> exception_keys_;
   std::map<std::string, std::size_t, std::less<>> port_index_;
   std::map<std::string, std::size_t, std::less<>> set_index_;
 };

@@ -93,6 +93,8 @@ void start_exception_ports(Runtime& rt) {
           "RX queue setup");
     check(rte_eth_tx_queue_setup(id, 0, kTapDescriptors, static_cast<unsigned>(socket), nullptr), port, iface,
           "TX queue setup");
+    // The kernel then never sends a frame the port would not carry.
+    check(rte_eth_dev_set_mtu(id, port.mtu), port, iface, "set MTU");
     check(rte_eth_dev_start(id), port, iface, "start");
     port.host_index = port.local.find_ipv4(port.address);
   }

@@ -134,6 +134,11 @@ TEST(BadValue, ExceptionInterfaceName) {
                         "t.toml:14:13: port[2].exception: ", "duplicate exception interface \"se0\" (first at line 12)"));
 }
 
+TEST(BadValue, ExceptionInterfaceOnAVipAddress) {
+  EXPECT_TRUE(has_error(load("[[port]]\naddress = \"203.0.113.1/24\"\nexception = \"se0\"\n[sip]\nvips = [\"203.0.113.1\"]\n"),
+                        "t.toml:3:13: port[0].exception: ", "the port's address 203.0.113.1 is a VIP"));
+}
+
 TEST(OutOfRange, ExceptionRate) {
   EXPECT_TRUE(has_error(load("[dataplane]\nexception_pps = 0\n"), "t.toml:2:17: dataplane.exception_pps: ",
                         "must be an integer 1..10000000, got 0"));
