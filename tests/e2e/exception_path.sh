@@ -137,12 +137,15 @@ for _ in $(seq 1 50); do
   grep -q listening "$E2E_WORK/echo.out" && break
   sleep 0.1
 done
-echo_reply=$(ip netns exec "$(netns_name uac)" timeout 15 python3 -c '
+tcp_echo() {
+  ip netns exec "$(netns_name uac)" timeout 15 python3 -c '
 import socket, sys
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
 s.sendall(b"sipedge exception path")
 print(s.recv(4096).decode())
-' "$E2E_EDGE_OUT_IP" "$echo_port" 2>"$E2E_WORK/echo_client.err")
+' "$E2E_EDGE_OUT_IP" "$echo_port" 2>>"$E2E_WORK/echo_client.err"
+}
+echo_reply=$(tcp_echo)
 e2e_log "TCP echo through $tap: '${echo_reply}'"
 stats
 tcp_rx=$(stat exception_rx)
@@ -206,6 +209,10 @@ wait "$flood_pid" 2>/dev/null
 read -r flood_sent flood_time <"$E2E_WORK/syn_flood.out" 2>/dev/null
 e2e_log "with flood: ${flood_ok:-?}/$calls calls, $flood_rate calls/s; flood ${flood_sent:-?} SYNs in ${flood_time:-?} s (stopped when the SIP run ended)"
 
+# The host path recovers once the flood is over (its tokens refill in 1 s).
+sleep 1.5
+echo_after=$(tcp_echo)
+
 e2e_uas_stop uas1
 e2e_uas_stop uas2
 e2e_edge_stop
@@ -239,5 +246,6 @@ e2e_check "the flood was shed by the rate limit (exception_dropped_rate=${exc_ra
 e2e_check "what reached the kernel stayed near exception_pps (exception_rx=${exc_rx:-0})" \
   [ "${exc_rx:-0}" -le $((pps * (flood_seconds + 10) + pps + 1000)) ]
 e2e_check "every call during the flood succeeded" e2e_equal "$flood_ok" "$calls"
+e2e_check "TCP echo works again after the flood" e2e_equal "$echo_after" "sipedge exception path"
 e2e_check "edge exits cleanly on SIGTERM" [ "$edge_rc" -eq 0 ]
 e2e_finish
