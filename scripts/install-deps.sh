@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential meson ninja-build pkg-config
-  dpdk libdpdk-dev
+  dpdk libdpdk-dev librte-net-tap23
   libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libhiredis-dev libsqlite3-dev sqlite3

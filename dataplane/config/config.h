@@ -46,6 +46,11 @@ inline constexpr std::uint32_t kDefaultPuntRingSize = 4096;   // power of two
 inline constexpr std::uint32_t kDefaultFragTableSize = 4096;  // flows per worker, power of two
 inline constexpr std::uint32_t kDefaultFragTtlMs = 2000;
 inline constexpr std::uint32_t kDefaultTxFlushUs = 100;
+// Host traffic (BGP, BFD, SSH, ICMP) of a whole node fits well below this;
+// a flood beyond it is shed before it reaches the kernel.
+inline constexpr std::uint32_t kDefaultExceptionPps = 10000;
+inline constexpr std::uint32_t kMaxExceptionPps = 10'000'000;
+inline constexpr std::size_t kMaxIfnameBytes = 15;  // IFNAMSIZ - 1
 
 inline constexpr std::size_t kMaxPorts = 32;  // RTE_MAX_ETHPORTS
 inline constexpr std::uint32_t kDefaultMtu = 1500;
@@ -243,6 +248,7 @@ struct DataplaneConfig {
   std::uint32_t frag_table_size = kDefaultFragTableSize;  // power of two
   std::uint32_t frag_ttl_ms = kDefaultFragTtlMs;
   std::uint32_t tx_flush_us = kDefaultTxFlushUs;
+  std::uint32_t exception_pps = kDefaultExceptionPps;  // 1..10M, over all workers
 };
 
 struct PortConfig {
@@ -258,6 +264,7 @@ struct PortConfig {
   std::uint32_t rx_desc = kDefaultRxDesc;
   std::uint32_t tx_desc = kDefaultTxDesc;
   bool rss = kDefaultRss;
+  std::string exception;  // kernel interface for host traffic (Linux ifname, unique); empty: none
 };
 
 // A static ARP entry. TOML [[neighbour]].

@@ -106,6 +106,18 @@ std::optional<std::string> mac_problem(const MacAddress& mac) {
   return std::nullopt;
 }
 
+// Linux's dev_valid_name(): 1..15 bytes, not "." or "..", no '/', ':' or
+// white space (the kernel refuses the rest when the interface is created).
+std::optional<std::string> ifname_problem(std::string_view name) {
+  if (name.empty() || name.size() > kMaxIfnameBytes)
+    return "must be an interface name of 1.." + std::to_string(kMaxIfnameBytes) + " bytes, got " + quoted(name);
+  if (name == "." || name == "..") return quoted(name) + " is not an interface name";
+  for (const char c : name)
+    if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)) || !std::isprint(static_cast<unsigned char>(c)))
+      return "an interface name has no '/', ':', white space or control characters, got " + quoted(name);
+  return std::nullopt;
+}
+
 bool is_lcore_arg(std::string_view arg) {
   for (std::string_view flag : {"--lcores", "--main-lcore", "--master-lcore"})
     if (arg.substr(0, flag.size()) == flag) return true;
@@ -332,6 +344,7 @@ class Loader {
     t.read_power_of_two("frag_table_size", dp.frag_table_size, 16, 1u << 20);
     t.read("frag_ttl_ms", dp.frag_ttl_ms, 100, 60000);
     t.read("tx_flush_us", dp.tx_flush_us, 0, 10000);
+    t.read("exception_pps", dp.exception_pps, 1, kMaxExceptionPps);
     t.finish();
   }
 
@@ -349,6 +362,7 @@ class Loader {
     FirstSeen names;
     FirstSeen devices;
     FirstSeen addresses;
+    FirstSeen exceptions;
     bool roles_ok = true;
     for_each_table(root_, "port", [&](TableReader& t, std::size_t) {
       PortConfig port;
@@ -393,6 +407,15 @@ class Loader {
       t.read("rx_desc", port.rx_desc, kMinDesc, kMaxDesc);
       t.read("tx_desc", port.tx_desc, kMinDesc, kMaxDesc);
       t.read("rss", port.rss);
+      if (const auto* iface = t.get("exception"))
+        if (auto text = t.check().string(*iface, t.key_path("exception"))) {
+          if (auto problem = ifname_problem(*text))
+            t.fail_at(*iface, "exception", *problem);
+          else if (exceptions.add(t.check(), *iface, t.key_path("exception"), "exception interface", std::string(*text))) {
+            port.exception = std::string(*text);
+            exception_keys_.push_back({config_.ports.size(), iface, t.key_path("exception")});
+          }
+        }
       if (!port.name.empty()) port_index_.try_emplace(port.name, config_.ports.size());
       port_address_ok_.push_back(address_ok);
       config_.ports.push_back(std::move(port));
@@ -559,6 +582,15 @@ class Loader {
         else if (seen.add(t.check(), node, path, "VIP", format_ipv4(*ip)))
           sip.vips.push_back(*ip);
       });
+    }
+    // The kernel interface holds the port's own address; a VIP there would
+    // hand the VIP's host traffic to the kernel.
+    for (const auto& key : exception_keys_) {
+      const Ipv4 address = config_.ports[key.port].address;
+      if (std::find(sip.vips.begin(), sip.vips.end(), address) != sip.vips.end())
+        t.check().fail(*key.node, key.path,
+                       "the port's address " + format_ipv4(address) +
+                           " is a VIP: the exception interface carries the node's own, non-VIP address");
     }
     if (const auto* list = t.array("ports")) {
       sip.ports.clear();
@@ -873,6 +905,13 @@ class Loader {
   bool main_lcore_ok_ = true;
   bool sets_declared_ = false;
   std::vector<bool> port_address_ok_;
+  // Where each port's `exception` was given, for the checks against the VIPs.
+  struct ExceptionKey {
+    std::size_t port;
+    const toml::node* node;
+    std::string path;
+  };
+  std::vector<ExceptionKey> exception_keys_;
   std::map<std::string, std::size_t, std::less<>> port_index_;
   std::map<std::string, std::size_t, std::less<>> set_index_;
 };

@@ -33,13 +33,14 @@ std::uint64_t now_ms(const Runtime& rt) { return rte_get_tsc_cycles() * 1000 / r
 std::string restart_needed(const config::Config& a, const config::Config& b) {
   if (a.eal.args != b.eal.args || a.eal.main_lcore != b.eal.main_lcore) return "[eal]";
   if (a.dataplane.worker_lcores != b.dataplane.worker_lcores || a.dataplane.mbufs != b.dataplane.mbufs ||
-      a.dataplane.punt_socket != b.dataplane.punt_socket)
+      a.dataplane.punt_socket != b.dataplane.punt_socket || a.dataplane.exception_pps != b.dataplane.exception_pps)
     return "[dataplane]";
   if (a.ports.size() != b.ports.size()) return "[[port]]";
   for (std::size_t i = 0; i < a.ports.size(); ++i) {
     const auto &p = a.ports[i], &q = b.ports[i];
     if (p.name != q.name || p.device != q.device || p.address != q.address || p.subnet.address != q.subnet.address ||
-        p.subnet.length != q.subnet.length || p.gateway != q.gateway || p.mtu != q.mtu || p.role != q.role)
+        p.subnet.length != q.subnet.length || p.gateway != q.gateway || p.mtu != q.mtu || p.role != q.role ||
+        p.exception != q.exception)
       return "[[port]] " + p.name;
   }
   if (a.sip.vips != b.sip.vips || a.sip.ports != b.sip.ports) return "sip.vips / sip.ports";
@@ -439,6 +440,7 @@ void Control::run() {
     bool busy = drain_punts();
     busy |= read_client();
     busy |= drain_events();
+    busy |= move_exception_frames(rt_, counters_);
     current_->limits->refill(rt_.now_ns());
     reclaim();
     const std::uint64_t now = now_ms(rt_);

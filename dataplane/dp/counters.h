@@ -45,6 +45,10 @@ namespace sipedge::dp {
   X(cp_state)              /* main lcore: destination state changes applied */       \
   X(inbox_full)            /* main lcore: frame for a worker's TX inbox dropped */   \
   X(reloads)               /* snapshots published (reload, state change) */           \
+  X(exception_rx)          /* main lcore: host frames handed to the kernel interface */ \
+  X(exception_tx)          /* main lcore: kernel frames queued to go down the port */ \
+  X(exception_dropped_ring) /* host frames dropped: ring or kernel interface full */  \
+  X(exception_dropped_rate) /* host frames shed by dataplane.exception_pps */         \
   X(busy_cycles)           /* TSC cycles spent on non-empty bursts */                 \
   X(poll_cycles)           /* TSC cycles in the loop, busy or not */
 // clang-format on

@@ -25,11 +25,13 @@ void init_runtime(Runtime& rt, std::shared_ptr<const config::Config> config) {
   rt.qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("se_qsbr", rte_rcu_qsbr_get_memsize(workers), RTE_CACHE_LINE_SIZE));
   if (rt.qsbr == nullptr || rte_rcu_qsbr_init(rt.qsbr, workers) != 0) throw std::runtime_error("RCU init failed");
   rt.ports = start_ports(c, rt.pool, workers);
+  start_exception_ports(rt);
   for (std::size_t i = 0; i < workers; ++i) rt.workers.push_back(std::make_unique<Worker>(rt, i, c.dataplane.worker_lcores[i]));
 }
 
 void teardown_runtime(Runtime& rt) {
   rt.workers.clear();
+  stop_exception_ports(rt);
   stop_ports(rt.ports);
   rt.ports.clear();
   rte_free(rt.qsbr);

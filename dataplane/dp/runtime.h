@@ -13,7 +13,9 @@
 //   worker -> main  `events` ARP messages to learn, next hops to resolve
 //   main -> worker  `inbox`  finished frames (mbuf->port = egress port) that
 //                            the main lcore wants sent: TX/DISPATCH results,
-//                            ARP requests. Workers own the TX queues.
+//                            ARP requests, the kernel's exception frames.
+//                            Workers own the TX queues.
+//   worker -> main  `exception.ring` host traffic for the kernel (dp/exception.h)
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
@@ -27,6 +29,7 @@
 
 #include "config/config.h"
 #include "dp/counters.h"
+#include "dp/exception.h"
 #include "dp/neighbours.h"
 #include "limit/cps_limiter.h"
 #include "net/local_addrs.h"
@@ -51,6 +54,8 @@ struct Port {
   bool rx_l4_checksum = false;
   bool tx_checksum_offload = false;  // the NIC fills IPv4 and UDP checksums
   std::unique_ptr<NeighbourTable> neighbours;
+  int exception_id = -1;  // ethdev id of the kernel interface (net_tap); -1: none
+  int host_index = -1;    // local.ipv4 entry of `address`, the kernel's
   bool on_link(std::uint32_t ip) const noexcept { return (ip & mask) == network; }
 };
 
@@ -100,6 +105,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) Worker {
   rte_ring* punt = nullptr;
   rte_ring* events = nullptr;
   rte_ring* inbox = nullptr;
+  ExceptionGate exception;
   std::uint16_t ip_id = 0;
   const Published* published = nullptr;
   std::vector<TxBuffer> tx;  // per port

@@ -145,6 +145,8 @@ class Loop {
     const auto cls = net::classify_frame(std::span<const std::uint8_t>(data, m->pkt_len), port.local, checks);
     switch (cls.kind) {
       case net::FrameKind::Drop:
+        if (port.exception_id >= 0 && net::for_host(cls, port.host_index))
+          return to_exception(w_.exception, port.id, m, now_ns_, w_.counters);
         w_.counters.drop(cls.reason);
         rte_pktmbuf_free(m);
         return;
@@ -171,6 +173,9 @@ class Loop {
     if (net::arp_should_learn(msg))
       event(cls.local_index >= 0 ? Event::kArpLearn : Event::kArpRefresh, p, msg.sender_ip, &msg.sender_mac);
     if (msg.op != net::kArpOpRequest || cls.local_index < 0 || m->nb_segs != 1) {
+      // The kernel resolves its own next hops: replies reach it too.
+      if (rt_.ports[p].exception_id >= 0 && net::for_host(cls, rt_.ports[p].host_index))
+        return to_exception(w_.exception, rt_.ports[p].id, m, now_ns_, w_.counters);
       rte_pktmbuf_free(m);
       return;
     }
@@ -363,6 +368,7 @@ Worker::Worker(Runtime& runtime, std::size_t worker_index, unsigned lcore_id)
   punt = make_ring("punt", index, ring, RING_F_SP_ENQ | RING_F_SC_DEQ);
   events = make_ring("ev", index, 1024, RING_F_SP_ENQ | RING_F_SC_DEQ, sizeof(Event));
   inbox = make_ring("inbox", index, 1024, RING_F_SP_ENQ | RING_F_SC_DEQ);
+  init_exception_gate(runtime, index, exception);
   const std::uint64_t ttl_cycles = runtime.tsc_hz / 1000 * dp.frag_ttl_ms;
   frag_table = rte_ip_frag_table_create(dp.frag_table_size, 16, dp.frag_table_size, ttl_cycles,
                                         static_cast<int>(rte_socket_id()));
@@ -370,6 +376,7 @@ Worker::Worker(Runtime& runtime, std::size_t worker_index, unsigned lcore_id)
 }
 
 Worker::~Worker() {
+  free_exception_gate(exception);
   rte_ip_frag_free_death_row(&death_row, 0);
   if (frag_table) rte_ip_frag_table_destroy(frag_table);
   for (rte_ring* r : {punt, inbox}) {

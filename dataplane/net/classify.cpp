@@ -166,4 +166,20 @@ ClassifyResult classify_frame(std::span<const std::uint8_t> frame, const LocalAd
   return classify_ipv4(frame, local, checks, r);
 }
 
+bool for_host(const ClassifyResult& r, int host_index) noexcept {
+  if (r.kind == FrameKind::Arp) {
+    const bool answered_here = r.arp.op == kArpOpRequest && r.local_index >= 0;
+    return !answered_here;
+  }
+  if (r.kind != FrameKind::Drop || host_index < 0 || r.local_index != host_index) return false;
+  switch (r.reason) {
+    case DropReason::unsupported_protocol:
+    case DropReason::udp_port_closed:
+    case DropReason::icmp_unsupported:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace sipedge::net

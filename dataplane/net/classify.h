@@ -78,4 +78,19 @@ struct ClassifyResult {
 [[nodiscard]] ClassifyResult classify_frame(std::span<const std::uint8_t> frame,
                                             const LocalAddrs& local, RxChecks checks = {}) noexcept;
 
+// Whether a classified frame belongs to the node's kernel (the exception
+// path) rather than the fast path or the bin. `host_index` is the
+// LocalAddrs::ipv4 entry of the node's own, non-VIP address: the kernel
+// holds that one, the fast path holds the VIPs, so nothing to a VIP goes up.
+//   up:   TCP, UDP to a closed port and ICMP other than echo request, all
+//         sent to the host address with a valid IPv4 header; every ARP
+//         message the fast path does not answer (replies to us, so the
+//         kernel resolves its own next hops; gratuitous ones).
+//   kept: ARP requests for our addresses and echo requests (the fast path
+//         answers them, with the MAC the kernel interface also carries, so
+//         there is one answer, not two); UDP to open ports (SIP).
+//   bin:  everything malformed, not for us, or to a VIP.
+// Fragments are not handed up (reassembly serves UDP only).
+[[nodiscard]] bool for_host(const ClassifyResult& r, int host_index) noexcept;
+
 }  // namespace sipedge::net

@@ -7,7 +7,9 @@
 //   - a verdict never claims more bytes than the output buffer holds;
 //   - every SIP message the edge would send (forward or its own reply)
 //     parses again with the same parser;
-//   - an in-place reply stays inside the received frame.
+//   - an in-place reply stays inside the received frame;
+//   - the exception path (net::for_host, port address as the host's) never
+//     takes what the fast path answers or anything sent to a VIP.
 // Input: byte 0 picks the ingress port (bit 0) and whether a control plane
 // is connected (bit 1); the rest is the frame.
 //
@@ -115,6 +117,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // An exact-size heap copy, so ASan flags any read past the frame.
   std::vector<std::uint8_t> frame(data + 1, data + size);
   const auto cls = net::classify_frame(frame, n.local[port]);
+  if (net::for_host(cls, 0)) {
+    if (cls.kind == net::FrameKind::Arp)
+      check(!(cls.arp.op == net::kArpOpRequest && cls.local_index >= 0));
+    else
+      check(cls.kind == net::FrameKind::Drop && cls.dst_ip == n.local[port].ipv4[0] && cls.local_index == 0);
+  }
   switch (cls.kind) {
     case net::FrameKind::Drop:
     case net::FrameKind::Ipv4Fragment: break;

@@ -120,6 +120,30 @@ TEST(BadPrefix, PortAddressMustBeAHost) {
                         "t.toml:2:11: port[0].address: ", "is the subnet's network address"));
 }
 
+TEST(BadValue, ExceptionInterfaceName) {
+  EXPECT_TRUE(has_error(load("[[port]]\nexception = \"\"\n"), "t.toml:2:13: port[0].exception: ",
+                        "must be an interface name of 1..15 bytes"));
+  EXPECT_TRUE(has_error(load("[[port]]\nexception = \"sipedge-exception0\"\n"), "t.toml:2:13: port[0].exception: ",
+                        "1..15 bytes, got \"sipedge-exception0\""));
+  for (const char* bad : {"a/b", "a:1", "a b", ".."})
+    EXPECT_TRUE(has_error(load(std::string("[[port]]\nexception = \"") + bad + "\"\n"),
+                          "t.toml:2:13: port[0].exception: ", "interface name"))
+        << bad;
+  EXPECT_TRUE(has_error(load("[[port]]\nexception = 7\n"), "t.toml:2:13: port[0].exception: ", "must be a string"));
+  EXPECT_TRUE(has_error(load_with_base("[[port]]\nexception = \"se0\"\n[[port]]\nexception = \"se0\"\n"),
+                        "t.toml:14:13: port[2].exception: ", "duplicate exception interface \"se0\" (first at line 12)"));
+}
+
+TEST(BadValue, ExceptionInterfaceOnAVipAddress) {
+  EXPECT_TRUE(has_error(load("[[port]]\naddress = \"203.0.113.1/24\"\nexception = \"se0\"\n[sip]\nvips = [\"203.0.113.1\"]\n"),
+                        "t.toml:3:13: port[0].exception: ", "the port's address 203.0.113.1 is a VIP"));
+}
+
+TEST(OutOfRange, ExceptionRate) {
+  EXPECT_TRUE(has_error(load("[dataplane]\nexception_pps = 0\n"), "t.toml:2:17: dataplane.exception_pps: ",
+                        "must be an integer 1..10000000, got 0"));
+}
+
 TEST(OutOfRange, IntegersNameTheirRange) {
   const LoadResult result = load_with_base(std::string(kOneSet) + "weight = 0\npriority = 256\n");
   EXPECT_TRUE(has_error(result, "t.toml:17:10: set[0].destination[0].weight: ", "must be an integer 1..65535, got 0"));

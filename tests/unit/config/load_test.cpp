@@ -78,6 +78,8 @@ TEST(Defaults, AppliedWhenKeysAreOmitted) {
   EXPECT_EQ(c.dataplane.punt_socket, kDefaultPuntSocket);
   EXPECT_EQ(c.dataplane.punt_ring_size, kDefaultPuntRingSize);
   EXPECT_EQ(c.dataplane.frag_table_size, kDefaultFragTableSize);
+  EXPECT_EQ(c.dataplane.exception_pps, kDefaultExceptionPps);
+  EXPECT_TRUE(c.ports[0].exception.empty());
   EXPECT_EQ(c.dataplane.frag_ttl_ms, kDefaultFragTtlMs);
   EXPECT_EQ(c.dataplane.tx_flush_us, kDefaultTxFlushUs);
   const PortConfig& port = c.ports.at(0);
@@ -203,6 +205,25 @@ never = true
   EXPECT_EQ(rules[0].tests, kNatViaPrivate);
   EXPECT_EQ(rules[1].action, NatRuleAction::kForce);
   EXPECT_EQ(rules[2].action, NatRuleAction::kNever);
+}
+
+TEST(Values, ExceptionInterfaceAndRate) {
+  const LoadResult result = load(R"([node]
+id = 1
+[dataplane]
+worker_lcores = [1]
+exception_pps = 250
+[[port]]
+name = "p0"
+device = "net_null0"
+address = "203.0.113.10/24"
+exception = "se-host0"
+[sip]
+vips = ["203.0.113.1"]
+)");
+  ASSERT_TRUE(result.ok()) << dump(result);
+  EXPECT_EQ(result.config->ports[0].exception, "se-host0");
+  EXPECT_EQ(result.config->dataplane.exception_pps, 250u);
 }
 
 TEST(Values, PortOptionsAndNeighbours) {

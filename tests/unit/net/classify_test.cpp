@@ -362,6 +362,87 @@ TEST(Classify, ArpReplyAndGratuitous) {
   EXPECT_EQ(garp.local_index, -1);
 }
 
+// The exception path's rule (net::for_host): which frames the node's kernel
+// gets. kUsIp (index 0) is the host address, kVipIp the fast path's.
+struct HostCase {
+  std::string name;
+  Bytes frame;
+  bool for_host;
+};
+
+Ipv4Spec tcp_to(std::uint32_t dst) {
+  Ipv4Spec s;
+  s.protocol = 6;
+  s.dst = dst;
+  return s;
+}
+
+std::vector<HostCase> host_cases() {
+  std::vector<HostCase> c;
+  const Bytes syn(20, 0);
+  c.push_back({"TCP (BGP, SSH) to the host address", ip_frame(tcp_to(kUsIp), syn), true});
+  c.push_back({"TCP to the VIP", ip_frame(tcp_to(kVipIp), syn), false});
+  c.push_back({"UDP to a closed port (BFD 3784)", ip_frame({}, udp_with(49152, 3784)), true});
+  c.push_back({"UDP to a closed port of the VIP",
+               ip_frame(to(kVipIp), udp(kPeerIp, kVipIp, 49152, 3784, sip_payload())), false});
+  c.push_back({"UDP to the SIP port (fast path)", ip_frame({}, udp_with(5060, 5060)), false});
+  c.push_back({"SIP to the VIP (fast path)", ip_frame(to(kVipIp), udp(kPeerIp, kVipIp, 5060, 5060, sip_payload())),
+               false});
+  c.push_back({"ICMP echo request (answered here)", ip_frame(proto(1), icmp(8, 0, 1, 1, bytes_of("ping"))), false});
+  c.push_back({"ICMP echo reply (the kernel's ping)", ip_frame(proto(1), icmp(0, 0, 1, 1, bytes_of("pong"))), true});
+  c.push_back({"ICMP port unreachable", ip_frame(proto(1), icmp(3, 3, 0, 0, Bytes(28, 0))), true});
+  {
+    Ipv4Spec s = proto(1);
+    s.dst = kVipIp;
+    c.push_back({"ICMP unreachable to the VIP", ip_frame(s, icmp(3, 3, 0, 0, Bytes(28, 0))), false});
+  }
+  {
+    Ipv4Spec s = tcp_to(kUsIp);
+    s.bad_checksum = true;
+    c.push_back({"TCP with a bad IPv4 checksum", ip_frame(s, syn), false});
+  }
+  {
+    Ipv4Spec s = tcp_to(kUsIp);
+    s.src = 0x7F000001;
+    c.push_back({"TCP from a martian source", ip_frame(s, syn), false});
+  }
+  {
+    Ipv4Spec s = tcp_to(kUsIp);
+    s.flags_fragment = 0x2000;  // MF
+    c.push_back({"TCP fragment", ip_frame(s, Bytes(24, 0)), false});
+  }
+  c.push_back({"TCP to another host", ip_frame(tcp_to(kOtherIp), syn), false});
+  c.push_back({"TCP to another MAC", eth(kOtherMac, kPeerMac, 0x0800, ipv4(tcp_to(kUsIp), syn)), false});
+  c.push_back({"IPv6", eth(kUsMac, kPeerMac, 0x86dd, Bytes(60, 0)), false});
+  c.push_back({"ARP request for the host address (answered here)",
+               eth(kBroadcastMac, kPeerMac, 0x0806, arp(1, kPeerMac, kPeerIp, MacAddr{}, kUsIp)), false});
+  c.push_back({"ARP request for the VIP (answered here)",
+               eth(kBroadcastMac, kPeerMac, 0x0806, arp(1, kPeerMac, kPeerIp, MacAddr{}, kVipIp)), false});
+  c.push_back({"ARP reply to the host address (the kernel's next hop)",
+               eth(kUsMac, kPeerMac, 0x0806, arp(2, kPeerMac, kPeerIp, kUsMac, kUsIp)), true});
+  c.push_back({"gratuitous ARP",
+               eth(kBroadcastMac, kPeerMac, 0x0806, arp(1, kPeerMac, kPeerIp, MacAddr{}, kPeerIp)), true});
+  c.push_back({"ARP for another host",
+               eth(kBroadcastMac, kPeerMac, 0x0806, arp(1, kPeerMac, kPeerIp, MacAddr{}, kOtherIp)), false});
+  return c;
+}
+
+TEST(ClassifyForHost, WhatGoesToTheKernel) {
+  for (const HostCase& hc : host_cases()) {
+    const ClassifyResult r = classify_frame(hc.frame, kLocal);
+    EXPECT_EQ(for_host(r, 0), hc.for_host) << hc.name << " (" << drop_reason_name(r.reason) << ")";
+  }
+}
+
+TEST(ClassifyForHost, NothingIpGoesUpWithoutAHostAddress) {
+  for (const HostCase& hc : host_cases()) {
+    const ClassifyResult r = classify_frame(hc.frame, kLocal);
+    if (r.kind != FrameKind::Arp) {
+      EXPECT_FALSE(for_host(r, -1)) << hc.name;
+    }
+  }
+}
+
 TEST(Classify, LargestDatagram) {
   // A reassembled, linearised 65535-byte datagram: lengths exceed 16 bits
   // once the Ethernet header is added.
