@@ -90,6 +90,12 @@ struct Worker::Request {
     has_next_route = false;
     next_value_line = sip::kNoHeader;
     for (const auto& route : msg.values(HeaderId::route)) {
+      // Our own Record-Route coming back as written: ours without parsing
+      // it (what it says, is_ours() would find).
+      if (own_routes < 2 && (route.text == snap.outside_text.record_route || route.text == snap.inside_text.record_route)) {
+        own_values[own_routes++] = route;
+        continue;
+      }
       const auto na = sip::parse_name_addr(route.text);
       if (!na || !is_ours(snap, na->uri) || own_routes == 2) {
         // This is the first value after our own ones.
