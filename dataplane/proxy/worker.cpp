@@ -171,6 +171,13 @@ Verdict Worker::process(const Snapshot& snap, const Inbound& in, std::span<char>
   sip::Message msg;
   if (const auto e = msg.parse(in.payload, snap.limits); e != sip::ParseError::ok)
     return counted({.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(e)});
+  if (msg.is_response()) {
+    // The common shape: the top Via is ours, as we wrote it.
+    const std::string_view via = msg.value(HeaderId::via);
+    sip::Via own;
+    if (sip::parse_own_via(via, snap.outside_text.own_via(), own) || sip::parse_own_via(via, snap.inside_text.own_via(), own))
+      return counted(route_response(snap, in, msg, own, out));
+  }
   const auto top = msg.top_via();
   if (!top)
     return counted({.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(top.error())});

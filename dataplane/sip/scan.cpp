@@ -61,7 +61,7 @@ __attribute__((always_inline)) inline bool take_block(const char* data, std::siz
     if (take_block(data, i, lf, colon, out, capacity, r, c)) return r;    \
   }                                                                       \
   if (i < size) {                                                         \
-    alignas(32) char tail[WIDTH] = {};                                    \
+    alignas(64) char tail[WIDTH] = {};                                    \
     std::memcpy(tail, data + i, size - i);                                \
     const char* p = tail;                                                 \
     MASKS;                                                                \
@@ -69,13 +69,19 @@ __attribute__((always_inline)) inline bool take_block(const char* data, std::siz
   }                                                                       \
   return r
 
+// 64 bytes per step (two loads): half the block overhead of 32.
 __attribute__((target("avx2"))) ScanResult scan_lines_avx2(const char* data, std::size_t size, std::size_t pos,
                                                             ScanLine* out, std::size_t capacity) noexcept {
   const __m256i nl = _mm256_set1_epi8('\n');
   const __m256i co = _mm256_set1_epi8(':');
-  SIPEDGE_SCAN_BLOCKS(32, const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-                      const auto lf = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, nl)));
-                      const auto colon = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, co))));
+  auto mask = [](__m256i lo, __m256i hi) __attribute__((target("avx2"))) {
+    return static_cast<std::uint32_t>(_mm256_movemask_epi8(lo)) |
+           static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(hi))) << 32;
+  };
+  SIPEDGE_SCAN_BLOCKS(64, const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+                      const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+                      const std::uint64_t lf = mask(_mm256_cmpeq_epi8(lo, nl), _mm256_cmpeq_epi8(hi, nl));
+                      const std::uint64_t colon = mask(_mm256_cmpeq_epi8(lo, co), _mm256_cmpeq_epi8(hi, co)));
 }
 
 __attribute__((target("sse4.2"))) ScanResult scan_lines_sse42(const char* data, std::size_t size, std::size_t pos,

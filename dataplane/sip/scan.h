@@ -14,7 +14,7 @@
 // of the data; an unterminated last line is not recorded. A caller that needs
 // more lines scans again from the byte after the last LF.
 //
-// Variants: AVX2 (32-byte blocks), SSE4.2 (16-byte blocks) and a portable
+// Variants: AVX2 (64-byte blocks), SSE4.2 (16-byte blocks) and a portable
 // byte loop give identical results for every input (tests/unit/sip/scan_test.cpp
 // and tests/fuzz/fuzz_scan.cpp check it); scan_lines() uses the widest one the
 // CPU has, chosen once at start-up. No allocation, no state; never reads past

@@ -66,8 +66,8 @@ TEST(Scan, TableForEveryVariant) {
   }
 }
 
-// Line ends and colons on both sides of every block boundary (16 and 32
-// bytes) and in the partial tail.
+// Line ends and colons on both sides of every block boundary (16, 32 and
+// 64 bytes) and in the partial tail.
 TEST(Scan, EveryPositionAgreesWithPortable) {
   for (std::size_t size = 1; size <= 100; ++size) {
     for (std::size_t at = 0; at < size; ++at) {
