@@ -149,16 +149,18 @@ ParseError Message::parse_headers(LineScanner& lines, std::size_t pos, const Lim
   for (;;) {
     if (pos >= size_) return ParseError::truncated_headers;
     const char c = data_[pos];
-    if (c == '\r') {
-      if (pos + 1 < size_ && data_[pos + 1] == '\n') {
-        headers_end_ = static_cast<std::uint16_t>(pos);
-        body_begin_ = static_cast<std::uint16_t>(pos + 2);
-        return ParseError::ok;
+    if (static_cast<unsigned char>(c) <= ' ') {  // one test for the name-start letter every header has
+      if (c == '\r') {
+        if (pos + 1 < size_ && data_[pos + 1] == '\n') {
+          headers_end_ = static_cast<std::uint16_t>(pos);
+          body_begin_ = static_cast<std::uint16_t>(pos + 2);
+          return ParseError::ok;
+        }
+        return pos + 1 < size_ ? ParseError::bad_line_ending : ParseError::truncated_headers;
       }
-      return pos + 1 < size_ ? ParseError::bad_line_ending : ParseError::truncated_headers;
+      if (c == '\n') return ParseError::bad_line_ending;
+      if (is_sp(c)) return ParseError::continuation_without_header;
     }
-    if (c == '\n') return ParseError::bad_line_ending;
-    if (is_sp(c)) return ParseError::continuation_without_header;
 
     const std::size_t line_begin = pos;
     const ScanLine* line = lines.next();
@@ -187,6 +189,7 @@ ParseError Message::parse_headers(LineScanner& lines, std::size_t pos, const Lim
     if (id == HeaderId::other && (name.empty() || lex::token_length(name) != name.size()))
       return ParseError::bad_header_name;
     ++i;
+    if (i < raw_end && data_[i] == ' ') ++i;  // the usual single space, without the class table
     while (i < raw_end && lex::is_ws(data_[i])) ++i;
     std::size_t value_end = raw_end;
     while (value_end > i && lex::is_ws(data_[value_end - 1])) --value_end;
