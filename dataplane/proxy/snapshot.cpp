@@ -47,8 +47,9 @@ std::shared_ptr<const dispatch::DispatcherSet> build_set(const config::SetConfig
 }
 
 Snapshot::OwnText own_text(uint32_t address, uint16_t port) {
-  const std::string hostport = std::string(sip::ipv4_text(address).view()) + ":" + std::to_string(port);
-  return {"SIP/2.0/UDP " + hostport + ";branch=", "<sip:" + hostport + ";lr>"};
+  const std::string host(sip::ipv4_text(address).view());
+  const std::string hostport = host + ":" + std::to_string(port);
+  return {"SIP/2.0/UDP " + hostport + ";branch=", "<sip:" + hostport + ";lr>", address, port, host.size()};
 }
 
 }  // namespace

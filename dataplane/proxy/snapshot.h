@@ -14,6 +14,7 @@
 #include "dispatch/dispatcher_set.h"
 #include "limit/cps_limiter.h"
 #include "sip/limits.h"
+#include "sip/via.h"
 
 namespace sipedge::proxy {
 
@@ -69,6 +70,11 @@ struct Snapshot {
   struct OwnText {
     std::string via_prefix;
     std::string record_route;
+    uint32_t address = 0;
+    uint16_t port = 0;
+    std::size_t host_length = 0;  // of the address in via_prefix
+    // Our Via coming back on a response, recognised without a parse.
+    sip::OwnViaPrefix own_via() const noexcept { return {via_prefix, address, port, host_length}; }
   };
   OwnText outside_text;  // for outside_address
   OwnText inside_text;   // for inside_address

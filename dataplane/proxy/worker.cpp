@@ -90,6 +90,12 @@ struct Worker::Request {
     has_next_route = false;
     next_value_line = sip::kNoHeader;
     for (const auto& route : msg.values(HeaderId::route)) {
+      // Our own Record-Route coming back as written: ours without parsing
+      // it (what it says, is_ours() would find).
+      if (own_routes < 2 && (route.text == snap.outside_text.record_route || route.text == snap.inside_text.record_route)) {
+        own_values[own_routes++] = route;
+        continue;
+      }
       const auto na = sip::parse_name_addr(route.text);
       if (!na || !is_ours(snap, na->uri) || own_routes == 2) {
         // This is the first value after our own ones.
@@ -165,6 +171,13 @@ Verdict Worker::process(const Snapshot& snap, const Inbound& in, std::span<char>
   sip::Message msg;
   if (const auto e = msg.parse(in.payload, snap.limits); e != sip::ParseError::ok)
     return counted({.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(e)});
+  if (msg.is_response()) {
+    // The common shape: the top Via is ours, as we wrote it.
+    const std::string_view via = msg.value(HeaderId::via);
+    sip::Via own;
+    if (sip::parse_own_via(via, snap.outside_text.own_via(), own) || sip::parse_own_via(via, snap.inside_text.own_via(), own))
+      return counted(route_response(snap, in, msg, own, out));
+  }
   const auto top = msg.top_via();
   if (!top)
     return counted({.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(top.error())});

@@ -5,6 +5,7 @@
 
 #include "sip/header_id_internal.h"
 #include "sip/lex.h"
+#include "sip/scan.h"
 
 namespace sipedge::sip {
 namespace {
@@ -56,19 +57,22 @@ ParseError Message::parse(std::string_view d, const Limits& limits) noexcept {
   if (pos == size_) return ParseError::empty;
   start_ = static_cast<std::uint16_t>(pos);
 
-  const char* lf = lex::find_char(data_ + pos, size_ - pos, '\n');
+  // One structural scan finds every line end and first colon of the head;
+  // the start line is its first line.
+  LineScanner lines(data_, size_, pos);
+  const ScanLine* first = lines.next();
   const bool response = lex::istarts_with(view(pos, size_), "SIP/");
-  if (lf == nullptr) {
+  if (first == nullptr) {
     if (!lex::is_token(data_[pos])) return ParseError::not_sip;
     return response ? ParseError::truncated_status_line : ParseError::truncated_request_line;
   }
-  const auto lf_off = static_cast<std::size_t>(lf - data_);
+  const std::size_t lf_off = first->lf;
   if (lf_off == pos || data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
   if (lf_off - 1 - pos > limits.max_line_length) return ParseError::line_too_long;
   start_end_ = static_cast<std::uint16_t>(lf_off - 1);
 
   if (auto e = parse_start_line(start_end_, limits); e != ParseError::ok) return e;
-  if (auto e = parse_headers(lf_off + 1, limits); e != ParseError::ok) return e;
+  if (auto e = parse_headers(lines, lf_off + 1, limits); e != ParseError::ok) return e;
   if (auto e = check_headers(limits); e != ParseError::ok) return e;
   if (auto e = locate_body(); e != ParseError::ok) return e;
   kind_ = response ? MessageKind::response : MessageKind::request;
@@ -140,43 +144,44 @@ ParseError Message::parse_start_line(std::size_t line_end, const Limits& limits)
 //   message-header = field-name HCOLON field-value CRLF
 //   HCOLON = *( SP / HTAB ) ":" SWS
 // A line starting with SP/HT continues the previous header (LWS, 7.3.1).
-ParseError Message::parse_headers(std::size_t pos, const Limits& limits) noexcept {
+ParseError Message::parse_headers(LineScanner& lines, std::size_t pos, const Limits& limits) noexcept {
   const std::size_t max_headers = std::min(limits.max_headers, kMaxHeaders);
   for (;;) {
     if (pos >= size_) return ParseError::truncated_headers;
     const char c = data_[pos];
-    if (c == '\r') {
-      if (pos + 1 < size_ && data_[pos + 1] == '\n') {
-        headers_end_ = static_cast<std::uint16_t>(pos);
-        body_begin_ = static_cast<std::uint16_t>(pos + 2);
-        return ParseError::ok;
+    if (static_cast<unsigned char>(c) <= ' ') {  // one test for the name-start letter every header has
+      if (c == '\r') {
+        if (pos + 1 < size_ && data_[pos + 1] == '\n') {
+          headers_end_ = static_cast<std::uint16_t>(pos);
+          body_begin_ = static_cast<std::uint16_t>(pos + 2);
+          return ParseError::ok;
+        }
+        return pos + 1 < size_ ? ParseError::bad_line_ending : ParseError::truncated_headers;
       }
-      return pos + 1 < size_ ? ParseError::bad_line_ending : ParseError::truncated_headers;
+      if (c == '\n') return ParseError::bad_line_ending;
+      if (is_sp(c)) return ParseError::continuation_without_header;
     }
-    if (c == '\n') return ParseError::bad_line_ending;
-    if (is_sp(c)) return ParseError::continuation_without_header;
 
     const std::size_t line_begin = pos;
-    const char* lf = lex::find_char(data_ + pos, size_ - pos, '\n');
-    if (lf == nullptr) return ParseError::truncated_headers;
-    auto lf_off = static_cast<std::size_t>(lf - data_);
+    const ScanLine* line = lines.next();
+    if (line == nullptr) return ParseError::truncated_headers;
+    std::size_t lf_off = line->lf;
+    std::size_t colon = line->colon;
     if (data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
     while (lf_off + 1 < size_ && is_sp(data_[lf_off + 1])) {
-      lf = lex::find_char(data_ + lf_off + 1, size_ - lf_off - 1, '\n');
-      if (lf == nullptr) return ParseError::truncated_headers;
-      lf_off = static_cast<std::size_t>(lf - data_);
+      line = lines.next();
+      if (line == nullptr) return ParseError::truncated_headers;
+      lf_off = line->lf;
       if (data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
+      if (colon == kNoColon) colon = line->colon;
     }
     const std::size_t raw_end = lf_off - 1;  // CR of the last physical line
     if (raw_end - line_begin > limits.max_line_length) return ParseError::line_too_long;
 
     // The name runs to the colon (less SP/HT). A known name is matched
-    // exactly by the lookup; only unknown names need the token check. The
-    // search runs over the rest of the datagram, not just this line: whole
-    // 16-byte blocks, no byte loop for a short line.
-    const char* colon = lex::find_char(data_ + line_begin, size_ - line_begin, ':');
-    if (colon == nullptr || colon >= data_ + raw_end) return ParseError::bad_header_name;
-    std::size_t i = static_cast<std::size_t>(colon - data_);
+    // exactly by the lookup; only unknown names need the token check.
+    if (colon == kNoColon) return ParseError::bad_header_name;
+    std::size_t i = colon;
     std::size_t name_end = i;
     while (name_end > line_begin && is_sp(data_[name_end - 1])) --name_end;
     const std::string_view name = view(line_begin, name_end);
@@ -184,6 +189,7 @@ ParseError Message::parse_headers(std::size_t pos, const Limits& limits) noexcep
     if (id == HeaderId::other && (name.empty() || lex::token_length(name) != name.size()))
       return ParseError::bad_header_name;
     ++i;
+    if (i < raw_end && data_[i] == ' ') ++i;  // the usual single space, without the class table
     while (i < raw_end && lex::is_ws(data_[i])) ++i;
     std::size_t value_end = raw_end;
     while (value_end > i && lex::is_ws(data_[value_end - 1])) --value_end;

@@ -68,6 +68,7 @@ struct HeaderValue {
 };
 
 class Message;
+class LineScanner;
 
 // Yields the values of every header with one id, in message order; list
 // headers are split on commas outside quoted strings and <...>. Empty
@@ -218,7 +219,7 @@ class Message {
   std::string_view view(std::size_t b, std::size_t e) const noexcept { return {data_ + b, e - b}; }
   std::string_view slot_value(const Slot& s) const noexcept { return view(s.value_begin, s.value_end); }
   ParseError parse_start_line(std::size_t line_end, const Limits& limits) noexcept;
-  ParseError parse_headers(std::size_t pos, const Limits& limits) noexcept;
+  ParseError parse_headers(LineScanner& lines, std::size_t pos, const Limits& limits) noexcept;
   ParseError check_headers(const Limits& limits) noexcept;
   ParseError locate_body() noexcept;
 

@@ -130,6 +130,34 @@ ParseError parse_via_into(std::string_view value, Via& v) noexcept {
   return ParseError::ok;
 }
 
+bool parse_own_via(std::string_view value, const OwnViaPrefix& own, Via& out) noexcept {
+  constexpr std::size_t kHostAt = 12;                  // after "SIP/2.0/UDP "
+  constexpr std::size_t kBranchName = 8;               // ";branch="
+  if (value.size() <= own.text.size() || value.substr(0, own.text.size()) != own.text) return false;
+  if (own.text.size() < kHostAt + own.host_length + kBranchName) return false;
+  const std::string_view branch = value.substr(own.text.size());
+  // What ParamIterator takes as the value, to the end: then it is the only
+  // parameter, as in the prefix.
+  if (branch.front() == '"' || lex::param_value_span(branch.data(), branch.size()) != branch.size()) return false;
+  const std::size_t params_at = own.text.size() - kBranchName;
+  Via v;
+  v.protocol_name = value.substr(0, 3);
+  v.protocol_version = value.substr(4, 3);
+  v.transport_text = value.substr(8, 3);
+  v.transport = Transport::udp;
+  v.host = value.substr(kHostAt, own.host_length);
+  v.host_type = HostType::ipv4;
+  v.ipv4 = own.ipv4;
+  v.port = own.port;
+  v.has_port = true;
+  v.branch = branch;
+  v.params = value.substr(params_at);
+  v.sent_by = value.substr(kHostAt, params_at - kHostAt);
+  v.text = value;
+  out = v;
+  return true;
+}
+
 Result<Via> parse_via(std::string_view value) noexcept {
   Result<Via> r(ParseError::ok);
   if (const ParseError e = parse_via_into(value, r.mutable_value()); e != ParseError::ok) r = Result<Via>(e);

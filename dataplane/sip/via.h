@@ -52,6 +52,18 @@ struct Via {
 // Parses one via-parm (one element of a Via list, LWS/folds allowed where the
 // ABNF allows). Errors: bad_via, bad_host, bad_port, bad_param.
 Result<Via> parse_via(std::string_view value) noexcept;
+// The Via that parse_via() would give, without a parse, when `value` is our
+// own Via as we wrote it: "SIP/2.0/UDP a.b.c.d:port;branch=" (`own`, whose
+// address, port and host length the caller knows) followed by a branch
+// that is one unquoted parameter value to the end. False, `out` untouched,
+// for anything else, which then takes parse_via().
+struct OwnViaPrefix {
+  std::string_view text;  // "SIP/2.0/UDP a.b.c.d:port;branch="
+  std::uint32_t ipv4 = 0;
+  std::uint16_t port = 0;
+  std::size_t host_length = 0;  // of "a.b.c.d"
+};
+bool parse_own_via(std::string_view value, const OwnViaPrefix& own, Via& out) noexcept;
 // parse_via() into `out`, which must be a default-constructed Via (no copy
 // of the large Via on return). `out` is unspecified unless it returns ok.
 ParseError parse_via_into(std::string_view value, Via& out) noexcept;

@@ -164,3 +164,58 @@ TEST(Via, TopViaSkipsEmptyLinesAndElements) {
 
 }  // namespace
 }  // namespace sipedge::sip
+
+namespace sipedge::sip {
+namespace {
+
+void expect_same_via(const Via& a, const Via& b, std::string_view what) {
+  EXPECT_EQ(a.protocol_name, b.protocol_name) << what;
+  EXPECT_EQ(a.protocol_version, b.protocol_version) << what;
+  EXPECT_EQ(a.transport_text, b.transport_text) << what;
+  EXPECT_EQ(a.transport, b.transport) << what;
+  EXPECT_EQ(a.host, b.host) << what;
+  EXPECT_EQ(a.host.data(), b.host.data()) << what;
+  EXPECT_EQ(a.host_type, b.host_type) << what;
+  EXPECT_EQ(a.ipv4, b.ipv4) << what;
+  EXPECT_EQ(a.port, b.port) << what;
+  EXPECT_EQ(a.has_port, b.has_port) << what;
+  EXPECT_EQ(a.branch, b.branch) << what;
+  EXPECT_EQ(a.branch.data(), b.branch.data()) << what;
+  EXPECT_EQ(a.has_received, b.has_received) << what;
+  EXPECT_EQ(a.has_rport, b.has_rport) << what;
+  EXPECT_EQ(a.maddr, b.maddr) << what;
+  EXPECT_EQ(a.ttl, b.ttl) << what;
+  EXPECT_EQ(a.params, b.params) << what;
+  EXPECT_EQ(a.params.data(), b.params.data()) << what;
+  EXPECT_EQ(a.sent_by, b.sent_by) << what;
+  EXPECT_EQ(a.text, b.text) << what;
+}
+
+TEST(Via, OwnViaGivesWhatParseViaGives) {
+  const OwnViaPrefix own{"SIP/2.0/UDP 203.0.113.1:5060;branch=", 0xCB007101, 5060, 11};
+  for (const std::string value : {"SIP/2.0/UDP 203.0.113.1:5060;branch=z9hG4bKse0123456789abcdef",
+                                  "SIP/2.0/UDP 203.0.113.1:5060;branch=x", "SIP/2.0/UDP 203.0.113.1:5060;branch=a.b-c!%*_+`'~"}) {
+    Via fast;
+    ASSERT_TRUE(parse_own_via(value, own, fast)) << value;
+    const auto slow = parse_via(value);
+    ASSERT_TRUE(slow) << value;
+    expect_same_via(fast, *slow, value);
+  }
+}
+
+TEST(Via, OwnViaLeavesAnythingElseToTheParser) {
+  const OwnViaPrefix own{"SIP/2.0/UDP 203.0.113.1:5060;branch=", 0xCB007101, 5060, 11};
+  for (const std::string value : {"SIP/2.0/UDP 203.0.113.1:5060;branch=", "SIP/2.0/UDP 203.0.113.1:5060;branch=a;received=1.2.3.4",
+                                  "SIP/2.0/UDP 203.0.113.1:5060;branch=a;rport", "SIP/2.0/UDP 203.0.113.1:5060;branch=a, SIP/2.0/UDP b",
+                                  "SIP/2.0/UDP 203.0.113.1:5060;branch=a b", "SIP/2.0/UDP 203.0.113.1:5060;branch=\"a\"",
+                                  "SIP/2.0/UDP 203.0.113.1:5060;branch=a\r\n ;x", "sip/2.0/udp 203.0.113.1:5060;branch=a",
+                                  "SIP/2.0/UDP 203.0.113.10:5060;branch=a", "SIP/2.0/TCP 203.0.113.1:5060;branch=a"}) {
+    Via v;
+    v.branch = "untouched";
+    EXPECT_FALSE(parse_own_via(value, own, v)) << value;
+    EXPECT_EQ(v.branch, "untouched") << value;
+  }
+}
+
+}  // namespace
+}  // namespace sipedge::sip
