@@ -111,6 +111,7 @@ class Uac {
   void place_call(std::int64_t now) {
     if (free_.empty()) {
       ++report_.failed_table_full;
+      ++report_.failed;
       return;
     }
     const std::uint32_t slot = free_.back();
@@ -119,6 +120,7 @@ class Uac {
     if (!build_invite(w, party_, key_of(slot))) {
       // The INVITE is fixed text plus the options: if it does not fit, no call will.
       ++report_.failed_table_full;
+      ++report_.failed;
       return;
     }
     free_.pop_back();

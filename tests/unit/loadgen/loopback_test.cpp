@@ -149,3 +149,28 @@ TEST(Loopback, StopsAtMaxSecondsAndCountsUnfinishedCalls) {
 
 }  // namespace
 }  // namespace sipedge::loadgen
+
+namespace sipedge::loadgen {
+namespace {
+
+TEST(Loopback, CallsWithoutAFreeSlotCountAsFailed) {
+  std::string error;
+  std::optional<UdpSocket> silent = UdpSocket::open(loopback(0), error);
+  ASSERT_TRUE(silent.has_value()) << error;
+  UacOptions uac;
+  uac.local = loopback(0);
+  uac.target = silent->local();
+  uac.rate = 1000;
+  uac.calls = 10;
+  uac.max_outstanding = 2;  // nobody answers: the first two hold their slots
+  uac.call_timeout_ms = 500;
+  std::atomic<bool> stop{false};
+  const UacReport r = run_uac(uac, stop, error);
+  EXPECT_EQ(r.placed, 2u);
+  EXPECT_EQ(r.failed_table_full, 8u);
+  EXPECT_EQ(r.failed_setup_timeout, 2u);
+  EXPECT_EQ(r.failed, 10u);
+}
+
+}  // namespace
+}  // namespace sipedge::loadgen
