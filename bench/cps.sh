@@ -20,7 +20,9 @@
 #   sipedge:  busy_cycles / tsc_hz (worker cycles spent on non-empty bursts;
 #             one sipedge-dp per step, counters read at its exit)
 #   Kamailio: utime+stime of all its processes (/proc/PID/stat) over the step
-# Then a REGISTER-rate step for both (sipedge needs sipedge-cp), the hash
+# With the loadgen, the same ladder for the generator alone (UAC <-> UAS over
+# loopback, no load balancer): its own ceiling on this machine. Then a
+# REGISTER-rate step for both (sipedge needs sipedge-cp), the hash
 # disruption when one of N destinations goes down (sipedge: dispatch_disruption
 # over its Maglev table; Kamailio: a real Kamailio, destinations marked
 # inactive with kamcmd, fixed Call-IDs sent by bench/lib/disrupt.py), and
@@ -483,6 +485,43 @@ run_kamailio() {
 }
 
 # ---------------------------------------------------------------------------
+# The generator alone: the loadgen UAC against one loadgen UAS over loopback
+# in the uac namespace, no load balancer, the same calls and ladder. One UAS
+# takes what two share in the real steps, so this ceiling is conservative.
+# When it passes a rate that a system failed, the system was the limit.
+
+run_generator_alone() {
+  local rate dir calls pid _
+  nip uac link set lo up || { e2e_log "cannot bring lo up in the uac namespace"; return; }
+  for rate in $rates; do
+    dir=$W/generator-$rate
+    calls=$((rate * step_seconds))
+    mkdir -p "$dir"
+    ip netns exec "$(netns_name uac)" "$LOADGEN" uas --local 127.0.0.1:5070 --max-seconds $((step_seconds + 90)) \
+      --json "$dir/uas1.json" >"$dir/uas1.log" 2>&1 &
+    pid=$!
+    E2E_PIDS+=("$pid")
+    for _ in $(seq 1 50); do grep -q "listening on" "$dir/uas1.log" && break; sleep 0.1; done
+    e2e_log "generator alone: $calls calls at $rate/s"
+    ip netns exec "$(netns_name uac)" timeout --kill-after=5 $((step_seconds + 30)) \
+      "$LOADGEN" uac --local 127.0.0.1:5060 --target 127.0.0.1:5070 --calls "$calls" --rate "$rate" \
+      --max-seconds $((step_seconds + 20)) --hold-ms 500 --call-timeout-ms 8000 --max-outstanding $((rate * 2 + 1000)) \
+      --json "$dir/uac.json" >"$dir/uac.log" 2>&1
+    UAC_RC=$?
+    sleep 0.3
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    cat "$dir/uac.log" >&2
+    UAC_CPU=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["cpu_user_s"] + d["cpu_system_s"]))' \
+      "$dir/uac.json" 2>/dev/null)
+    record_step loadgen generator "$rate" "$dir" "" "" calls_offered="$calls" \
+      uas_cpu_s="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["cpu_user_s"] + d["cpu_system_s"]))' "$dir/uas1.json" 2>/dev/null)" \
+      retransmissions_uas="$(loadgen_sum retransmissions "$dir/uas1.json")"
+    last_step_ok || { e2e_log "generator alone: stopping the ladder at $rate/s"; break; }
+  done
+}
+
+# ---------------------------------------------------------------------------
 # Disruption: one of N destinations down, same Call-IDs.
 
 disruption_sipedge() {
@@ -603,6 +642,7 @@ case " $systems " in *" kamailio "*)
 esac
 e2e_uas_stop uas1
 e2e_uas_stop uas2
+[ "$generator" = loadgen ] && run_generator_alone
 [ "$do_pipeline" = 1 ] && run_pipeline
 
 mkdir -p "$out_dir"
