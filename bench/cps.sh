@@ -250,9 +250,10 @@ calls_step() {  # dir calls rate
   if [ "$generator" = loadgen ]; then
     loadgen_uas_start uas1 $((step_seconds + 90)) "$dir"
     loadgen_uas_start uas2 $((step_seconds + 90)) "$dir"
-    # The same call as sipp's: 0.5 s between ACK and BYE, 8 s for a reply.
+    # The same call as sipp's: 0.5 s between ACK and BYE, 8 s for a reply,
+    # and room for 10 s of calls (sipp's -l) so slow calls fail by timeout.
     loadgen_uac_run "$dir/uac.json" "$dir/uac.log" "$calls" "$rate" --hold-ms 500 --call-timeout-ms 8000 \
-      --max-outstanding $((rate * 2 + 1000))
+      --max-outstanding $((rate * 10 + 1000))
     UAC_RC=$?
     sleep 0.3  # the UASs see the last ACK
     loadgen_uas_stop uas1
@@ -505,7 +506,7 @@ run_generator_alone() {
     e2e_log "generator alone: $calls calls at $rate/s"
     ip netns exec "$(netns_name uac)" timeout --kill-after=5 $((step_seconds + 30)) \
       "$LOADGEN" uac --local 127.0.0.1:5060 --target 127.0.0.1:5070 --calls "$calls" --rate "$rate" \
-      --max-seconds $((step_seconds + 20)) --hold-ms 500 --call-timeout-ms 8000 --max-outstanding $((rate * 2 + 1000)) \
+      --max-seconds $((step_seconds + 20)) --hold-ms 500 --call-timeout-ms 8000 --max-outstanding $((rate * 10 + 1000)) \
       --json "$dir/uac.json" >"$dir/uac.log" 2>&1
     UAC_RC=$?
     sleep 0.3

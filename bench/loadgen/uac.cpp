@@ -18,6 +18,9 @@ namespace sipedge::loadgen {
 namespace {
 
 constexpr std::size_t kBatch = 64;
+// Our INVITE is ~600 bytes and a BYE with a few Routes ~500: 1 KiB per call
+// keeps a table of 10 s of calls at 20k CPS at 200 MB.
+constexpr std::size_t kMaxRequest = 1024;
 constexpr std::uint32_t kWheelSlots = 8192;  // ms ticks: 8 s before a deadline laps
 constexpr std::int64_t kMs = 1'000'000;
 constexpr std::int64_t kIdleWaitNs = 1'000'000;
@@ -33,7 +36,7 @@ struct Call {
   std::int64_t invited_ns = 0;
   std::int64_t deadline_ns = 0;  // the current phase's timeout
   std::uint16_t length = 0;
-  std::array<char, kMaxDatagram> request{};  // INVITE, then BYE: what a retransmission sends
+  std::array<char, kMaxRequest> request{};  // INVITE, then BYE: what a retransmission sends
 };
 
 std::string sdp_for(std::string_view host) {
