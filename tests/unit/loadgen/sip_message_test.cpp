@@ -93,5 +93,30 @@ TEST(SipMessage, HeaderParamsComeAfterTheNameAddr) {
   EXPECT_EQ(header_param("SIP/2.0/UDP h:5060;rport;branch=z9hG4bKq", "branch"), "z9hG4bKq");
 }
 
+TEST(SipMessage, EveryPrefixAndByteFlipEndsCleanly) {
+  // Under ASan this is the overread check: datagrams arrive cut anywhere.
+  SipMessage m;
+  for (std::size_t n = 0; n <= kOk.size(); ++n) {
+    const std::string prefix = kOk.substr(0, n);
+    const ParseError error = parse_message(prefix, m);
+    if (error == ParseError::kNone) {
+      EXPECT_LE(m.body.size(), prefix.size());
+    }
+  }
+  std::string flipped = kOk;
+  for (std::size_t i = 0; i < flipped.size(); ++i) {
+    for (const char c : {'\0', ',', '<', '>', '"', ';', '\n', ':'}) {
+      const char was = flipped[i];
+      flipped[i] = c;
+      if (parse_message(flipped, m) == ParseError::kNone) {
+        EXPECT_LE(m.record_routes.count, kMaxRecordRoutes);
+        EXPECT_FALSE(m.call_id.empty());
+      }
+      flipped[i] = was;
+    }
+  }
+  EXPECT_EQ(parse_message(flipped, m), ParseError::kNone);  // restored
+}
+
 }  // namespace
 }  // namespace sipedge::loadgen
