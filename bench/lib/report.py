@@ -31,14 +31,18 @@ def fmt(v, nd=1):
     return str(v)
 
 
+def passed(s):
+    """< 0.1% failed and achieved >= 90% of offered."""
+    return s.get("failed_pct") is not None and s["failed_pct"] < 0.1 and bool(s.get("achieved_cps")) \
+        and s["achieved_cps"] >= 0.9 * s["offered_cps"]
+
+
 def max_ok(steps):
-    """Highest offered rate with < 0.1% failed and achieved >= 90% offered."""
+    """Highest offered rate that passed."""
     best = None
     for s in steps:
-        if s.get("failed_pct") is not None and s["failed_pct"] < 0.1 and s.get("achieved_cps") \
-                and s["achieved_cps"] >= 0.9 * s["offered_cps"]:
-            if best is None or s["offered_cps"] > best["offered_cps"]:
-                best = s
+        if passed(s) and (best is None or s["offered_cps"] > best["offered_cps"]):
+            best = s
     return best
 
 
@@ -49,7 +53,8 @@ def saturation(steps, best):
         return "nothing: the ladder's top rate passed (raise --rates)"
     s = after[0]
     secs = s.get("step_seconds") or 10
-    wall = (s.get("calls_offered") or 0) / max(1, s["offered_cps"]) + 1.5
+    # The loadgen reports how long its UAC ran; sipp's steps are estimated.
+    wall = s.get("uac_seconds") or (s.get("calls_offered") or 0) / max(1, s["offered_cps"]) + 1.5
     parts = []
     gen = s.get("generator") or "sipp"
     for name, keys in (("%s UAC" % gen, ("uac_cpu_s", "uac_sipp_cpu_s")),
@@ -100,11 +105,11 @@ def main():
             summary.get("kamailio", {}).get("lb_cpu_us_per_msg_median"):
         summary["cpu_per_msg_ratio_kamailio_over_sipedge"] = round(
             summary["kamailio"]["lb_cpu_us_per_msg_median"] / summary["sipedge"]["lb_cpu_us_per_msg_median"], 2)
-    # Same-rate ratios, step by step (both systems ran that rate with < 0.1% failed).
+    # Same-rate ratios, step by step (both systems passed that rate).
     per_rate = []
     for s in calls.get("sipedge", []):
         k = [x for x in calls.get("kamailio", []) if x["offered_cps"] == s["offered_cps"]]
-        if k and s.get("lb_cpu_us_per_msg") and k[0].get("lb_cpu_us_per_msg"):
+        if k and passed(s) and passed(k[0]) and s.get("lb_cpu_us_per_msg") and k[0].get("lb_cpu_us_per_msg"):
             per_rate.append({"offered_cps": s["offered_cps"],
                              "ratio": round(k[0]["lb_cpu_us_per_msg"] / s["lb_cpu_us_per_msg"], 2)})
     summary["cpu_per_msg_ratio_by_rate"] = per_rate
