@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <random>
 
 #include "call_key.h"
 #include "percentile.h"
+#include "report_json.h"
 #include "sip_builder.h"
 #include "sip_message.h"
 #include "timer_wheel.h"
@@ -321,12 +321,6 @@ class Uac {
   UacReport report_;
 };
 
-void json_number(std::string& out, const char* name, double value) {
-  char text[96];
-  std::snprintf(text, sizeof text, "\"%s\": %.6g, ", name, value);
-  out += text;
-}
-
 }  // namespace
 
 UacReport run_uac(const UacOptions& options, const std::atomic<bool>& stop, std::string& error) {
@@ -340,47 +334,45 @@ UacReport run_uac(const UacOptions& options, const std::atomic<bool>& stop, std:
 }
 
 std::string uac_report_json(const UacReport& r) {
-  std::string out = "{\"role\": \"uac\", ";
-  json_number(out, "offered_cps", r.offered_cps);
-  json_number(out, "calls_offered", static_cast<double>(r.calls_offered));
-  json_number(out, "placed", static_cast<double>(r.placed));
-  json_number(out, "successful", static_cast<double>(r.successful));
-  json_number(out, "failed", static_cast<double>(r.failed));
-  json_number(out, "failed_setup_timeout", static_cast<double>(r.failed_setup_timeout));
-  json_number(out, "failed_bye_timeout", static_cast<double>(r.failed_bye_timeout));
-  json_number(out, "failed_non_2xx", static_cast<double>(r.failed_non_2xx));
-  json_number(out, "failed_table_full", static_cast<double>(r.failed_table_full));
-  json_number(out, "failed_unfinished", static_cast<double>(r.failed_unfinished));
-  json_number(out, "first_failure_status", r.first_failure_status);
-  json_number(out, "retransmissions_invite", static_cast<double>(r.retransmissions_invite));
-  json_number(out, "retransmissions_bye", static_cast<double>(r.retransmissions_bye));
-  json_number(out, "retransmissions", static_cast<double>(r.retransmissions_invite + r.retransmissions_bye));
-  json_number(out, "acks_resent", static_cast<double>(r.acks_resent));
-  json_number(out, "responses", static_cast<double>(r.responses));
-  json_number(out, "stale_responses", static_cast<double>(r.stale_responses));
-  json_number(out, "foreign_messages", static_cast<double>(r.foreign_messages));
-  json_number(out, "parse_errors", static_cast<double>(r.parse_errors));
-  json_number(out, "dropped_for_test", static_cast<double>(r.dropped_for_test));
-  json_number(out, "send_errors", static_cast<double>(r.send_errors));
-  json_number(out, "datagrams_sent", static_cast<double>(r.datagrams_sent));
-  json_number(out, "datagrams_received", static_cast<double>(r.datagrams_received));
-  json_number(out, "truncated", static_cast<double>(r.truncated));
-  json_number(out, "seconds", r.seconds);
-  json_number(out, "achieved_cps", r.achieved_cps);
+  JsonObject out("uac");
+  out.number("offered_cps", r.offered_cps);
+  out.number("calls_offered", static_cast<double>(r.calls_offered));
+  out.number("placed", static_cast<double>(r.placed));
+  out.number("successful", static_cast<double>(r.successful));
+  out.number("failed", static_cast<double>(r.failed));
+  out.number("failed_setup_timeout", static_cast<double>(r.failed_setup_timeout));
+  out.number("failed_bye_timeout", static_cast<double>(r.failed_bye_timeout));
+  out.number("failed_non_2xx", static_cast<double>(r.failed_non_2xx));
+  out.number("failed_table_full", static_cast<double>(r.failed_table_full));
+  out.number("failed_unfinished", static_cast<double>(r.failed_unfinished));
+  out.number("first_failure_status", r.first_failure_status);
+  out.number("retransmissions_invite", static_cast<double>(r.retransmissions_invite));
+  out.number("retransmissions_bye", static_cast<double>(r.retransmissions_bye));
+  out.number("retransmissions", static_cast<double>(r.retransmissions_invite + r.retransmissions_bye));
+  out.number("acks_resent", static_cast<double>(r.acks_resent));
+  out.number("responses", static_cast<double>(r.responses));
+  out.number("stale_responses", static_cast<double>(r.stale_responses));
+  out.number("foreign_messages", static_cast<double>(r.foreign_messages));
+  out.number("parse_errors", static_cast<double>(r.parse_errors));
+  out.number("dropped_for_test", static_cast<double>(r.dropped_for_test));
+  out.number("send_errors", static_cast<double>(r.send_errors));
+  out.number("datagrams_sent", static_cast<double>(r.datagrams_sent));
+  out.number("datagrams_received", static_cast<double>(r.datagrams_received));
+  out.number("truncated", static_cast<double>(r.truncated));
+  out.number("seconds", r.seconds);
+  out.number("achieved_cps", r.achieved_cps);
   const std::span<const std::uint32_t> setups(r.setup_us);
   static constexpr std::pair<const char*, double> kPercentiles[] = {
       {"setup_ms_p50", 0.50}, {"setup_ms_p90", 0.90}, {"setup_ms_p99", 0.99}};
   for (const auto& [name, q] : kPercentiles) {
     const std::optional<std::uint32_t> us = percentile(setups, q);
-    if (us) json_number(out, name, *us / 1000.0);
-    else out += std::string("\"") + name + "\": null, ";
+    if (us) out.number(name, *us / 1000.0);
+    else out.null(name);
   }
-  json_number(out, "setup_samples", static_cast<double>(setups.size()));
-  json_number(out, "cpu_user_s", r.cpu.user);
-  json_number(out, "cpu_system_s", r.cpu.system);
-  out.resize(out.size() - 2);
-  out += "}";
-  return out;
+  out.number("setup_samples", static_cast<double>(setups.size()));
+  out.number("cpu_user_s", r.cpu.user);
+  out.number("cpu_system_s", r.cpu.system);
+  return out.finish();
 }
 
 }  // namespace sipedge::loadgen

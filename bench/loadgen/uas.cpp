@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "report_json.h"
 #include "sip_builder.h"
 #include "sip_message.h"
 #include "timer_wheel.h"
@@ -216,12 +217,6 @@ class Uas {
   UasReport report_;
 };
 
-void json_number(std::string& out, const char* name, double value) {
-  char text[96];
-  std::snprintf(text, sizeof text, "\"%s\": %.6g, ", name, value);
-  out += text;
-}
-
 }  // namespace
 
 UasReport run_uas(const UasOptions& options, const std::atomic<bool>& stop, std::string& error,
@@ -239,30 +234,28 @@ UasReport run_uas(const UasOptions& options, const std::atomic<bool>& stop, std:
 }
 
 std::string uas_report_json(const UasReport& r) {
-  std::string out = "{\"role\": \"uas\", ";
-  json_number(out, "invites", static_cast<double>(r.invites));
-  json_number(out, "invite_retransmissions", static_cast<double>(r.invite_retransmissions));
-  json_number(out, "acks", static_cast<double>(r.acks));
-  json_number(out, "acks_unmatched", static_cast<double>(r.acks_unmatched));
-  json_number(out, "byes", static_cast<double>(r.byes));
-  json_number(out, "byes_with_route", static_cast<double>(r.byes_with_route));
-  json_number(out, "other_requests", static_cast<double>(r.other_requests));
-  json_number(out, "responses_received", static_cast<double>(r.responses_received));
-  json_number(out, "retransmissions", static_cast<double>(r.retransmissions));
-  json_number(out, "ack_timeouts", static_cast<double>(r.ack_timeouts));
-  json_number(out, "unacked_table_full", static_cast<double>(r.unacked_table_full));
-  json_number(out, "parse_errors", static_cast<double>(r.parse_errors));
-  json_number(out, "dropped_for_test", static_cast<double>(r.dropped_for_test));
-  json_number(out, "send_errors", static_cast<double>(r.send_errors));
-  json_number(out, "datagrams_sent", static_cast<double>(r.datagrams_sent));
-  json_number(out, "datagrams_received", static_cast<double>(r.datagrams_received));
-  json_number(out, "truncated", static_cast<double>(r.truncated));
-  json_number(out, "seconds", r.seconds);
-  json_number(out, "cpu_user_s", r.cpu.user);
-  json_number(out, "cpu_system_s", r.cpu.system);
-  out.resize(out.size() - 2);
-  out += "}";
-  return out;
+  JsonObject out("uas");
+  out.number("invites", static_cast<double>(r.invites));
+  out.number("invite_retransmissions", static_cast<double>(r.invite_retransmissions));
+  out.number("acks", static_cast<double>(r.acks));
+  out.number("acks_unmatched", static_cast<double>(r.acks_unmatched));
+  out.number("byes", static_cast<double>(r.byes));
+  out.number("byes_with_route", static_cast<double>(r.byes_with_route));
+  out.number("other_requests", static_cast<double>(r.other_requests));
+  out.number("responses_received", static_cast<double>(r.responses_received));
+  out.number("retransmissions", static_cast<double>(r.retransmissions));
+  out.number("ack_timeouts", static_cast<double>(r.ack_timeouts));
+  out.number("unacked_table_full", static_cast<double>(r.unacked_table_full));
+  out.number("parse_errors", static_cast<double>(r.parse_errors));
+  out.number("dropped_for_test", static_cast<double>(r.dropped_for_test));
+  out.number("send_errors", static_cast<double>(r.send_errors));
+  out.number("datagrams_sent", static_cast<double>(r.datagrams_sent));
+  out.number("datagrams_received", static_cast<double>(r.datagrams_received));
+  out.number("truncated", static_cast<double>(r.truncated));
+  out.number("seconds", r.seconds);
+  out.number("cpu_user_s", r.cpu.user);
+  out.number("cpu_system_s", r.cpu.system);
+  return out.finish();
 }
 
 }  // namespace sipedge::loadgen
