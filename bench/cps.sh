@@ -3,17 +3,26 @@
 # run, same work (issue 5). Needs root (network namespaces).
 #
 # In the namespace topology of the end-to-end tests (scripts/netns.sh, via
-# tests/e2e/lib.sh): a sipp UAC (203.0.113.50) calls the edge's VIP
-# 203.0.113.1; two sipp UASs (198.51.100.21/.22) answer. First sipedge-dp on
+# tests/e2e/lib.sh): a UAC (203.0.113.50) calls the edge's VIP 203.0.113.1;
+# two UASs (198.51.100.21/.22) answer. The call generator is bench/loadgen by
+# default (--generator loadgen: C++, recvmmsg/sendmmsg, one thread per role,
+# fresh UAS processes per step; calls INVITE, 100, 180, 200, ACK, 0.5 s hold,
+# BYE, 200), so the max-CPS row measures the load balancer, not the
+# generator; --generator sipp runs the earlier sipp scenarios (no 100 Trying),
+# which saturate this machine near 1.6-4.5k CPS. The REGISTER steps always use
+# sipp (the loadgen places calls only). First sipedge-dp on
 # af_packet (one worker lcore), then Kamailio 5.6 (bench/peers/kamailio,
 # kernel sockets on the same vo/vi, one UDP worker per socket), each at
 # stepped offered rates. Per step: offered and achieved CPS, failed calls,
-# retransmissions, call-setup time p50/p99 (sipp -trace_rtt: INVITE -> 200),
+# retransmissions, call-setup time p50/p90/p99 (INVITE -> 200: the loadgen's
+# report, or sipp -trace_rtt), the generator's own CPU,
 # and the load balancer's CPU per call and per SIP message:
 #   sipedge:  busy_cycles / tsc_hz (worker cycles spent on non-empty bursts;
 #             one sipedge-dp per step, counters read at its exit)
 #   Kamailio: utime+stime of all its processes (/proc/PID/stat) over the step
-# Then a REGISTER-rate step for both (sipedge needs sipedge-cp), the hash
+# With the loadgen, the same ladder for the generator alone (UAC <-> UAS over
+# loopback, no load balancer): its own ceiling on this machine. Then a
+# REGISTER-rate step for both (sipedge needs sipedge-cp), the hash
 # disruption when one of N destinations goes down (sipedge: dispatch_disruption
 # over its Maglev table; Kamailio: a real Kamailio, destinations marked
 # inactive with kamcmd, fixed Call-IDs sent by bench/lib/disrupt.py), and
@@ -22,17 +31,20 @@
 # Output: bench/results/<date>-<host>.{json,md} and PNG plots beside them.
 #
 # Usage: sudo bench/cps.sh [options]
-#   --rates "50 100 200 ..."    offered CPS steps (default 50 100 200 400 800 1200 1600 2400 3200)
+#   --generator loadgen|sipp    the call generator (default loadgen, see above)
+#   --rates "50 100 200 ..."    offered CPS steps (default 50 100 200 400 800 1200 1600 2400 3200;
+#                               at most 20000 with sipp, 100000 with the loadgen)
 #   --step-seconds N            seconds of offered load per step (default 10)
 #   --register-rates "..."      REGISTER scenarios/s (2 REGISTERs each; default 100 200 400)
 #   --systems "sipedge kamailio"
 #   --disruption-n N            destinations for the disruption figure (default 5)
 #   --no-register --no-disruption --no-pipeline
 #   --out DIR                   results directory (default bench/results)
-# Env: SIPEDGE_DP, SIPEDGE_CP, SIPEDGE_PIPELINE, SIPEDGE_DISRUPTION, RUN, E2E_KEEP=1.
+# Env: SIPEDGE_DP, SIPEDGE_CP, SIPEDGE_PIPELINE, SIPEDGE_DISRUPTION, LOADGEN, RUN, E2E_KEEP=1.
 # Stops a system's ladder at the first step with >= 0.1% failed calls or an
 # achieved rate under 90% of the offered one. Everything is bounded: sipp -m,
-# -timeout and coreutils timeout per step; the whole run by BENCH_MAX_SECONDS
+# -timeout, the loadgen's --calls and --max-seconds, and coreutils timeout per
+# step; the whole run by BENCH_MAX_SECONDS
 # (default 1500) through a watchdog.
 set -uo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +52,7 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 export E2E_SRC_ROOT=$ROOT
 
 rates="50 100 200 400 800 1200 1600 2400 3200"
+generator=loadgen
 step_seconds=10
 register_rates="100 200 400"
 systems="sipedge kamailio"
@@ -51,6 +64,7 @@ out_dir=$BENCH_DIR/results
 while [ $# -gt 0 ]; do
   case "$1" in
     --rates) rates=$2; shift ;;
+    --generator) generator=$2; shift ;;
     --step-seconds) step_seconds=$2; shift ;;
     --register-rates) register_rates=$2; shift ;;
     --systems) systems=$2; shift ;;
@@ -59,15 +73,23 @@ while [ $# -gt 0 ]; do
     --no-disruption) do_disruption=0 ;;
     --no-pipeline) do_pipeline=0 ;;
     --out) out_dir=$2; shift ;;
-    -h | --help) sed -n '2,40p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 [[ "$step_seconds" =~ ^[0-9]+$ ]] && [ "$step_seconds" -ge 1 ] && [ "$step_seconds" -le 60 ] ||
   { echo "--step-seconds: 1..60" >&2; exit 2; }
-for r in $rates $register_rates; do
-  [[ "$r" =~ ^[0-9]+$ ]] && [ "$r" -ge 1 ] && [ "$r" -le 20000 ] || { echo "rate $r: 1..20000" >&2; exit 2; }
+case "$generator" in
+  loadgen) max_rate=100000 ;;
+  sipp) max_rate=20000 ;;
+  *) echo "--generator: loadgen or sipp" >&2; exit 2 ;;
+esac
+for r in $rates; do
+  [[ "$r" =~ ^[0-9]+$ ]] && [ "$r" -ge 1 ] && [ "$r" -le "$max_rate" ] || { echo "rate $r: 1..$max_rate" >&2; exit 2; }
+done
+for r in $register_rates; do
+  [[ "$r" =~ ^[0-9]+$ ]] && [ "$r" -ge 1 ] && [ "$r" -le 20000 ] || { echo "register rate $r: 1..20000" >&2; exit 2; }
 done
 [[ "$disruption_n" =~ ^[0-9]+$ ]] && [ "$disruption_n" -ge 2 ] && [ "$disruption_n" -le 20 ] ||
   { echo "--disruption-n: 2..20" >&2; exit 2; }
@@ -82,10 +104,13 @@ SIPEDGE_DP=${SIPEDGE_DP:-$ROOT/build/dataplane/dp/sipedge-dp}
 SIPEDGE_CP=${SIPEDGE_CP:-$(first_exe "$ROOT/build/controlplane/cp/sipedge-cp" "$ROOT/build-cp/controlplane/cp/sipedge-cp")}
 SIPEDGE_PIPELINE=${SIPEDGE_PIPELINE:-$ROOT/build/bench/pipeline/pipeline}
 SIPEDGE_DISRUPTION=${SIPEDGE_DISRUPTION:-$ROOT/build/bench/dispatch/dispatch_disruption}
+LOADGEN=${LOADGEN:-$ROOT/build/bench/loadgen/loadgen}
 KAMAILIO_CFG=$BENCH_DIR/peers/kamailio/kamailio.cfg
 
 # shellcheck source=../tests/e2e/lib.sh
 source "$ROOT/tests/e2e/lib.sh"
+# shellcheck source=../tests/e2e/loadgen_lib.sh
+source "$ROOT/tests/e2e/loadgen_lib.sh"
 
 for tool in python3 sipp; do
   command -v "$tool" >/dev/null || { echo "cps.sh: $tool missing (scripts/install-deps.sh)" >&2; exit 1; }
@@ -97,6 +122,7 @@ esac
 case " $systems " in *" sipedge "*)
   [ -x "$SIPEDGE_DP" ] || { echo "cps.sh: $SIPEDGE_DP not built" >&2; exit 1; } ;;
 esac
+[ "$generator" = sipp ] || [ -x "$LOADGEN" ] || { echo "cps.sh: $LOADGEN not built" >&2; exit 1; }
 
 e2e_init cps
 W=$E2E_WORK
@@ -118,8 +144,12 @@ NCPU=$(nproc)
 # Watchdog: the whole run is bounded even if something hangs.
 bench_max=${BENCH_MAX_SECONDS:-1500}
 main_pid=$$
+# Its sleep is stopped with it, so nothing outlives the run holding our stdout.
 (
-  sleep "$bench_max"
+  trap 'kill "$sleep_pid" 2>/dev/null; exit 0' TERM
+  sleep "$bench_max" &
+  sleep_pid=$!
+  wait "$sleep_pid" || exit 0
   echo "[cps.sh] run exceeded ${bench_max}s: stopping" >&2
   kill -TERM "$main_pid" 2>/dev/null
 ) &
@@ -196,13 +226,56 @@ bench_uac_run() {  # dir scenario calls rate [sipp args...]
 }
 
 # Records one step. Args: system kind offered dir lb_cpu_s lb_messages extra...
+# The UAC's figures come from the loadgen's report (dir/uac.json) if there is
+# one, else from sipp's statistics and -trace_rtt files.
 record_step() {
-  local system=$1 kind=$2 offered=$3 dir=$4 cpu=$5 msgs=$6 rtt
+  local system=$1 kind=$2 offered=$3 dir=$4 cpu=$5 msgs=$6 uac=$4/uac.csv rtt gen=sipp
   shift 6
   rtt=$(ls "$dir"/*_rtt.csv 2>/dev/null | head -1)
-  python3 "$BENCH_DIR/lib/step_stats.py" "$STEPS" "$dir/uac.csv" "${rtt:--}" \
-    system="$system" kind="$kind" offered_cps="$offered" lb_cpu_s="$cpu" lb_messages="$msgs" \
-    uac_sipp_cpu_s="${UAC_CPU:-}" uac_rc="${UAC_RC:-}" step_seconds="$step_seconds" ncpu="$NCPU" "$@"
+  if [ -f "$dir/uac.json" ]; then
+    uac=$dir/uac.json rtt= gen=loadgen
+  fi
+  python3 "$BENCH_DIR/lib/step_stats.py" "$STEPS" "$uac" "${rtt:--}" \
+    system="$system" kind="$kind" offered_cps="$offered" lb_cpu_s="$cpu" lb_messages="$msgs" generator="$gen" \
+    uac_cpu_s="${UAC_CPU:-}" uac_rc="${UAC_RC:-}" step_seconds="$step_seconds" ncpu="$NCPU" "$@"
+}
+
+# One step of the call ladder against the edge that runs now, with the chosen
+# generator. Sets UAC_RC, UAC_CPU and STEP_EXTRA (key=value pairs about the
+# UAS side for record_step). sipp's UASs run for the whole bench; the
+# loadgen's are started per step, so their reports are per step.
+calls_step() {  # dir calls rate
+  local dir=$1 calls=$2 rate=$3 uas_cpu0 r0 json
+  mkdir -p "$dir"
+  if [ "$generator" = loadgen ]; then
+    loadgen_uas_start uas1 $((step_seconds + 90)) "$dir"
+    loadgen_uas_start uas2 $((step_seconds + 90)) "$dir"
+    # The same call as sipp's: 0.5 s between ACK and BYE, 8 s for a reply,
+    # and room for 10 s of calls (sipp's -l) so slow calls fail by timeout.
+    loadgen_uac_run "$dir/uac.json" "$dir/uac.log" "$calls" "$rate" --hold-ms 500 --call-timeout-ms 8000 \
+      --max-outstanding $((rate * 10 + 1000))
+    UAC_RC=$?
+    sleep 0.3  # the UASs see the last ACK
+    loadgen_uas_stop uas1
+    loadgen_uas_stop uas2
+    cat "$dir/uac.log" >&2
+    UAC_CPU=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["cpu_user_s"] + d["cpu_system_s"]))' \
+      "$dir/uac.json" 2>/dev/null)
+    local uas_cpu=0 f
+    for f in "$dir/uas1.json" "$dir/uas2.json"; do
+      json=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["cpu_user_s"] + d["cpu_system_s"]))' "$f" 2>/dev/null)
+      uas_cpu=$(awk -v a="$uas_cpu" -v b="${json:-0}" 'BEGIN { printf "%.2f", a + b }')
+    done
+    STEP_EXTRA="uas_cpu_s=$uas_cpu retransmissions_uas=$(loadgen_sum retransmissions "$dir/uas1.json" "$dir/uas2.json")"
+    STEP_EXTRA="$STEP_EXTRA uas_ack_timeouts=$(loadgen_sum ack_timeouts "$dir/uas1.json" "$dir/uas2.json")"
+    STEP_EXTRA="$STEP_EXTRA uas_invites=$(loadgen_sum invites "$dir/uas1.json" "$dir/uas2.json")"
+  else
+    uas_cpu0=$(proc_cpu "${UAS_PIDS[@]}")
+    r0=$(uas_retrans)
+    bench_uac_run "$dir" "$E2E_SIPP_DIR/uac_call.xml" "$calls" "$rate"
+    sleep 1.2
+    STEP_EXTRA="uas_cpu_s=$(fsub "$(proc_cpu "${UAS_PIDS[@]}")" "$uas_cpu0") retransmissions_uas=$(($(uas_retrans) - r0))"
+  fi
 }
 
 # Did the last recorded step pass (< 0.1% failed, achieved >= 90% offered)?
@@ -263,7 +336,7 @@ sipedge_step_figures() {
 }
 
 run_sipedge() {
-  local rate dir calls uas0 uas_cpu0 uas_cpu r0
+  local rate dir calls
   TSC_HZ=$(sipedge_tsc_hz)
   e2e_log "sipedge: tsc_hz $TSC_HZ"
   sipedge_config "$W/sipedge.toml"
@@ -272,18 +345,13 @@ run_sipedge() {
     calls=$((rate * step_seconds))
     e2e_edge_start dp "$W/sipedge-$rate.log" "$W/sipedge.toml"
     sleep 0.5
-    uas_cpu0=$(proc_cpu "${UAS_PIDS[@]}")
-    r0=$(uas_retrans)
-    e2e_log "sipedge: $calls calls at $rate/s"
-    bench_uac_run "$dir" "$E2E_SIPP_DIR/uac_call.xml" "$calls" "$rate"
-    sleep 1.2
-    uas_cpu=$(fsub "$(proc_cpu "${UAS_PIDS[@]}")" "$uas_cpu0")
-    uas0=$(($(uas_retrans) - r0))
+    e2e_log "sipedge: $calls calls at $rate/s ($generator)"
+    calls_step "$dir" "$calls" "$rate"
     e2e_edge_stop
     sipedge_step_figures
     # shellcheck disable=SC2086
     record_step sipedge calls "$rate" "$dir" "$SE_CPU" "$SE_MSGS" calls_offered="$calls" \
-      uas_sipp_cpu_s="$uas_cpu" retransmissions_uas="$uas0" tsc_hz="$TSC_HZ" $SE_EXTRA
+      tsc_hz="$TSC_HZ" $STEP_EXTRA $SE_EXTRA
     last_step_ok || { e2e_log "sipedge: stopping the ladder at $rate/s"; break; }
   done
 }
@@ -381,7 +449,7 @@ kam_addresses() {
 }
 
 run_kamailio() {
-  local rate dir calls cpu0 cpu m0 msgs uas_cpu0 uas_cpu r0
+  local rate dir calls cpu0 cpu m0 msgs
   kam_addresses
   printf '1 sip:%s:5060 0 0\n1 sip:%s:5060 0 0\n' "$E2E_UAS1_IP" "$E2E_UAS2_IP" >"$W/kam-dispatcher.list"
   kam_start "$W/kam-dispatcher.list" "$W/kamailio.log"
@@ -390,16 +458,12 @@ run_kamailio() {
     calls=$((rate * step_seconds))
     cpu0=$(proc_cpu "$KAM_PID")
     m0=$(kam_messages)
-    uas_cpu0=$(proc_cpu "${UAS_PIDS[@]}")
-    r0=$(uas_retrans)
-    e2e_log "kamailio: $calls calls at $rate/s"
-    bench_uac_run "$dir" "$E2E_SIPP_DIR/uac_call.xml" "$calls" "$rate"
-    sleep 1.2
+    e2e_log "kamailio: $calls calls at $rate/s ($generator)"
+    calls_step "$dir" "$calls" "$rate"
     cpu=$(fsub "$(proc_cpu "$KAM_PID")" "$cpu0")
     msgs=$(($(kam_messages) - m0))
-    uas_cpu=$(fsub "$(proc_cpu "${UAS_PIDS[@]}")" "$uas_cpu0")
-    record_step kamailio calls "$rate" "$dir" "$cpu" "$msgs" calls_offered="$calls" \
-      uas_sipp_cpu_s="$uas_cpu" retransmissions_uas="$(($(uas_retrans) - r0))" \
+    # shellcheck disable=SC2086
+    record_step kamailio calls "$rate" "$dir" "$cpu" "$msgs" calls_offered="$calls" $STEP_EXTRA \
       kamailio_processes="$(($(pgrep -P "$KAM_PID" | wc -l) + 1))"
     last_step_ok || { e2e_log "kamailio: stopping the ladder at $rate/s"; break; }
   done
@@ -419,6 +483,43 @@ run_kamailio() {
     done
   fi
   kam_stop
+}
+
+# ---------------------------------------------------------------------------
+# The generator alone: the loadgen UAC against one loadgen UAS over loopback
+# in the uac namespace, no load balancer, the same calls and ladder. One UAS
+# takes what two share in the real steps, so this ceiling is conservative.
+# When it passes a rate that a system failed, the system was the limit.
+
+run_generator_alone() {
+  local rate dir calls pid _
+  nip uac link set lo up || { e2e_log "cannot bring lo up in the uac namespace"; return; }
+  for rate in $rates; do
+    dir=$W/generator-$rate
+    calls=$((rate * step_seconds))
+    mkdir -p "$dir"
+    ip netns exec "$(netns_name uac)" "$LOADGEN" uas --local 127.0.0.1:5070 --max-seconds $((step_seconds + 90)) \
+      --json "$dir/uas1.json" >"$dir/uas1.log" 2>&1 &
+    pid=$!
+    E2E_PIDS+=("$pid")
+    for _ in $(seq 1 50); do grep -q "listening on" "$dir/uas1.log" && break; sleep 0.1; done
+    e2e_log "generator alone: $calls calls at $rate/s"
+    ip netns exec "$(netns_name uac)" timeout --kill-after=5 $((step_seconds + 30)) \
+      "$LOADGEN" uac --local 127.0.0.1:5060 --target 127.0.0.1:5070 --calls "$calls" --rate "$rate" \
+      --max-seconds $((step_seconds + 20)) --hold-ms 500 --call-timeout-ms 8000 --max-outstanding $((rate * 10 + 1000)) \
+      --json "$dir/uac.json" >"$dir/uac.log" 2>&1
+    UAC_RC=$?
+    sleep 0.3
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    cat "$dir/uac.log" >&2
+    UAC_CPU=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["cpu_user_s"] + d["cpu_system_s"]))' \
+      "$dir/uac.json" 2>/dev/null)
+    record_step loadgen generator "$rate" "$dir" "" "" calls_offered="$calls" \
+      uas_cpu_s="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.2f" % (d["cpu_user_s"] + d["cpu_system_s"]))' "$dir/uas1.json" 2>/dev/null)" \
+      retransmissions_uas="$(loadgen_sum retransmissions "$dir/uas1.json")"
+    last_step_ok || { e2e_log "generator alone: stopping the ladder at $rate/s"; break; }
+  done
 }
 
 # ---------------------------------------------------------------------------
@@ -526,9 +627,11 @@ print(json.dumps(d))' "$line" >>"$EXTRA"
 
 # ---------------------------------------------------------------------------
 
-bench_uas_start uas1 "$bench_max"
-bench_uas_start uas2 "$bench_max"
-sleep 0.5
+if [ "$generator" = sipp ]; then
+  bench_uas_start uas1 "$bench_max"
+  bench_uas_start uas2 "$bench_max"
+  sleep 0.5
+fi
 case " $systems " in *" sipedge "*)
   run_sipedge
   [ "$do_register" = 1 ] && run_sipedge_register
@@ -540,8 +643,9 @@ case " $systems " in *" kamailio "*)
 esac
 e2e_uas_stop uas1
 e2e_uas_stop uas2
+[ "$generator" = loadgen ] && run_generator_alone
 [ "$do_pipeline" = 1 ] && run_pipeline
 
 mkdir -p "$out_dir"
 python3 "$BENCH_DIR/lib/report.py" --steps "$STEPS" --extra "$EXTRA" --out "$out_dir" \
-  --rates "$rates" --step-seconds "$step_seconds" --work "$W"
+  --rates "$rates" --step-seconds "$step_seconds" --generator "$generator" --work "$W"

@@ -31,14 +31,18 @@ def fmt(v, nd=1):
     return str(v)
 
 
+def passed(s):
+    """< 0.1% failed and achieved >= 90% of offered."""
+    return s.get("failed_pct") is not None and s["failed_pct"] < 0.1 and bool(s.get("achieved_cps")) \
+        and s["achieved_cps"] >= 0.9 * s["offered_cps"]
+
+
 def max_ok(steps):
-    """Highest offered rate with < 0.1% failed and achieved >= 90% offered."""
+    """Highest offered rate that passed."""
     best = None
     for s in steps:
-        if s.get("failed_pct") is not None and s["failed_pct"] < 0.1 and s.get("achieved_cps") \
-                and s["achieved_cps"] >= 0.9 * s["offered_cps"]:
-            if best is None or s["offered_cps"] > best["offered_cps"]:
-                best = s
+        if passed(s) and (best is None or s["offered_cps"] > best["offered_cps"]):
+            best = s
     return best
 
 
@@ -49,10 +53,14 @@ def saturation(steps, best):
         return "nothing: the ladder's top rate passed (raise --rates)"
     s = after[0]
     secs = s.get("step_seconds") or 10
-    wall = (s.get("calls_offered") or 0) / max(1, s["offered_cps"]) + 1.5
+    # The loadgen reports how long its UAC ran; sipp's steps are estimated.
+    wall = s.get("uac_seconds") or (s.get("calls_offered") or 0) / max(1, s["offered_cps"]) + 1.5
     parts = []
-    for name, key in (("sipp UAC", "uac_sipp_cpu_s"), ("sipp UASs", "uas_sipp_cpu_s"), ("LB", "lb_cpu_s")):
-        if s.get(key) is not None:
+    gen = s.get("generator") or "sipp"
+    for name, keys in (("%s UAC" % gen, ("uac_cpu_s", "uac_sipp_cpu_s")),
+                       ("%s UASs" % gen, ("uas_cpu_s", "uas_sipp_cpu_s")), ("LB", ("lb_cpu_s",))):
+        key = next((k for k in keys if s.get(k) is not None), None)
+        if key is not None:
             parts.append("%s %.0f%%" % (name, 100.0 * s[key] / wall))
     return "at %s/s: failed %s%%, achieved %s/s; CPU over the step (%% of one core): %s" % (
         s["offered_cps"], fmt(s.get("failed_pct"), 2), fmt(s.get("achieved_cps")), ", ".join(parts))
@@ -66,6 +74,7 @@ def main():
     p.add_argument("--rates", default="")
     p.add_argument("--step-seconds", default="")
     p.add_argument("--work", default="")
+    p.add_argument("--generator", default="sipp")
     a = p.parse_args()
     steps = load(a.steps)
     extra = load(a.extra)
@@ -96,18 +105,22 @@ def main():
             summary.get("kamailio", {}).get("lb_cpu_us_per_msg_median"):
         summary["cpu_per_msg_ratio_kamailio_over_sipedge"] = round(
             summary["kamailio"]["lb_cpu_us_per_msg_median"] / summary["sipedge"]["lb_cpu_us_per_msg_median"], 2)
-    # Same-rate ratios, step by step (both systems ran that rate with < 0.1% failed).
+    # Same-rate ratios, step by step (both systems passed that rate).
     per_rate = []
     for s in calls.get("sipedge", []):
         k = [x for x in calls.get("kamailio", []) if x["offered_cps"] == s["offered_cps"]]
-        if k and s.get("lb_cpu_us_per_msg") and k[0].get("lb_cpu_us_per_msg"):
+        if k and passed(s) and passed(k[0]) and s.get("lb_cpu_us_per_msg") and k[0].get("lb_cpu_us_per_msg"):
             per_rate.append({"offered_cps": s["offered_cps"],
                              "ratio": round(k[0]["lb_cpu_us_per_msg"] / s["lb_cpu_us_per_msg"], 2)})
     summary["cpu_per_msg_ratio_by_rate"] = per_rate
+    alone = [s for s in steps if s.get("kind") == "generator"]
+    if alone:
+        best = max_ok(alone)
+        summary["generator_alone_max_cps_under_0.1pct_failed"] = best["offered_cps"] if best else None
 
     result = {
         "date": now.isoformat(timespec="seconds"), "host": host, "kernel": platform.release(),
-        "ncpu": os.cpu_count(), "rates": a.rates, "step_seconds": a.step_seconds,
+        "ncpu": os.cpu_count(), "rates": a.rates, "step_seconds": a.step_seconds, "generator": a.generator,
         "note": "2 cores shared with other work (compiles) and with sipp itself: figures are noisy; compare ratios.",
         "summary": summary, "steps": steps, "extra": extra,
     }
@@ -117,24 +130,33 @@ def main():
 
     md = []
     md.append("## sipedge vs Kamailio, %s on %s (%s CPUs)\n" % (now.strftime("%Y-%m-%d %H:%M"), host, os.cpu_count()))
-    md.append("Calls (INVITE, 180, 200, ACK, 0.5 s, BYE, 200: 6 SIP messages through the LB per call), "
-              "%s s per step. CPU = load balancer only: sipedge busy_cycles/tsc_hz of its worker, "
-              "Kamailio utime+stime of all its processes.\n" % a.step_seconds)
-    md.append("| system | kind | offered/s | achieved/s | ok | failed | failed % | retrans | setup p50 ms | setup p99 ms "
-              "| LB CPU s | LB CPU us/call | LB CPU us/msg | sipp UAC CPU s |")
-    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    if a.generator == "loadgen":
+        md.append("Calls driven by bench/loadgen (C++ UAC and UASs, recvmmsg/sendmmsg, one thread each): INVITE, 100, "
+                  "180, 200, ACK, 0.5 s, BYE, 200: 7 SIP messages through the LB per call. ")
+    else:
+        md.append("Calls driven by sipp (INVITE, 180, 200, ACK, 0.5 s, BYE, 200: 6 SIP messages through the LB per call). ")
+    md[-1] += ("%s s per step. CPU = load balancer only: sipedge busy_cycles/tsc_hz of its worker, "
+               "Kamailio utime+stime of all its processes. Generator CPU = utime+stime of the UAC and of both "
+               "UASs over the step.\n" % a.step_seconds)
+    md.append("| system | kind | offered/s | achieved/s | ok | failed | failed % | retrans | setup p50 ms | setup p90 ms "
+              "| setup p99 ms | LB CPU s | LB CPU us/call | LB CPU us/msg | UAC CPU s | UASs CPU s |")
+    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in steps:
         if "status" in s:
-            md.append("| %s | %s | %s |  |  |  |  |  |  |  |  |  |  |  |" % (s["system"], s["kind"], s["status"]))
+            md.append("| %s | %s | %s |  |  |  |  |  |  |  |  |  |  |  |  |  |" % (s["system"], s["kind"], s["status"]))
             continue
-        md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        uac_cpu = s.get("uac_cpu_s", s.get("uac_sipp_cpu_s"))
+        uas_cpu = s.get("uas_cpu_s", s.get("uas_sipp_cpu_s"))
+        md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             s["system"], s["kind"], s["offered_cps"], fmt(s.get("achieved_cps")), fmt(s.get("successful")),
             fmt(s.get("failed")), fmt(s.get("failed_pct"), 3), fmt(s.get("retransmissions")),
-            fmt(s.get("setup_ms_p50"), 2), fmt(s.get("setup_ms_p99"), 2), fmt(s.get("lb_cpu_s"), 3),
-            fmt(s.get("lb_cpu_us_per_call"), 1), fmt(s.get("lb_cpu_us_per_msg"), 2), fmt(s.get("uac_sipp_cpu_s"), 2)))
+            fmt(s.get("setup_ms_p50"), 2), fmt(s.get("setup_ms_p90"), 2), fmt(s.get("setup_ms_p99"), 2),
+            fmt(s.get("lb_cpu_s"), 3), fmt(s.get("lb_cpu_us_per_call"), 1), fmt(s.get("lb_cpu_us_per_msg"), 2),
+            fmt(uac_cpu, 2), fmt(uas_cpu, 2)))
     md.append("")
-    md.append("REGISTER rows: offered/s = REGISTER scenarios/s, each two REGISTER transactions (bind, unbind); "
-              "achieved/s = completed first registrations per second; us/msg over REGISTERs + 200s.\n")
+    if any(s.get("kind") == "register" for s in steps):
+        md.append("REGISTER rows (always sipp): offered/s = REGISTER scenarios/s, each two REGISTER transactions "
+                  "(bind, unbind); achieved/s = completed first registrations per second; us/msg over REGISTERs + 200s.\n")
     md.append("| summary | sipedge | Kamailio |")
     md.append("|---|---|---|")
     se, ka = summary.get("sipedge", {}), summary.get("kamailio", {})
@@ -145,6 +167,9 @@ def main():
         fmt(se.get("lb_cpu_us_per_msg_median"), 2), fmt(ka.get("lb_cpu_us_per_msg_median"), 2)))
     md.append("| LB CPU per call, median of passing steps (us) | %s | %s |" % (
         fmt(se.get("lb_cpu_us_per_call_median"), 1), fmt(ka.get("lb_cpu_us_per_call_median"), 1)))
+    if alone:
+        md.append("| the generator alone (loadgen UAC <-> one UAS over loopback, no LB): max CPS, same rule | %s | |" % (
+            fmt(summary["generator_alone_max_cps_under_0.1pct_failed"])))
     if "cpu_per_msg_ratio_kamailio_over_sipedge" in summary:
         md.append("| CPU per message, Kamailio / sipedge | %s | |" % summary["cpu_per_msg_ratio_kamailio_over_sipedge"])
     md.append("")
@@ -168,7 +193,7 @@ def main():
             md.append("| %s | %s | %s | %s | %s |" % (e.get("mode"), e.get("mpps_per_core"), e.get("calls_per_s_per_core"),
                                                    e.get("ns_per_packet"), e.get("wall_mpps")))
         md.append("")
-    md.append("Noisy: 2 cores shared by sipp (UAC + 2 UASs), the load balancer and other work on the machine. "
+    md.append("Noisy: 2 cores shared by the generator (UAC + 2 UASs), the load balancer and other work on the machine. "
               "Quote ratios, not absolute figures.")
     text = "\n".join(md) + "\n"
     with open(stem + ".md", "w") as f:

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """One bench step's figures as a JSON line (bench/cps.sh calls it per step).
 
-usage: step_stats.py OUT.jsonl UAC_CSV RTT_CSV|- key=value...
+usage: step_stats.py OUT.jsonl UAC_CSV|UAC.json RTT_CSV|- key=value...
 
 Reads sipp's -trace_stat CSV (last row: successful/failed calls,
 retransmissions) and -trace_rtt CSV (one row per call: the time the rtd
-response arrived and the response time), computes achieved rate and p50/p99
-setup time, adds the key=value pairs the script measured (offered rate, CPU
+response arrived and the response time) and computes achieved rate and
+p50/p90/p99 setup time; or, given a .json, takes all of these from the
+bench/loadgen UAC's report. Then adds the key=value pairs the script measured (offered rate, CPU
 seconds of the load balancer, SIP messages it handled...), derives CPU per
 call and per message, appends one JSON object to OUT.jsonl and prints a
 one-line summary.
@@ -65,12 +66,39 @@ def percentile(sorted_values, q):
     return sorted_values[k]
 
 
+def from_loadgen(path, step):
+    """The UAC's figures from a bench/loadgen report (same rules as for sipp:
+    achieved = setups per second between the first and the last 200 OK)."""
+    try:
+        with open(path) as f:
+            r = json.load(f)
+    except (OSError, ValueError):
+        r = {}
+    step["successful"] = r.get("successful")
+    step["failed"] = r.get("failed")
+    step["created"] = r.get("placed")
+    step["retransmissions_uac"] = r.get("retransmissions")
+    step["achieved_cps"] = round(r["achieved_cps"], 1) if r.get("achieved_cps") else None
+    for q in ("p50", "p90", "p99"):
+        v = r.get("setup_ms_" + q)
+        step["setup_ms_" + q] = round(v, 3) if v is not None else None
+    step["setup_samples"] = r.get("setup_samples")
+    for k in ("failed_setup_timeout", "failed_bye_timeout", "failed_non_2xx", "failed_table_full",
+              "failed_unfinished", "first_failure_status", "send_errors", "seconds", "stale_responses",
+              "parse_errors", "foreign_messages", "acks_resent"):
+        step["uac_" + k] = r.get(k)
+
+
 def main():
     out_path, csv_path, rtt_path = sys.argv[1:4]
     step = {}
     for kv in sys.argv[4:]:
         k, _, v = kv.partition("=")
         step[k] = number(v) if v != "" else None
+    if csv_path.endswith(".json"):
+        from_loadgen(csv_path, step)
+        finish(step, out_path)
+        return
     stat = last_row(csv_path)
 
     def col(name):
@@ -81,11 +109,7 @@ def main():
     step["successful"] = col("SuccessfulCall(C)")
     step["failed"] = col("FailedCall(C)")
     step["retransmissions_uac"] = col("Retransmissions(C)")
-    step["retransmissions"] = (step["retransmissions_uac"] or 0) + (step.get("retransmissions_uas") or 0)
-    created = col("OutgoingCall(C)")
-    step["created"] = created
-    total = (step["successful"] or 0) + (step["failed"] or 0)
-    step["failed_pct"] = round(100.0 * (step["failed"] or 0) / total, 4) if total else None
+    step["created"] = col("OutgoingCall(C)")
     rtts = rtt_rows(rtt_path)
     if len(rtts) >= 2:
         times = sorted(t for t, _ in rtts)
@@ -94,24 +118,34 @@ def main():
         step["achieved_cps"] = round((len(times) - 1) / span, 1) if span > 0 else None
         values = sorted(v for _, v in rtts)
         step["setup_ms_p50"] = round(percentile(values, 0.50), 3)
+        step["setup_ms_p90"] = round(percentile(values, 0.90), 3)
         step["setup_ms_p99"] = round(percentile(values, 0.99), 3)
         step["setup_samples"] = len(values)
     else:
         step["achieved_cps"] = None
-        step["setup_ms_p50"] = step["setup_ms_p99"] = None
+        step["setup_ms_p50"] = step["setup_ms_p90"] = step["setup_ms_p99"] = None
         step["setup_samples"] = len(rtts)
+    finish(step, out_path)
+
+
+def finish(step, out_path):
+    """Failure share, CPU per call and per message; appends and prints the step."""
+    ok = step["successful"]
+    total = (ok or 0) + (step["failed"] or 0)
+    step["failed_pct"] = round(100.0 * (step["failed"] or 0) / total, 4) if total else None
+    step["retransmissions"] = (step.get("retransmissions_uac") or 0) + (step.get("retransmissions_uas") or 0)
     cpu = step.get("lb_cpu_s")
     msgs = step.get("lb_messages")
-    ok = step["successful"]
     step["lb_cpu_us_per_call"] = round(1e6 * cpu / ok, 2) if cpu is not None and ok else None
     step["lb_cpu_us_per_msg"] = round(1e6 * cpu / msgs, 3) if cpu is not None and msgs else None
     with open(out_path, "a") as f:
         f.write(json.dumps(step, sort_keys=True) + "\n")
     print("  %-8s %-8s offered %6s/s achieved %8s/s ok %6s failed %4s (%s%%) retrans %4s p50 %s ms p99 %s ms"
-          " | LB cpu %s s, %s us/call, %s us/msg (%s msgs)" % (
+          " | LB cpu %s s, %s us/call, %s us/msg (%s msgs) | UAC cpu %s s" % (
               step.get("system"), step.get("kind"), step.get("offered_cps"), step["achieved_cps"], ok,
               step["failed"], step["failed_pct"], step.get("retransmissions"), step["setup_ms_p50"],
-              step["setup_ms_p99"], cpu, step["lb_cpu_us_per_call"], step["lb_cpu_us_per_msg"], msgs))
+              step["setup_ms_p99"], cpu, step["lb_cpu_us_per_call"], step["lb_cpu_us_per_msg"], msgs,
+              step.get("uac_cpu_s")))
 
 
 if __name__ == "__main__":
