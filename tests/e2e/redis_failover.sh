@@ -272,8 +272,7 @@ wait "$sipp_pid"
 sipp_rc=$?
 e2e_log "sipp UAC exited with status $sipp_rc"
 wait_for 20 cp_caught_up || e2e_log "sipedge-cp did not catch up (queue, in flight, held)"
-kill -TERM "$tcpdump_pid" 2>/dev/null
-wait "$tcpdump_pid" 2>/dev/null
+e2e_stop_pid "$tcpdump_pid"
 
 # Outcomes as the UAC saw them: per Call-ID the first REGISTER's time and the
 # final answer (capture), against the outage: from the kill (or the
