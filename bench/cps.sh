@@ -379,8 +379,7 @@ run_sipedge_register() {
     done
     if ! grep -q "connected to" "$W/cp-$rate.log"; then
       tail -5 "$W/cp-$rate.log" >&2
-      kill -TERM "$cp_pid" 2>/dev/null
-      wait "$cp_pid" 2>/dev/null
+      e2e_stop_pid "$cp_pid"
       e2e_edge_stop
       echo '{"system": "sipedge", "kind": "register", "status": "not available yet: sipedge-cp did not connect to the dataplane"}' >>"$STEPS"
       return
@@ -389,10 +388,7 @@ run_sipedge_register() {
     e2e_log "sipedge: $calls REGISTER scenarios at $rate/s (sipedge-cp pid $cp_pid)"
     bench_uac_run "$dir" "$BENCH_DIR/sipp/uac_register.xml" "$calls" "$rate"
     cp_cpu=$(fsub "$(proc_cpu "$cp_pid")" "$cp_cpu0")
-    kill -TERM "$cp_pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$cp_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$cp_pid" 2>/dev/null
-    wait "$cp_pid" 2>/dev/null
+    e2e_stop_pid "$cp_pid" TERM 5
     e2e_edge_stop
     sipedge_step_figures
     # CPU: the dataplane's busy seconds plus sipedge-cp's utime+stime. Messages:
@@ -585,8 +581,7 @@ disruption_kamailio() {
     python3 "$BENCH_DIR/lib/disrupt.py" compare "$W/disrupt.log" "$base" "down$k" "$down" >>"$W/disrupt-kam.jsonl"
   done
   kamcmd_ dispatcher.list >"$W/kam-dispatcher-state.txt" 2>&1
-  kill -TERM "$lpid" 2>/dev/null
-  wait "$lpid" 2>/dev/null
+  e2e_stop_pid "$lpid"
   kam_stop
   for i in $(seq 1 "$n"); do nip uas1 addr del "198.51.100.$((30 + i))/24" dev h0 2>/dev/null; done
   python3 - "$W/disrupt-kam.jsonl" "$n" "$count" >>"$EXTRA" <<'PY'

@@ -98,8 +98,7 @@ e2e_uas_stop uas2
 sleep 1.5 # the last per-second lines
 e2e_edge_stop
 sleep 0.6
-kill "$follower" 2>/dev/null
-wait "$follower" 2>/dev/null
+e2e_stop_pid "$follower"
 
 echo
 echo "== summary"

@@ -9,6 +9,7 @@ packages=(
   libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libhiredis-dev libsqlite3-dev sqlite3
+  libssl-dev nlohmann-json3-dev
   sip-tester redis-server
   iproute2 nftables tcpdump
   clang libclang-rt-14-dev

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "http_client.h"
+#include "json_reply.h"
 #include "verbs.h"
 
 namespace sipedge::ctl {

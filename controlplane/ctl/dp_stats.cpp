@@ -10,7 +10,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -22,12 +21,13 @@
 #include <vector>
 
 #include "config/config.h"
+#include "json_reply.h"
 #include "verbs.h"
 
 namespace sipedge::ctl {
 namespace {
 
-using Counters = std::vector<std::pair<std::string, std::uint64_t>>;
+using Counters = JsonCounters;
 
 std::string file_prefix(const config::Config& config) {
   const auto& args = config.eal.args;
@@ -36,33 +36,6 @@ std::string file_prefix(const config::Config& config) {
     if (args[i].starts_with("--file-prefix=")) return args[i].substr(14);
   }
   return "rte";
-}
-
-// The reply is {"/sipedge/stats": {"name": 123, ...}}: a flat object of
-// unsigned integers, which is all this reads.
-std::optional<Counters> parse_stats(std::string_view json) {
-  const auto open = json.find('{', json.find(':'));
-  if (open == std::string_view::npos) return std::nullopt;
-  Counters out;
-  std::size_t i = open + 1;
-  while (i < json.size()) {
-    while (i < json.size() && (std::isspace(static_cast<unsigned char>(json[i])) || json[i] == ',')) ++i;
-    if (i < json.size() && json[i] == '}') return out;
-    if (i >= json.size() || json[i] != '"') return std::nullopt;
-    const auto end = json.find('"', i + 1);
-    if (end == std::string_view::npos) return std::nullopt;
-    std::string name(json.substr(i + 1, end - i - 1));
-    i = json.find(':', end);
-    if (i == std::string_view::npos) return std::nullopt;
-    ++i;
-    while (i < json.size() && std::isspace(static_cast<unsigned char>(json[i]))) ++i;
-    std::uint64_t value = 0;
-    const auto [ptr, ec] = std::from_chars(json.data() + i, json.data() + json.size(), value);
-    if (ec != std::errc()) return std::nullopt;
-    i = static_cast<std::size_t>(ptr - json.data());
-    out.emplace_back(std::move(name), value);
-  }
-  return std::nullopt;
 }
 
 std::optional<Counters> read_stats(const std::string& path, std::string& error) {
@@ -90,7 +63,7 @@ std::optional<Counters> read_stats(const std::string& path, std::string& error) 
     error = "telemetry socket closed";
   } else if (const ssize_t n = ::recv(fd, buf.data(), buf.size(), 0); n <= 0) {
     error = "no answer to /sipedge/stats";
-  } else if (!(result = parse_stats(std::string_view(buf.data(), static_cast<std::size_t>(n))))) {
+  } else if (!(result = json_counters(std::string_view(buf.data(), static_cast<std::size_t>(n)), command))) {
     error = "unexpected answer: " + std::string(buf.data(), static_cast<std::size_t>(std::min<ssize_t>(n, 200)));
   }
   ::close(fd);

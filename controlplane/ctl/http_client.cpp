@@ -163,22 +163,4 @@ std::optional<config::Ipv4Endpoint> api_address(std::string_view path) {
   return listen;
 }
 
-std::string json_member(const std::string& json, std::string_view key) {
-  std::string needle(1, '"');
-  needle.append(key).append("\":");
-  const std::size_t at = json.find(needle);
-  if (at == std::string::npos) return {};
-  std::size_t i = at + needle.size();
-  if (i < json.size() && json[i] == '"') {
-    std::string out;
-    for (++i; i < json.size() && json[i] != '"'; ++i) {
-      if (json[i] == '\\' && i + 1 < json.size()) ++i;
-      out += json[i];
-    }
-    return out;
-  }
-  const std::size_t end = json.find_first_of(",}", i);
-  return json.substr(i, end == std::string::npos ? std::string::npos : end - i);
-}
-
 }  // namespace sipedge::ctl

@@ -37,9 +37,4 @@ std::optional<config::Ipv4Endpoint> api_address(std::string_view config_path);
 // %-encodes everything but RFC 3986 unreserved characters (a path segment).
 std::string url_encode(std::string_view text);
 
-// The raw text of a scalar member of the flat JSON objects sipedge-cp's API
-// answers with (numbers, true/false, or a string without its quotes); ""
-// when absent.
-std::string json_member(const std::string& json, std::string_view key);
-
 }  // namespace sipedge::ctl

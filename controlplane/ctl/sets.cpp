@@ -8,99 +8,22 @@
 // plane cannot be reached or refused the request (its error printed), 2 bad
 // usage or config.
 
-#include <cctype>
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
 #include "http_client.h"
+#include "json_reply.h"
 #include "verbs.h"
 
 namespace sipedge::ctl {
 namespace {
 
-// One destination object of /api/sets: flat, values kept as text (strings
-// unescaped, numbers and booleans as written).
-using Row = std::map<std::string, std::string>;
-
-// Parses the flat array of flat objects /api/sets returns; nullopt otherwise.
-std::optional<std::vector<Row>> parse_rows(std::string_view json) {
-  std::vector<Row> rows;
-  std::size_t i = 0;
-  auto skip_space = [&] {
-    while (i < json.size() && (json[i] == ' ' || json[i] == '\n' || json[i] == '\r' || json[i] == '\t')) ++i;
-  };
-  auto string = [&](std::string& out) {
-    if (i >= json.size() || json[i] != '"') return false;
-    for (++i; i < json.size() && json[i] != '"'; ++i) {
-      if (json[i] == '\\') {
-        if (++i >= json.size()) return false;
-        if (json[i] == 'u') {
-          unsigned code = 0;
-          if (i + 4 >= json.size()) return false;
-          const auto [end, ec] = std::from_chars(json.data() + i + 1, json.data() + i + 5, code, 16);
-          if (ec != std::errc{} || end != json.data() + i + 5) return false;
-          out += static_cast<char>(code);
-          i += 4;
-          continue;
-        }
-      }
-      out += json[i];
-    }
-    if (i >= json.size()) return false;
-    ++i;
-    return true;
-  };
-  skip_space();
-  if (i >= json.size() || json[i++] != '[') return std::nullopt;
-  skip_space();
-  if (i < json.size() && json[i] == ']') return rows;
-  for (;;) {
-    skip_space();
-    if (i >= json.size() || json[i++] != '{') return std::nullopt;
-    Row row;
-    for (;;) {
-      skip_space();
-      std::string key, value;
-      if (!string(key)) return std::nullopt;
-      skip_space();
-      if (i >= json.size() || json[i++] != ':') return std::nullopt;
-      skip_space();
-      if (i < json.size() && json[i] == '"') {
-        if (!string(value)) return std::nullopt;
-      } else {
-        while (i < json.size() && json[i] != ',' && json[i] != '}') value += json[i++];
-        while (!value.empty() && value.back() == ' ') value.pop_back();
-      }
-      row[key] = value;
-      skip_space();
-      if (i >= json.size()) return std::nullopt;
-      if (json[i] == ',') {
-        ++i;
-        continue;
-      }
-      if (json[i++] == '}') break;
-      return std::nullopt;
-    }
-    rows.push_back(std::move(row));
-    skip_space();
-    if (i >= json.size()) return std::nullopt;
-    if (json[i] == ',') {
-      ++i;
-      continue;
-    }
-    if (json[i] == ']') return rows;
-    return std::nullopt;
-  }
-}
-
-void print_table(const std::vector<Row>& rows) {
+void print_table(const std::vector<JsonRow>& rows) {
   std::printf("%-16s %5s  %-28s %-8s %-6s %-5s %8s %5s\n", "SET", "INDEX", "DESTINATION", "STATE", "PROBE", "ADMIN",
               "RTT_MS", "FAILS");
   for (const auto& r : rows) {
@@ -146,7 +69,7 @@ int run_sets(std::span<const std::string_view> args) {
   const auto reply = http_request(*api, "GET", "/api/sets");
   if (reply.status == 0) return unreachable(*api, reply);
   if (reply.status != 200) return report_error(reply);
-  const auto rows = parse_rows(reply.body);
+  const auto rows = json_rows(reply.body);
   if (!rows) {
     std::fprintf(stderr, "sipedgectl: unreadable /api/sets reply: %s\n", reply.body.c_str());
     return 1;
@@ -167,7 +90,7 @@ int run_set_state(std::span<const std::string_view> args) {
   const auto reply = http_request(*api, "POST", target);
   if (reply.status == 0) return unreachable(*api, reply);
   if (reply.status != 200) return report_error(reply);
-  const auto rows = parse_rows(reply.body);
+  const auto rows = json_rows(reply.body);
   if (!rows) {
     std::fprintf(stderr, "sipedgectl: unreadable reply: %s\n", reply.body.c_str());
     return 1;

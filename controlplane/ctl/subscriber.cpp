@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "http_client.h"
+#include "json_reply.h"
 #include "subscriber_args.h"
 #include "verbs.h"
 

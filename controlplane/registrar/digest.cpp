@@ -3,8 +3,7 @@
 #include <initializer_list>
 
 #include "registrar/hex.h"
-#include "registrar/md5.h"
-#include "registrar/sha256.h"
+#include "registrar/crypto.h"
 #include "sip/lex.h"
 
 namespace sipedge::registrar {

@@ -1,5 +1,7 @@
 #include "registrar/hex.h"
 
+#include <openssl/crypto.h>
+
 namespace sipedge::registrar {
 
 namespace {
@@ -34,11 +36,7 @@ bool from_hex(std::string_view text, std::span<std::uint8_t> out) noexcept {
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  unsigned diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    diff |= static_cast<unsigned>(static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]));
-  return diff == 0;
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace sipedge::registrar

@@ -2,10 +2,10 @@
 
 #include <array>
 #include <limits>
-#include <random>
+#include <stdexcept>
 
+#include "registrar/crypto.h"
 #include "registrar/hex.h"
-#include "registrar/sha256.h"
 
 namespace sipedge::registrar {
 
@@ -18,10 +18,9 @@ constexpr std::size_t kNonceLength = 2 * (kStampBytes + kSignatureBytes);
 constexpr std::uint32_t kUsedWithoutNc = std::numeric_limits<std::uint32_t>::max();
 
 std::string random_secret() {
-  std::random_device device;
-  std::string secret(32, '\0');
-  for (char& c : secret) c = static_cast<char>(device() & 0xFF);
-  return secret;
+  std::array<std::uint8_t, 32> bytes{};
+  if (!random_bytes(bytes)) throw std::runtime_error("nonce secret: the system's random source failed (RAND_bytes)");
+  return std::string(bytes.begin(), bytes.end());
 }
 
 std::int64_t issued_ms_of(std::string_view nonce) {

@@ -68,9 +68,10 @@ class RedisStore::Cache final : public IndexedStore {
 // set: the event hooks hiredis calls (add/del read/write, cleanup) become
 // epoll_ctl calls.
 struct RedisStore::Link {
-  enum class Kind : std::uint8_t { command, subscriber, sentinel };
+  enum class Kind : std::uint8_t { command, subscriber, sentinel, watch };
   RedisStore* store = nullptr;
   Kind kind = Kind::command;
+  SentinelWatch* watch = nullptr;  // Kind::watch: the subscription it carries
   redisAsyncContext* ctx = nullptr;
   int fd = -1;
   std::uint32_t events = 0;
@@ -161,6 +162,16 @@ struct RedisStore::Link {
   }
 };
 
+// The +switch-master subscription on one sentinel.
+struct RedisStore::SentinelWatch {
+  RedisEndpoint at;
+  Link link;
+  WatchState state = WatchState::down;
+  std::int64_t started_ms = 0;  // steady clock: the current connect began
+  std::int64_t retry_ms = 0;    // steady clock: when a down watch connects again
+  std::int64_t backoff_ms = 0;
+};
+
 RedisStore::RedisStore(RedisOptions options)
     : options_(std::move(options)),
       cache_(std::make_unique<Cache>()),
@@ -224,12 +235,23 @@ RedisStore::RedisStore(RedisOptions options)
     own_prefix_ = options_.prefix;
   }
   backoff_ms_ = options_.reconnect_min_ms;
+  for (const RedisEndpoint& at : options_.sentinels) {
+    auto& w = *watches_.emplace_back(std::make_unique<SentinelWatch>());
+    w.at = at;
+    w.link.store = this;
+    w.link.kind = Link::Kind::watch;
+    w.link.watch = &w;
+    w.backoff_ms = options_.reconnect_min_ms;
+    start_watch(w);
+  }
   start_connect();
 }
 
 RedisStore::~RedisStore() {
   destroying_ = true;
-  for (Link* l : {command_.get(), subscriber_.get(), sentinel_.get()}) {
+  std::vector<Link*> links = {command_.get(), subscriber_.get(), sentinel_.get()};
+  for (auto& w : watches_) links.push_back(&w->link);
+  for (Link* l : links) {
     if (l->ctx != nullptr) {
       redisAsyncContext* c = l->ctx;
       l->ctx = nullptr;
@@ -301,6 +323,9 @@ void RedisStore::backend_metrics(const MetricVisitor& visit) const {
   visit("sipedge_redis_remote_changes_total", "counter", "changes made by other nodes applied to the cache", r.remote_changes);
   visit("sipedge_redis_bad_messages_total", "counter", "undecodable change messages or stored bindings (ignored)", r.bad_messages);
   visit("sipedge_redis_sentinel_queries_total", "counter", "primary address requests sent to a sentinel", r.sentinel_queries);
+  visit("sipedge_redis_sentinels_watched", "gauge", "sentinels holding our SUBSCRIBE +switch-master", sentinels_watched());
+  visit("sipedge_redis_sentinel_subscriptions_total", "counter", "SUBSCRIBE +switch-master confirmed by a sentinel", r.sentinel_subscriptions);
+  visit("sipedge_redis_sentinel_switches_total", "counter", "+switch-master messages that moved the store to a new primary", r.sentinel_switches);
   visit("sipedge_redis_takeovers_total", "counter", "dead owner nodes whose bindings this node took over", r.takeovers);
   visit("sipedge_redis_taken_over_bindings_total", "counter", "bindings taken over from dead owner nodes", r.taken_over_bindings);
   visit("sipedge_redis_replies_forwarded_total", "counter", "keepalive replies handed to the node that sent the keepalive", r.replies_forwarded);
@@ -454,6 +479,7 @@ void RedisStore::arm_timer(std::int64_t delay_ms) {
 
 void RedisStore::watchdog_tick() {
   const std::int64_t now = steady_ms();
+  watch_tick(now);
   if (state_ == State::connecting && now - connect_started_ms_ > options_.reply_timeout_ms) {
     teardown("connect timed out");
   } else if (state_ == State::up && !in_flight_.empty() &&
@@ -466,6 +492,12 @@ void RedisStore::watchdog_tick() {
 void RedisStore::start_connect() {
   state_ = State::connecting;
   connect_started_ms_ = steady_ms();
+  if (pushed_primary_) {  // once: if it fails, the sentinels are asked as usual
+    const RedisEndpoint to = std::move(*pushed_primary_);
+    pushed_primary_.reset();
+    connect_links(to);
+    return;
+  }
   if (options_.sentinels.empty()) {
     connect_links(options_.address);
     return;
@@ -597,9 +629,101 @@ void RedisStore::on_ready() {
   }
 }
 
-void RedisStore::link_down(Link&) {
-  if (destroying_ || tearing_down_ || state_ == State::idle) return;
+void RedisStore::link_down(Link& link) {
+  if (destroying_) return;
+  if (link.kind == Link::Kind::watch) {
+    watch_down(*link.watch);
+    return;
+  }
+  if (tearing_down_ || state_ == State::idle) return;
   teardown("connection lost");
+}
+
+// ---- sentinel push ----
+
+std::size_t RedisStore::sentinels_watched() const {
+  return static_cast<std::size_t>(std::count_if(watches_.begin(), watches_.end(), [](const auto& w) {
+    return w->state == WatchState::subscribed;
+  }));
+}
+
+void RedisStore::start_watch(SentinelWatch& w) {
+  if (destroying_) return;
+  w.state = WatchState::connecting;
+  w.started_ms = steady_ms();
+  if (!w.link.open(w.at) ||
+      redisAsyncCommand(w.link.ctx, on_switch_master, this, "SUBSCRIBE +switch-master") != REDIS_OK) {
+    watch_down(w);
+  }
+}
+
+void RedisStore::watch_down(SentinelWatch& w) {
+  if (w.link.ctx != nullptr) {
+    redisAsyncContext* c = w.link.ctx;
+    w.link.ctx = nullptr;
+    redisAsyncFree(c);
+  }
+  if (destroying_) return;
+  if (w.state == WatchState::subscribed) {
+    std::fprintf(stderr, "redis store: lost the +switch-master subscription on sentinel %s:%u; reconnecting\n",
+                 w.at.host.c_str(), w.at.port);
+    w.backoff_ms = options_.reconnect_min_ms;
+  }
+  w.state = WatchState::down;
+  w.retry_ms = steady_ms() + w.backoff_ms;
+  w.backoff_ms = std::min(w.backoff_ms * 2, options_.reconnect_max_ms);
+}
+
+void RedisStore::watch_tick(std::int64_t now_ms) {
+  for (auto& w : watches_) {
+    if (w->state == WatchState::down && now_ms >= w->retry_ms) {
+      start_watch(*w);
+    } else if (w->state == WatchState::connecting && now_ms - w->started_ms > options_.reply_timeout_ms) {
+      watch_down(*w);  // a hung sentinel: try it again later
+    }
+  }
+}
+
+// "+switch-master <name> <old ip> <old port> <new ip> <new port>" (Sentinel docs, "Pub/Sub messages").
+void RedisStore::on_switch_master(redisAsyncContext* ctx, void* reply, void* privdata) {
+  auto* self = static_cast<RedisStore*>(privdata);
+  const auto* r = static_cast<redisReply*>(reply);
+  if (self->destroying_ || r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
+  const std::string_view kind = reply_text(r->element[0]);
+  if (kind == "subscribe") {
+    SentinelWatch& w = *static_cast<Link*>(ctx->data)->watch;
+    w.state = WatchState::subscribed;
+    w.backoff_ms = self->options_.reconnect_min_ms;
+    ++self->redis_stats_.sentinel_subscriptions;
+    return;
+  }
+  if (kind != "message") return;
+  std::string_view text = reply_text(r->element[2]);
+  std::string_view fields[5];
+  std::size_t n = 0;
+  while (!text.empty() && n < 5) {
+    const std::size_t space = text.find(' ');
+    fields[n++] = text.substr(0, space);
+    text = space == std::string_view::npos ? std::string_view{} : text.substr(space + 1);
+  }
+  RedisEndpoint to;
+  if (n != 5 || !text.empty() || !parse_int(fields[4], to.port) || fields[3].empty()) {
+    ++self->redis_stats_.bad_messages;
+    return;
+  }
+  if (fields[0] != self->options_.master_name) return;  // another group the sentinel watches
+  to.host.assign(fields[3]);
+  self->switch_primary(to);
+}
+
+void RedisStore::switch_primary(const RedisEndpoint& to) {
+  if (state_ != State::idle && primary_ == to) return;  // already there (or on the way)
+  ++redis_stats_.sentinel_switches;
+  std::fprintf(stderr, "redis store: sentinel +switch-master: new primary %s:%u\n", to.host.c_str(), to.port);
+  if (state_ != State::idle) teardown("primary switched by the sentinels");
+  pushed_primary_ = to;
+  backoff_ms_ = options_.reconnect_min_ms;
+  start_connect();  // at once; the reconnect timer teardown armed finds the store connecting and does nothing
 }
 
 void RedisStore::teardown(const char* why) {

@@ -36,7 +36,17 @@
 // (Re)connect: non-blocking connects, exponential backoff; with sentinels the
 // primary's address is asked of the sentinels (in turn) before every attempt
 // and ROLE must say "master", so after a failover the store follows the new
-// primary without a restart. Once both connections (commands, SUBSCRIBE) are
+// primary without a restart. Sentinel push: one long-lived connection per
+// sentinel holds SUBSCRIBE +switch-master (reconnected with backoff when
+// lost, or when the sentinel does not confirm within reply_timeout_ms). The
+// first sentinel to announce a switch of master_name (the failover's leader
+// announces it before the others hear of it) moves both connections to the
+// new primary at once, whether or not the old one still answers (a primary
+// demoted by a manual failover keeps taking writes until Sentinel
+// reconfigures it seconds later, and a killed one leaves the store asking
+// sentinels that still name it). With no sentinel answering, the store
+// behaves as without push: it moves when its connection fails. A switch
+// missed while no sentinel was watched is caught that way too. Once both connections (commands, SUBSCRIBE) are
 // up, the dirty set is written and a full resync (SCAN + GET) replaces the
 // cache's view of other nodes' bindings; changes published meanwhile win
 // over the snapshot. The resync never stalls the owner's loop: at most
@@ -82,6 +92,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -97,6 +108,7 @@ namespace sipedge::store {
 struct RedisEndpoint {
   std::string host;
   std::uint16_t port = 0;
+  bool operator==(const RedisEndpoint&) const = default;
 };
 
 struct RedisOptions {
@@ -137,6 +149,8 @@ struct RedisStats {
   std::uint64_t remote_changes = 0;    // changes of other nodes applied to the cache
   std::uint64_t bad_messages = 0;      // undecodable channel messages or stored values
   std::uint64_t sentinel_queries = 0;
+  std::uint64_t sentinel_subscriptions = 0;  // SUBSCRIBE +switch-master confirmed by a sentinel
+  std::uint64_t sentinel_switches = 0;       // +switch-master of master_name that moved the store
   std::uint64_t lag_samples = 0;       // remote changes with a time stamp
   std::uint64_t lag_sum_ms = 0;
   std::uint64_t last_lag_ms = 0;
@@ -200,6 +214,9 @@ class RedisStore final : public LocationStore {
   // Batches sent and not yet acknowledged.
   std::size_t in_flight() const { return in_flight_.size(); }
   const RedisStats& redis_stats() const { return redis_stats_; }
+  // Sentinels that confirmed SUBSCRIBE +switch-master on a connection that still holds.
+  std::size_t sentinels_watched() const;
+  bool watching_sentinel() const { return sentinels_watched() > 0; }
   // Address of the Redis primary last connected to ("" before the first connect).
   const RedisEndpoint& primary() const { return primary_; }
   // Array mode: the nodes whose bindings this node can look up.
@@ -221,11 +238,17 @@ class RedisStore final : public LocationStore {
   };
   class Cache;
   enum class State : std::uint8_t { idle, connecting, up };  // idle: waiting for the reconnect timer
+  enum class WatchState : std::uint8_t { down, connecting, subscribed };  // the +switch-master connection
 
   void start_connect();
   void connect_links(const RedisEndpoint& primary);
   void link_up(Link& link);
   void link_down(Link& link);
+  struct SentinelWatch;
+  void start_watch(SentinelWatch& watch);
+  void watch_down(SentinelWatch& watch);
+  void watch_tick(std::int64_t now_ms);
+  void switch_primary(const RedisEndpoint& to);
   void teardown(const char* why);
   void arm_timer(std::int64_t delay_ms);
   void on_ready();
@@ -259,6 +282,7 @@ class RedisStore final : public LocationStore {
   static void on_role_reply(redisAsyncContext* ctx, void* reply, void* privdata);
   static void on_subscribe_reply(redisAsyncContext* ctx, void* reply, void* privdata);
   static void on_sentinel_reply(redisAsyncContext* ctx, void* reply, void* privdata);
+  static void on_switch_master(redisAsyncContext* ctx, void* reply, void* privdata);
   static void on_scan_reply(redisAsyncContext* ctx, void* reply, void* privdata);
   static void on_get_reply(redisAsyncContext* ctx, void* reply, void* privdata);
   static void on_dbsize_reply(redisAsyncContext* ctx, void* reply, void* privdata);
@@ -275,7 +299,8 @@ class RedisStore final : public LocationStore {
   std::unique_ptr<Cache> cache_;
   std::unique_ptr<Link> command_;
   std::unique_ptr<Link> subscriber_;
-  std::unique_ptr<Link> sentinel_;
+  std::unique_ptr<Link> sentinel_;  // one SENTINEL get-master-addr-by-name per connect
+  std::vector<std::unique_ptr<SentinelWatch>> watches_;  // one per sentinel, outlive reconnects of the others
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
   int lease_fd_ = -1;
@@ -295,6 +320,8 @@ class RedisStore final : public LocationStore {
   std::int64_t backoff_ms_ = 0;
   std::size_t next_sentinel_ = 0;
   RedisEndpoint primary_;
+  std::optional<RedisEndpoint> pushed_primary_;  // named by +switch-master: the next connect goes there
+
 
   std::set<Key, std::less<>> dirty_;
   std::deque<Batch> in_flight_;

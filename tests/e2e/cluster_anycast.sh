@@ -154,8 +154,7 @@ sleep 0.5
 cluster_sipp uas1 hangup uac_call_aor_wait_bye.xml "$E2E_EDGE2_IN_IP:5060" -key vip "$E2E_VIP"
 rc_hangup=$?
 sleep 1 # the 200 to the BYE on its way back to the UA
-kill -TERM "$hangup_uas_pid" 2>/dev/null
-wait "$hangup_uas_pid" 2>/dev/null
+e2e_stop_pid "$hangup_uas_pid"
 e2e_check "call via node B, the UA hangs up: the caller got the BYE and answered it" [ "$rc_hangup" -eq 0 ]
 e2e_check "call via node B, the UA hangs up: the BYE reached the caller" grep -q "^BYE " "$E2E_WORK/hangup.msg"
 e2e_check "call via node B, the UA hangs up: the caller's 200 to the BYE reached the UA" \
@@ -244,8 +243,7 @@ e2e_check "without node B's keepalives the request does not reach the UA" e2e_eq
 e2e_check "node B sent no keepalives" e2e_equal "$(cluster_metric edge2 sipedge_keepalive_sent_total)" 0
 
 e2e_uas_stop natu
-kill "$capture_pid" 2>/dev/null
-wait "$capture_pid" 2>/dev/null
+e2e_stop_pid "$capture_pid"
 requests=$(ua_requests)
 printf '%s\n' "$requests" >"$E2E_WORK/ua_requests.txt"
 e2e_check "the INVITE reached the UA from the VIP" grep -q "^$E2E_VIP INVITE " <<<"$requests"

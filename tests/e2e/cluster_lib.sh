@@ -145,16 +145,10 @@ cluster_dataplanes_start() {
 
 # Stops node B's dataplane with SIGTERM (it dumps its counters), SIGKILL after 15 s.
 cluster_dp2_stop() {
-  local pid=$CLUSTER_DP2_PID _
+  local pid=$CLUSTER_DP2_PID
   [ -n "$pid" ] || return 0
   CLUSTER_DP2_PID=
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  e2e_stop_pid "$pid" TERM 15
 }
 
 # A counter from node B's dataplane exit dump.
@@ -171,18 +165,11 @@ cluster_cp_start() {  # edge|edge2 tag
 
 # Stops a node's sipedge-cp by PID with a signal; returns its exit status.
 cluster_cp_stop() {  # edge|edge2 signal
-  local pid _ rc
+  local pid rc
   if [ "$1" = edge ]; then pid=$CPA_PID CPA_PID=; else pid=$CPB_PID CPB_PID=; fi
   [ -n "$pid" ] || return 0
-  kill "-$2" "$pid" 2>/dev/null
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  e2e_stop_pid "$pid" "$2"
   rc=$?
-  E2E_PIDS=("${E2E_PIDS[@]/$pid/}")
   e2e_log "sipedge-cp of $1 (pid $pid) stopped by SIG$2, status $rc"
   return "$rc"
 }

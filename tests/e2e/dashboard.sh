@@ -141,10 +141,8 @@ e2e_check "sipedgectl unregister of an unknown AOR exits 1" [ $? -eq 1 ]
 ctl frobnicate >/dev/null 2>&1
 e2e_check "sipedgectl with an unknown verb exits 2" [ $? -eq 2 ]
 
-kill -TERM "$CP_PID" 2>/dev/null
-wait "$CP_PID"
+e2e_stop_pid "$CP_PID"
 cp_rc=$?
-E2E_PIDS=("${E2E_PIDS[@]/$CP_PID/}")
 e2e_check "sipedge-cp exits cleanly on SIGTERM" [ "$cp_rc" -eq 0 ]
 ctl stats "$E2E_WORK/sipedge.toml" >/dev/null 2>&1
 e2e_check "sipedgectl stats exits 1 when sipedge-cp is not running" [ $? -eq 1 ]

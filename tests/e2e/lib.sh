@@ -62,6 +62,31 @@ e2e_die() {
   exit 1
 }
 
+# Stops one process this run started, by PID: sends SIGNAL (default TERM),
+# waits up to SECONDS (default 10) for it to exit, then SIGKILLs it (logged);
+# reaps it, drops it from E2E_PIDS and returns its exit status. Safe with an
+# empty PID or one that has already exited.
+e2e_stop_pid() {  # pid [signal [seconds]]
+  local pid=$1 signal=${2:-TERM} seconds=${3:-10} _ rc kept=() p
+  [ -n "$pid" ] || return 0
+  kill "-$signal" "$pid" 2>/dev/null
+  for _ in $(seq 1 $((seconds * 10))); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    e2e_log "pid $pid did not stop on SIG$signal within ${seconds}s; killing it"
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  rc=$?
+  for p in "${E2E_PIDS[@]}"; do
+    [ "$p" = "$pid" ] || kept+=("$p")
+  done
+  E2E_PIDS=("${kept[@]}")
+  return "$rc"
+}
+
 e2e_cleanup() {
   local rc=$? pid
   trap - EXIT INT TERM
@@ -289,20 +314,11 @@ e2e_wait_edge_ready() {
 # SIGKILL after 15 s. Not SIGINT: a background job of a non-interactive shell
 # starts with SIGINT ignored. Safe to call when nothing runs.
 e2e_edge_stop() {
-  local pid=$E2E_EDGE_PID _
+  local pid=$E2E_EDGE_PID rc
   [ -n "$pid" ] || return 0
   E2E_EDGE_PID=
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    e2e_log "edge did not stop on SIGTERM; killing pid $pid"
-    kill -KILL "$pid" 2>/dev/null
-  fi
-  wait "$pid" 2>/dev/null
-  local rc=$?
+  e2e_stop_pid "$pid" TERM 15
+  rc=$?
   e2e_log "edge exited with status $rc"
   return "$rc"
 }
@@ -349,16 +365,10 @@ e2e_uas_start() {
 # Stops a UAS gracefully (SIGUSR1: sipp finishes its calls and writes its
 # final statistics) and waits for it.
 e2e_uas_stop() {  # role
-  local var="E2E_UAS_PID_$1" pid _
+  local var="E2E_UAS_PID_$1" pid
   pid=${!var:-}
   [ -n "$pid" ] || return 0
-  kill -USR1 "$pid" 2>/dev/null
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  e2e_stop_pid "$pid" USR1 10
   e2e_log "sipp UAS $1 exited with status $?"
 }
 

@@ -115,8 +115,7 @@ e2e_check "the callee saw the caller's Contact aliased" \
 fixed=$(metric sipedge_cp_nat_fixed_total)
 e2e_check "sipedge-cp fixed the NAT-flagged INVITE (nat_fixed $fixed)" e2e_between "$fixed" 1 5
 
-kill -TERM "$CP_PID" 2>/dev/null
-wait "$CP_PID" 2>/dev/null
+e2e_stop_pid "$CP_PID"
 e2e_edge_stop
 e2e_check "the dataplane aliased the NATed UA's answers (forwarded_response_nat)" \
   e2e_between "$(e2e_edge_counter forwarded_response_nat)" 2 20

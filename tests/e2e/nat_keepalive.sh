@@ -29,19 +29,10 @@ cp_start() {  # tag keepalive-method
 }
 
 cp_stop() {
-  local pid=$CP_PID _ rc
+  local pid=$CP_PID
   [ -n "$pid" ] || return 0
   CP_PID=
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  rc=$?
-  E2E_PIDS=("${E2E_PIDS[@]/$pid/}")
-  return "$rc"
+  e2e_stop_pid "$pid"
 }
 
 metric() {  # exact name with labels [saved /metrics text]; without the text, a fresh scrape

@@ -38,19 +38,10 @@ cp_start() {
 }
 
 cp_stop() {
-  local pid=$CP_PID _ rc
+  local pid=$CP_PID
   [ -n "$pid" ] || return 0
   CP_PID=
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  rc=$?
-  E2E_PIDS=("${E2E_PIDS[@]/$pid/}")
-  return "$rc"
+  e2e_stop_pid "$pid"
 }
 
 # A UAS that also answers OPTIONS (-aa), so the probes see it alive. Files
@@ -208,8 +199,7 @@ e2e_check "set-state with a bad state exits 2" [ $? -eq 2 ]
 echo "probes sent $(metric sipedge_cp_probes_sent_total), failed $(metric sipedge_cp_probes_failed_total), states pushed $(metric sipedge_cp_state_pushed_total)"
 # The UASs' own statistics are not needed (their .calls logs are): no graceful stop.
 for pid in "$E2E_UAS_PID_uas1" "$E2E_UAS_PID_uas2"; do
-  kill -TERM "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  e2e_stop_pid "$pid"
 done
 cp_stop
 e2e_check "sipedge-cp exits cleanly" [ $? -eq 0 ]

@@ -14,6 +14,9 @@
 #   - the failover happened: a former replica says ROLE master, the sentinels
 #     name it, sipedge-cp logged its reconnect to it and its sipedge_redis_*
 #     metrics count the disconnect, the sentinel queries and the reconnect;
+#   - it moved on the sentinels' +switch-master push: it held the
+#     subscription on all three sentinels before the kill, and logged and
+#     counted the switch;
 #   - every AOR that got a 200 OK (from sipp's per-call log, and from a
 #     capture of every 200 that reached the UAC, late ones included) is a
 #     binding key on the new primary (SCAN <prefix>:b:*) and in sipedge-cp's
@@ -195,6 +198,7 @@ CP_LOG=$E2E_WORK/cp.log
 e2e_cp_start "$CP_LOG"
 wait_for 10 cp_connected || e2e_die "sipedge-cp did not connect to the Redis primary"
 connects_before=$(metric sipedge_redis_connects_total)
+watched_before=$(metric sipedge_redis_sentinels_watched)
 
 # Every packet to and from the UAC: the 200 OKs that reached it, with times.
 ip netns exec "$(netns_name uac)" timeout 300 tcpdump -ni h0 -s 0 -U --immediate-mode -c 100000 -w "$E2E_WORK/uac.pcap" \
@@ -272,8 +276,7 @@ wait "$sipp_pid"
 sipp_rc=$?
 e2e_log "sipp UAC exited with status $sipp_rc"
 wait_for 20 cp_caught_up || e2e_log "sipedge-cp did not catch up (queue, in flight, held)"
-kill -TERM "$tcpdump_pid" 2>/dev/null
-wait "$tcpdump_pid" 2>/dev/null
+e2e_stop_pid "$tcpdump_pid"
 
 # Outcomes as the UAC saw them: per Call-ID the first REGISTER's time and the
 # final answer (capture), against the outage: from the kill (or the
@@ -368,6 +371,11 @@ e2e_check "sipedge-cp reconnected to the new primary" grep -q "redis store: conn
 e2e_check "/metrics: the lost connection is counted" e2e_between "$(metric sipedge_redis_disconnects_total)" 1 1000
 e2e_check "/metrics: a reconnect is counted" e2e_between "$(metric sipedge_redis_connects_total)" $((connects_before + 1)) 1000
 e2e_check "/metrics: the sentinels were asked again" e2e_between "$(metric sipedge_redis_sentinel_queries_total)" 2 100000
+e2e_check "sipedge-cp held SUBSCRIBE +switch-master on all ${#SENTINEL_PORTS[@]} sentinels before the kill" \
+  e2e_equal "${watched_before:-}" "${#SENTINEL_PORTS[@]}"
+e2e_check "the sentinels' +switch-master moved sipedge-cp (not its reconnect backoff)" \
+  grep -q "redis store: sentinel +switch-master: new primary 127.0.0.1:${new_port:-none}" "$CP_LOG"
+e2e_check "/metrics: the push is counted" e2e_between "$(metric sipedge_redis_sentinel_switches_total)" 1 10
 e2e_check "sipedge-cp caught up (connected, nothing queued, in flight or held)" cp_caught_up
 e2e_check "every call of sipp ended (success or failure)" e2e_equal "$((${calls_ok:-0} + ${calls_failed:-0}))" "$USERS"
 e2e_check "the capture saw every REGISTER" e2e_equal "${seen[sent]:-}" "$USERS"

@@ -104,10 +104,8 @@ e2e_check "the registrar got our Path" grep -q "^Path: <sip:$E2E_EDGE_IN_IP:5060
 ip netns exec "$(netns_name edge)" curl -s --max-time 3 http://127.0.0.1:9090/metrics |
   grep -E '^sipedge_(cp_register|cp_tx|cp_punts|registrar_refresh|registrar_proxy)' >"$E2E_WORK/cp.metrics"
 sed 's/^/  cp: /' "$E2E_WORK/cp.metrics"
-kill "$registrar_pid" 2>/dev/null
-wait "$registrar_pid" 2>/dev/null
-kill -TERM "$CP_PID" 2>/dev/null
-wait "$CP_PID" 2>/dev/null
+e2e_stop_pid "$registrar_pid"
+e2e_stop_pid "$CP_PID"
 e2e_edge_stop
 e2e_check "the dataplane punted the registrar's answers" \
   e2e_equal "$(e2e_edge_counter punted_register_reply)" "$seen"

@@ -29,18 +29,11 @@ cp_start() {
 
 # Stops our sipedge-cp by PID with a signal; returns its exit status.
 cp_stop() {  # signal
-  local pid=$CP_PID _ rc
+  local pid=$CP_PID rc
   [ -n "$pid" ] || return 0
   CP_PID=
-  kill "-$1" "$pid" 2>/dev/null
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  e2e_stop_pid "$pid" "$1"
   rc=$?
-  E2E_PIDS=("${E2E_PIDS[@]/$pid/}")
   e2e_log "sipedge-cp (pid $pid) stopped by SIG$1, status $rc"
   return "$rc"
 }

@@ -151,10 +151,8 @@ e2e_check "/metrics counts the API's work" \
     grep -q "^sipedge_cp_subscriber_reloads_total 3$" <<<"$m" &&
     grep -q "^sipedge_cp_config_reloads_total 2$" <<<"$m" && grep -q "^sipedge_cp_config_refused_total 1$" <<<"$m"' _ "$(netns_name edge)"
 
-kill -TERM "$CP_PID" 2>/dev/null
-wait "$CP_PID"
+e2e_stop_pid "$CP_PID"
 cp_rc=$?
-E2E_PIDS=("${E2E_PIDS[@]/$CP_PID/}")
 e2e_check "sipedge-cp exits cleanly on SIGTERM" [ "$cp_rc" -eq 0 ]
 e2e_edge_stop
 e2e_check "sipedge-dp exits cleanly" [ $? -eq 0 ]

@@ -1,13 +1,14 @@
-// MD5 against the RFC 1321 A.5 test suite, SHA-256 against the FIPS 180-4
-// examples, HMAC-SHA-256 against RFC 4231.
+// The libcrypto wrapper (registrar/crypto.h): MD5 against the RFC 1321 A.5
+// test suite, SHA-256 against the FIPS 180-4 examples, HMAC-SHA-256 against
+// RFC 4231, and the random source.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
+#include "registrar/crypto.h"
 #include "registrar/hex.h"
-#include "registrar/md5.h"
-#include "registrar/sha256.h"
 
 namespace sipedge::registrar {
 namespace {
@@ -99,6 +100,19 @@ TEST(HmacSha256, Rfc4231) {
   EXPECT_EQ(to_hex(hmac_sha256(bytes(std::string(131, '\xaa')),
                                bytes("Test Using Larger Than Block-Size Key - Hash Key First"))),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(HmacSha256, EmptyKey) {
+  // HMAC with an empty key is HMAC with 64 zero bytes (RFC 2104: the key is zero-padded).
+  EXPECT_EQ(hmac_sha256({}, bytes("abc")), hmac_sha256(bytes(std::string(64, '\0')), bytes("abc")));
+}
+
+TEST(RandomBytes, FillsEveryCallAfresh) {
+  std::array<std::uint8_t, 32> a{}, b{};
+  ASSERT_TRUE(random_bytes(a));
+  ASSERT_TRUE(random_bytes(b));
+  EXPECT_NE(a, b);  // equal by chance with probability 2^-256
+  EXPECT_NE(a, (std::array<std::uint8_t, 32>{}));
 }
 
 TEST(Hex, RoundTripAndRejects) {

@@ -141,5 +141,134 @@ TEST(RedisSentinel, EveryAcknowledgedBindingSurvivesAFailoverAndTheStoreFollowsT
   if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
 }
 
+bool says_master(const RedisServer& server) {
+  redisReply* r = server.command("ROLE");
+  const bool master = r != nullptr && r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+                      r->element[0]->type == REDIS_REPLY_STRING && std::string(r->element[0]->str) == "master";
+  if (r != nullptr) freeReplyObject(r);
+  return master;
+}
+
+// A primary, one replica and a sentinel (quorum 1) watching them as "edge".
+struct SentinelGroup {
+  std::unique_ptr<RedisServer> primary = std::make_unique<RedisServer>();
+  RedisServer replica{free_loopback_port(), {"--replicaof", "127.0.0.1", std::to_string(primary->port())}};
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("sipedge-sentinel-push-" + std::to_string(::getpid()));
+  std::unique_ptr<RedisServer> sentinel;
+
+  SentinelGroup() {
+    std::filesystem::create_directories(dir);
+    const std::string conf = (dir / "sentinel.conf").string();
+    std::ofstream f(conf);
+    f << "sentinel monitor edge 127.0.0.1 " << primary->port() << " 1\n"
+      << "sentinel down-after-milliseconds edge 1500\n"
+      << "sentinel failover-timeout edge 6000\n";
+    f.close();
+    sentinel = RedisServer::sentinel(free_loopback_port(), conf);
+  }
+  ~SentinelGroup() {
+    sentinel.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  // A manual failover (the primary stays up); retried while the sentinel has
+  // not yet learnt a usable replica (-NOGOODSLAVE).
+  bool failover() const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < deadline) {
+      redisReply* r = sentinel->command("SENTINEL FAILOVER edge");
+      const bool ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
+      if (r != nullptr) freeReplyObject(r);
+      if (ok) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
+};
+
+void pump(RedisStore& store, const std::function<bool()>& done, int ms) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (!done() && std::chrono::steady_clock::now() < until) {
+    epoll_event ev;
+    ::epoll_wait(store.poll_fd(), &ev, 1, 2);
+    store.poll();
+  }
+}
+
+RedisOptions through_sentinel(std::uint16_t sentinel_port) {
+  RedisOptions o;
+  o.sentinels = {{"127.0.0.1", sentinel_port}};
+  o.master_name = "edge";
+  o.node_id = 1;
+  o.reconnect_min_ms = 50;
+  o.reconnect_max_ms = 200;
+  return o;
+}
+
+// A manual failover leaves the old primary up and answering as a primary
+// until Sentinel reconfigures it (seconds later): only the +switch-master
+// push moves the store within the window, and the next write lands on the
+// promoted replica. The first sentinel listed is dead: every sentinel is
+// watched, so the live one's push still arrives.
+TEST(RedisSentinel, SwitchMasterMovesTheStoreWhileTheOldPrimaryStillAnswers) {
+  if (!testing::redis_server_installed()) GTEST_SKIP() << "redis-server not installed";
+  SentinelGroup group;
+  ASSERT_TRUE(wait_until([&] { return group.primary->integer("WAIT 1 100") == 1; }, 10)) << "replica in sync";
+  RedisOptions o = through_sentinel(group.sentinel->port());
+  o.sentinels.insert(o.sentinels.begin(), {"127.0.0.1", free_loopback_port()});  // listed, never answers
+  RedisStore store(o);
+  pump(store, [&] { return store.synced() && store.watching_sentinel(); }, 5000);
+  ASSERT_TRUE(store.synced());
+  ASSERT_EQ(store.sentinels_watched(), 1u) << "the live sentinel is watched though the first one is dead";
+  ASSERT_EQ(store.primary().port, group.primary->port());
+
+  ASSERT_TRUE(group.failover());
+  const auto asked = std::chrono::steady_clock::now();
+  pump(store, [&] { return store.connected() && store.primary().port == group.replica.port(); }, 3000);
+  const auto moved_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked).count();
+  std::printf("manual failover: store on the promoted replica %lld ms after SENTINEL FAILOVER\n",
+              static_cast<long long>(moved_ms));
+  ASSERT_EQ(store.primary().port, group.replica.port());
+  ASSERT_TRUE(store.connected());
+  EXPECT_EQ(store.redis_stats().sentinel_switches, 1u);
+  EXPECT_TRUE(says_master(*group.primary)) << "moved while the old primary still took writes";
+
+  const Binding b = numbered_binding(1);
+  const Sequence seq = store.upsert(b);
+  store.flush();
+  pump(store, [&] { return store.durable_sequence() >= seq; }, 3000);
+  ASSERT_GE(store.durable_sequence(), seq);
+  const std::string key = store.binding_key(b.aor, b.contact);
+  EXPECT_EQ(group.replica.integer("EXISTS %b", key.data(), key.size()), 1) << "written to the promoted replica";
+}
+
+// The watch survives a sentinel restart: it subscribes again and the next
+// switch still moves the store at once.
+TEST(RedisSentinel, SubscribesAgainAfterTheSentinelRestarts) {
+  if (!testing::redis_server_installed()) GTEST_SKIP() << "redis-server not installed";
+  SentinelGroup group;
+  ASSERT_TRUE(wait_until([&] { return group.primary->integer("WAIT 1 100") == 1; }, 10)) << "replica in sync";
+  RedisStore store(through_sentinel(group.sentinel->port()));
+  pump(store, [&] { return store.synced() && store.watching_sentinel(); }, 5000);
+  ASSERT_TRUE(store.watching_sentinel());
+  EXPECT_EQ(store.redis_stats().sentinel_subscriptions, 1u);
+
+  group.sentinel->stop();
+  pump(store, [&] { return !store.watching_sentinel(); }, 2000);
+  EXPECT_FALSE(store.watching_sentinel());
+  EXPECT_TRUE(store.connected()) << "the primary's connections do not depend on the watch";
+  group.sentinel->start();
+  pump(store, [&] { return store.watching_sentinel(); }, 5000);
+  ASSERT_TRUE(store.watching_sentinel());
+  EXPECT_EQ(store.redis_stats().sentinel_subscriptions, 2u);
+
+  ASSERT_TRUE(group.failover());
+  pump(store, [&] { return store.connected() && store.primary().port == group.replica.port(); }, 3000);
+  EXPECT_EQ(store.primary().port, group.replica.port());
+  EXPECT_EQ(store.redis_stats().sentinel_switches, 1u);
+}
+
 }  // namespace
 }  // namespace sipedge::store
