@@ -146,7 +146,8 @@ std::string proxy_branch(std::uint8_t node_id, const sip::Message& request, cons
 }
 
 ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& store,
-                           const store::SubscriberStore* subscribers, Outbox& outbox)
+                           const store::SubscriberStore* subscribers, Outbox& outbox,
+                           store::SqliteDestinationStates* destination_states)
     : config_(config),
       store_(store),
       outbox_(outbox),
@@ -159,7 +160,8 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
                                     .burst = 2.0 * std::max<std::uint32_t>(config.registrar.flood_rate, 1)}),
       keepalive_(keepalive_options(config)),
       probe_(probe_options(config), config.sets, counters_),
-      dp_stat_names_(dp::stat_names(config)) {
+      dp_stat_names_(dp::stat_names(config)),
+      destination_states_(destination_states) {
   if (config.probe.enabled && inside_address_ == 0)
     std::fprintf(stderr, "probe: no inside port to probe from: destination probing is off\n");
   sets_ = config.sets;
@@ -198,6 +200,7 @@ void ControlPlane::apply_staged(Now now) {
   locate_cps_stats();
   sets_ = std::move(staged_->sets);
   staged_.reset();
+  destination_states_dirty_ = true;  // added and removed destinations
   counters_.add(Counter::config_reloads);
   std::fprintf(stderr, "sipedge-cp: reload: %zu sets, destinations %zu kept, %zu added, %zu removed\n", sets_.size(),
                change.kept, change.added, change.removed);
@@ -214,8 +217,45 @@ store::LoadResult ControlPlane::start(Now now) {
       if (keeps_alive(b)) keepalive_.add(b);
     });
   last_expire_s_ = now.unix_ms / 1000;
+  restore_destination_states(now);
   return loaded;
 }
+
+void ControlPlane::restore_destination_states(Now now) {
+  if (destination_states_ == nullptr) return;
+  std::vector<store::DestinationState> saved;
+  std::string error;
+  if (!destination_states_->load(saved, error)) {
+    counters_.add(Counter::destination_state_failed);
+    std::fprintf(stderr, "sipedge-cp: destination states not restored (all start up): %s\n", error.c_str());
+    return;
+  }
+  const std::size_t matched = probe_.restore(saved);
+  std::size_t probe_down = 0, admin_down = 0;
+  for (const auto& d : probe_.destinations()) {
+    probe_down += d.probe_up ? 0 : 1;
+    admin_down += d.admin_down ? 1 : 0;
+  }
+  std::fprintf(stderr, "sipedge-cp: %zu destination states restored (%zu down by probes, %zu forced down)\n", matched,
+               probe_down, admin_down);
+  // Rows of destinations no longer configured go, new ones get theirs.
+  if (matched != saved.size() || matched != probe_.destinations().size()) destination_states_dirty_ = true;
+  save_destination_states(now);
+}
+
+void ControlPlane::save_destination_states(Now now) {
+  if (destination_states_ == nullptr || !destination_states_dirty_ || now.unix_ms < destination_states_retry_ms_) return;
+  std::string error;
+  if (destination_states_->replace_all(probe_.states(), now.unix_ms, error)) {
+    destination_states_dirty_ = false;
+    return;
+  }
+  counters_.add(Counter::destination_state_failed);
+  destination_states_retry_ms_ = now.unix_ms + 1000;  // the file is locked or failing: once a second
+  std::fprintf(stderr, "sipedge-cp: destination states not saved (retrying): %s\n", error.c_str());
+}
+
+void ControlPlane::verdict_changed(const DestinationHealth&) { destination_states_dirty_ = true; }
 
 void ControlPlane::on_message(std::span<const std::uint8_t> datagram, Now now) {
   punt::Message msg;
@@ -532,6 +572,7 @@ bool ControlPlane::tx(store::Endpoint from, store::Endpoint to, std::string_view
 
 void ControlPlane::end_turn(Now now) {
   take_handed_over_replies(now);
+  save_destination_states(now);
   if (store_.pending() > 0) {
     const auto f = store_.flush();
     if (!f.ok) {

@@ -38,6 +38,9 @@
 //     kFlagProbeReply replies, STATE to the dataplane on every change and
 //     for every destination on HELLO or a new config generation.
 //
+//   - Destination states (probe verdict, set-state override) saved to the
+//     SQLite file at the end of the turn they changed in, restored by start().
+//
 // Thread-safety: none; everything runs on the event loop thread.
 // Errors: nothing the dataplane sends can throw out of on_message(); bad
 // input is counted. Cold path: allocates.
@@ -84,14 +87,17 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
  public:
   // `subscribers` may be null unless config.registrar.auth. Store, subscriber
   // store and outbox must outlive this object.
+  // `destination_states` (may be null: nothing survives a restart) keeps the
+  // probes' verdicts and the operator's overrides across restarts.
   ControlPlane(const config::Config& config, store::LocationStore& store, const store::SubscriberStore* subscribers,
-               Outbox& outbox);
+               Outbox& outbox, store::SqliteDestinationStates* destination_states = nullptr);
   ~ControlPlane() override;
   ControlPlane(const ControlPlane&) = delete;
   ControlPlane& operator=(const ControlPlane&) = delete;
 
   // Loads the bindings from the store (registrations survive a restart of
-  // sipedge-cp) and schedules their keepalives.
+  // sipedge-cp) and schedules their keepalives; restores the destinations'
+  // saved probe verdicts and operator overrides before the first probe.
   store::LoadResult start(Now now);
 
   // One datagram from the dataplane.
@@ -179,6 +185,10 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   // ProbeSink
   bool send_probe(const store::Endpoint& from, const store::Endpoint& to, std::string_view bytes) override;
   void state_changed(const DestinationHealth& d) override;
+  void verdict_changed(const DestinationHealth& d) override;
+  // The destinations' states to the SQLite file when they changed (end_turn).
+  void save_destination_states(Now now);
+  void restore_destination_states(Now now);
 
   const config::Config& config_;
   store::LocationStore& store_;
@@ -209,6 +219,9 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   bool last_reload_ok_ = false;
   std::optional<config::Config> staged_;
   std::vector<config::SetConfig> sets_;
+  store::SqliteDestinationStates* destination_states_ = nullptr;
+  bool destination_states_dirty_ = false;
+  std::int64_t destination_states_retry_ms_ = 0;  // after a failed write: not before this (unix ms)
 };
 
 // The edge's Via branch for a request it forwards (dataplane/proxy/branch.h

@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "cp/api.h"
+#include "cp/api_auth.h"
 #include "cp/dashboard.h"
 #include "cp/http_request.h"
 #include "cp/sets_api.h"
@@ -66,13 +67,15 @@ std::string_view status_line(std::uint16_t status) {
 Now clock_now() { return {clock_us(CLOCK_REALTIME) / 1000, clock_us(CLOCK_MONOTONIC)}; }
 
 Loop::Loop(const config::Config& config, store::LocationStore& store, store::SubscriberStore* subscribers,
-           config::Ipv4Endpoint metrics_listen, std::string config_path)
+           config::Ipv4Endpoint metrics_listen, std::string config_path,
+           store::SqliteDestinationStates* destination_states)
     : config_(config),
       store_(store),
       subscribers_(subscribers),
       config_path_(std::move(config_path)),
+      api_token_(config.metrics.token),
       rx_(new std::uint8_t[punt::kMaxMessageSize]) {
-  cp_ = std::make_unique<ControlPlane>(config, store, subscribers, static_cast<Outbox&>(*this));
+  cp_ = std::make_unique<ControlPlane>(config, store, subscribers, static_cast<Outbox&>(*this), destination_states);
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (epoll_fd_ < 0 || timer_fd_ < 0) throw std::runtime_error(std::string("epoll/timerfd: ") + std::strerror(errno));
@@ -356,9 +359,21 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
       cp_->counters().add(Counter::http_refused);
       return json_error("501 Not Implemented", "Transfer-Encoding is not supported");
   }
-  if ((req.method == "POST" || req.method == "DELETE") && !same_origin(req)) {
-    cp_->counters().add(Counter::http_refused);
-    return json_error("403 Forbidden", "cross-origin request refused");
+  // The one gate every state-changing route goes through (cp/api_auth.h).
+  if (changes_state(req.method)) {
+    if (!same_origin(req)) {
+      cp_->counters().add(Counter::http_refused);
+      return json_error("403 Forbidden", "cross-origin request refused");
+    }
+    if (const ApiAuth auth = authorize(req, api_token_); auth != ApiAuth::allowed) {
+      cp_->counters().add(Counter::http_refused);
+      cp_->counters().add(Counter::http_unauthorized);
+      return json_error("401 Unauthorized",
+                        auth == ApiAuth::missing ? "this request needs Authorization: Bearer <the token of metrics.token_file>"
+                                                 : "wrong bearer token",
+                        auth == ApiAuth::missing ? "WWW-Authenticate: Bearer realm=\"sipedge\"\r\n"
+                                                 : "WWW-Authenticate: Bearer realm=\"sipedge\", error=\"invalid_token\"\r\n");
+    }
   }
   const ApiView view{config_, *cp_, store_, queued_.size(), now};
   const bool text = form_value(req.query, "format") == "text";

@@ -18,7 +18,8 @@
 // /api/subscribers/USER@REALM and POST /api/subscribers/del provision digest
 // credentials (cp/subscribers_api.h). ?format=text gives the
 // plain text sipedgectl prints. Requests are bounded (cp/http_request.h);
-// one request per connection.
+// one request per connection. Every request but GET/HEAD needs the bearer
+// token of metrics.token_file when one is set (cp/api_auth.h): 401 without.
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -52,8 +53,11 @@ class Loop final : private Outbox {
   // `subscribers` (may be null: no /api/subscribers) is what the registrar
   // authenticates against when registrar.auth; the API writes it either way.
   // `config_path`: the file `config` came from, re-read on reload ("": not).
+  // `destination_states` (may be null) keeps probe verdicts and set-state
+  // overrides across restarts (ControlPlane).
   Loop(const config::Config& config, store::LocationStore& store, store::SubscriberStore* subscribers,
-       config::Ipv4Endpoint metrics_listen, std::string config_path = {});
+       config::Ipv4Endpoint metrics_listen, std::string config_path = {},
+       store::SqliteDestinationStates* destination_states = nullptr);
   ~Loop() override;
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
@@ -101,6 +105,7 @@ class Loop final : private Outbox {
   store::LocationStore& store_;
   store::SubscriberStore* subscribers_;
   std::string config_path_;
+  std::string api_token_;  // metrics.token: what state-changing requests must bear ("": none)
   std::unique_ptr<ControlPlane> cp_;
   int epoll_fd_ = -1;
   int timer_fd_ = -1;

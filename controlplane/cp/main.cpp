@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "cp/loop.h"
+#include "store/sqlite_destination_states.h"
 #include "store/sqlite_store.h"
 #ifdef SIPEDGE_HAVE_REDIS
 #include "store/redis_store.h"
@@ -127,7 +128,17 @@ int main(int argc, char** argv) {
       if (config.registrar.auth) throw;
       std::fprintf(stderr, "sipedge-cp: no subscriber store, /api/subscribers is off: %s\n", e.what());
     }
-    sipedge::cp::Loop loop(config, *store, subscribers.get(), config.metrics.listen, config_path);
+    // Probe verdicts and set-state overrides survive a restart in the same
+    // local file, whatever the location store's backend.
+    std::unique_ptr<sipedge::store::SqliteDestinationStates> destination_states;
+    try {
+      destination_states = std::make_unique<sipedge::store::SqliteDestinationStates>(
+          config.store.sqlite.path, sipedge::cp::kSubscriberBusyTimeoutMs);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "sipedge-cp: destination states will not survive a restart: %s\n", e.what());
+    }
+    sipedge::cp::Loop loop(config, *store, subscribers.get(), config.metrics.listen, config_path,
+                           destination_states.get());
     std::fprintf(stderr,
                  "sipedge-cp: node %s (id %u), store %s, %zu subscribers (auth %s), metrics on %s:%u, "
                  "punt socket %s\n",
