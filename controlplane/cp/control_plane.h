@@ -108,12 +108,21 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   void on_connected();
   void on_disconnected();
 
-  // A config re-read by sipedge-cp's reload: its dispatcher sets replace the
-  // ones probed, pushed and shown (ProbeEngine::replace_sets keeps the state
-  // of destinations that stayed) once the dataplane runs the same file, i.e.
+  // A config re-read by sipedge-cp's reload (cp/reload_check.h refused what
+  // needs a restart) takes over once the dataplane runs the same file, i.e.
   // on its successful RELOAD reply or its next HELLO; a failed reload drops
-  // it. Other keys take effect at the next start of sipedge-cp.
+  // it. Then, all at once: its dispatcher sets replace the ones probed,
+  // pushed and shown (ProbeEngine::replace_sets keeps the state of
+  // destinations that stayed); registrar (expiry limits, auth, realm,
+  // domains, mode, absorb_refreshes, flood_rate), NAT tests and rules,
+  // keepalive (method, failures, from_user; a new interval re-spreads every
+  // binding over the new wheel), probe timers and thresholds, SIP size limits
+  // apply to what comes next. config() and config_serial() tell the loop
+  // (metrics.listen, token, dashboard).
   void stage_config(config::Config next) { staged_ = std::move(next); }
+  // The config in effect, and how many reloads replaced it.
+  const config::Config& config() const { return *config_; }
+  std::uint64_t config_serial() const { return config_serial_; }
   // The dispatcher sets as the dataplane runs them.
   const std::vector<config::SetConfig>& sets() const { return sets_; }
 
@@ -190,7 +199,9 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   void save_destination_states(Now now);
   void restore_destination_states(Now now);
 
-  const config::Config& config_;
+  const config::Config* config_;  // the caller's, then owned_config_ after a reload
+  std::unique_ptr<const config::Config> owned_config_;
+  std::uint64_t config_serial_ = 0;  // configs taken over by reloads
   store::LocationStore& store_;
   Outbox& outbox_;
   sip::Limits limits_;

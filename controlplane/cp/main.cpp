@@ -113,6 +113,18 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // SIGHUP: a reload (sipedgectl reload's POST /api/reload), through its own signalfd.
+  signal(SIGHUP, SIG_DFL);
+  sigset_t hup;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  sigprocmask(SIG_BLOCK, &hup, nullptr);
+  const int reload_fd = signalfd(-1, &hup, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (reload_fd < 0) {
+    std::perror("signalfd");
+    return 1;
+  }
+
   try {
     const std::unique_ptr<sipedge::store::LocationStore> store = open_location_store(config);
     // Subscribers (digest credentials) stay in the local SQLite file with
@@ -146,8 +158,9 @@ int main(int argc, char** argv) {
                  subscribers ? subscribers->size() : 0, config.registrar.auth ? "on" : "off",
                  sipedge::config::format_ipv4(config.metrics.listen.address).c_str(),
                  loop.http_port(), config.dataplane.punt_socket.c_str());
-    const int rc = loop.run(stop_fd);
+    const int rc = loop.run(stop_fd, reload_fd);
     ::close(stop_fd);
+    ::close(reload_fd);
     return rc;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sipedge-cp: %s\n", e.what());

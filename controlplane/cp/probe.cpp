@@ -103,6 +103,26 @@ SetsChange ProbeEngine::replace_sets(const std::vector<config::SetConfig>& sets,
   return change;
 }
 
+void ProbeEngine::reconfigure(ProbeOptions options, std::int64_t now_us) {
+  const bool respread = options.interval_ms != options_.interval_ms;
+  options_ = std::move(options);
+  if (!options_.enabled) {
+    started_ = false;  // turned on again: spread from scratch
+    for (auto& d : destinations_) {
+      d.outstanding_ = false;
+      d.probe_up = true;
+      d.consecutive_failures = d.consecutive_successes = 0;
+    }
+    return;
+  }
+  if (!respread || !started_) return;
+  const auto probed = static_cast<std::int64_t>(
+      std::count_if(destinations_.begin(), destinations_.end(), [](const auto& d) { return d.enabled; }));
+  std::int64_t i = 0;
+  for (auto& d : destinations_)
+    if (d.enabled) d.next_us_ = now_us + options_.interval_ms * 1000 * i++ / std::max<std::int64_t>(probed, 1);
+}
+
 std::vector<store::DestinationState> ProbeEngine::states() const {
   std::vector<store::DestinationState> out;
   out.reserve(destinations_.size());
@@ -118,7 +138,7 @@ std::size_t ProbeEngine::restore(const std::vector<store::DestinationState>& sav
     const auto it = by_name.find(std::make_pair(std::string_view(d.set_name), std::string_view(d.uri)));
     if (it == by_name.end()) continue;
     ++matched;
-    d.probe_up = it->second->probe_up;
+    d.probe_up = it->second->probe_up || !options_.enabled;  // no probes: nothing would bring it back
     d.admin_down = it->second->admin_down;
     // Down: successes_up answered probes bring it back, as if it had just gone down.
     d.consecutive_failures = d.probe_up ? 0 : options_.failures_down;

@@ -155,6 +155,12 @@ class ProbeEngine {
   // nothing: the caller pushes every state for the dataplane's new config.
   SetsChange replace_sets(const std::vector<config::SetConfig>& sets, std::int64_t now_us);
 
+  // A reload's timers and thresholds (`from` stays). A new interval
+  // re-spreads the next probes over one interval from `now_us`; probing
+  // turned off gives every destination back its probe_up (only the operator
+  // can then hold one down). Pushes nothing (the caller pushes every state).
+  void reconfigure(ProbeOptions options, std::int64_t now_us);
+
   // The verdict and override of every configured destination (restart).
   std::vector<store::DestinationState> states() const;
   // Takes the saved states of the destinations still configured (same set
