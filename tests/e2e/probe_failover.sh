@@ -12,6 +12,11 @@
 #   4. sipedgectl set-state 198.51.100.22:5060 down drains the live uas2 at
 #      once (all calls to uas1), set-state up gives it back; an unknown
 #      destination is refused with exit code 1.
+# The API has a bearer token (metrics.token_file): sipedgectl sends it (its
+# set-state calls succeed), a POST without it is refused 401, GETs are open.
+# sipedge-cp is restarted twice: with uas2 dead (2.) and with uas2 forced
+# down (4.): uas2 is down from the restarted sipedge-cp's first second, not
+# up until its probes notice (destination_state in the SQLite file).
 # Usage: probe_failover.sh SIPEDGE_DP SIPEDGE_CP SIPEDGECTL [SOURCE_ROOT]
 set -uo pipefail
 SIPEDGE_DP=${1:-${SIPEDGE_DP:-}}
@@ -111,7 +116,9 @@ e2e_init probe_failover
 e2e_write_dp_config "$E2E_WORK/sipedge.toml" algorithm=hash-callid
 sed -i "s/^\[probe\]$/[probe]\ninterval = $INTERVAL\ntimeout_ms = 500\nfailures_down = $FAILURES_DOWN\nsuccesses_up = $SUCCESSES_UP/; s/^enabled = false$/enabled = true/" \
   "$E2E_WORK/sipedge.toml"
-printf '\n[metrics]\nlisten = "127.0.0.1:9090"\n' >>"$E2E_WORK/sipedge.toml"
+TOKEN_FILE=$E2E_WORK/api.token
+(umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TOKEN_FILE")
+printf '\n[metrics]\nlisten = "127.0.0.1:9090"\ntoken_file = "%s"\n' "$TOKEN_FILE" >>"$E2E_WORK/sipedge.toml"
 grep -A6 '^\[probe\]' "$E2E_WORK/sipedge.toml" >&2
 e2e_edge_start dp "$E2E_WORK/edge.log" "$E2E_WORK/sipedge.toml"
 uas_start uas1 uas1
@@ -148,6 +155,12 @@ ctl sets "$E2E_WORK/sipedge.toml" >"$E2E_WORK/sets.2" 2>&1
 cat "$E2E_WORK/sets.2"
 e2e_check "sipedgectl sets shows uas2 down by the probes" \
   e2e_equal "$(awk '$3 == "'"$UAS2_DEST"'" && $4 == "down" && $5 == "down" && $6 == "auto"' "$E2E_WORK/sets.2" | wc -l)" 1
+# sipedge-cp restarts while uas2 is down: it starts with uas2 down (restored
+# from the SQLite file), before any probe could judge it.
+cp_stop
+cp_start
+e2e_check "a restarted sipedge-cp restores uas2 down" grep -q "destination states restored (1 down by probes" "$E2E_WORK/cp.log"
+e2e_check "uas2 is down at once after the restart" e2e_equal "$(uas2_up)" 0
 # A reload (SIGHUP) rebuilds the dataplane's sets all-up under a new config
 # generation; sipedge-cp must hear of it and send uas2's down state again.
 pushed_before=$(metric sipedge_cp_state_pushed_total)
@@ -189,6 +202,19 @@ e2e_check "admin_down gauge is 1" \
   e2e_equal "$(metric "sipedge_cp_destination_admin_down{set=\"pool\",destination=\"$UAS2_DEST\"}")" 1
 sleep "$((INTERVAL * 2))"
 e2e_check "answering probes do not undo the operator's down" e2e_equal "$(uas2_up)" 0
+cp_stop
+cp_start
+e2e_check "the operator's down survives a restart of sipedge-cp" e2e_equal "$(uas2_up)" 0
+e2e_check "admin_down is 1 after the restart" \
+  e2e_equal "$(metric "sipedge_cp_destination_admin_down{set=\"pool\",destination=\"$UAS2_DEST\"}")" 1
+api_post() {  # path [authorization] -> HTTP status
+  ip netns exec "$(netns_name edge)" curl -s -o /dev/null -w '%{http_code}' --max-time 3 -X POST ${2:+-H "Authorization: $2"} \
+    "http://127.0.0.1:9090$1"
+}
+e2e_check "a POST without the token is refused 401" e2e_equal "$(api_post '/api/sets/state?destination=pool/1&state=up')" 401
+e2e_check "a POST with a wrong token is refused 401" \
+  e2e_equal "$(api_post '/api/sets/state?destination=pool/1&state=up' 'Bearer wrong-token-0123456789')" 401
+e2e_check "the refused POSTs changed nothing" e2e_equal "$(uas2_up)" 0
 uas1_before=$(uas_calls uas1)
 uas2_before=$(uas_calls uas2-back)
 read -r ok failed <<<"$(batch calls-drained)"
