@@ -17,6 +17,8 @@
 # sipedge-cp is restarted twice: with uas2 dead (2.) and with uas2 forced
 # down (4.): uas2 is down from the restarted sipedge-cp's first second, not
 # up until its probes notice (destination_state in the SQLite file).
+#   5. SIGHUP to sipedge-cp with metrics.listen moved: both processes reload,
+#      the API answers on the new port only, sipedgectl follows the config.
 # Usage: probe_failover.sh SIPEDGE_DP SIPEDGE_CP SIPEDGECTL [SOURCE_ROOT]
 set -uo pipefail
 SIPEDGE_DP=${1:-${SIPEDGE_DP:-}}
@@ -78,8 +80,9 @@ uas_calls() {  # tag
   awk '$1 == "invite" { print $2 }' "$E2E_WORK/$1.calls" 2>/dev/null | sort -u | wc -l
 }
 
+API_PORT=9090
 metric() {  # exact name with labels
-  ip netns exec "$(netns_name edge)" curl -s --max-time 3 http://127.0.0.1:9090/metrics | awk -v n="$1" '$1 == n { print $2 }'
+  ip netns exec "$(netns_name edge)" curl -s --max-time 3 "http://127.0.0.1:$API_PORT/metrics" | awk -v n="$1" '$1 == n { print $2 }'
 }
 
 uas2_up() { metric "sipedge_cp_destination_up{set=\"pool\",destination=\"$UAS2_DEST\"}"; }
@@ -230,6 +233,27 @@ cat "$E2E_WORK/set-state.bad"
 e2e_check "set-state of an unknown destination exits 1" [ "$rc" -eq 1 ]
 ctl set-state "$E2E_WORK/sipedge.toml" pool/1 sideways >/dev/null 2>&1
 e2e_check "set-state with a bad state exits 2" [ $? -eq 2 ]
+
+# 5. A SIGHUP to sipedge-cp applies its runtime settings: the API moves to
+# another port (re-bound), and the dataplane is asked to reload too.
+sed -i 's/^listen = "127.0.0.1:9090"$/listen = "127.0.0.1:9091"/' "$E2E_WORK/sipedge.toml"
+generations_before=$(grep -c "config generation" "$E2E_WORK/edge.log")
+kill -HUP "$CP_PID"
+for _ in $(seq 1 50); do
+  grep -q "SIGHUP: reload done" "$E2E_WORK/cp.log" && break
+  sleep 0.1
+done
+e2e_check "a SIGHUP to sipedge-cp reloads both processes" grep -q "SIGHUP: reload done" "$E2E_WORK/cp.log"
+e2e_check "the dataplane reloaded for it" \
+  e2e_between "$(grep -c "config generation" "$E2E_WORK/edge.log")" $((generations_before + 1)) 1000
+e2e_check "sipedge-cp logged the new metrics.listen" \
+  grep -q "metrics.listen 127.0.0.1:9090 -> 127.0.0.1:9091" "$E2E_WORK/cp.log"
+API_PORT=9091
+e2e_check "the API answers on the new port" e2e_between "$(metric sipedge_cp_config_reloads_total)" 1 1
+e2e_check "the old port is closed" \
+  bash -c '! ip netns exec "$1" curl -s --max-time 2 -o /dev/null http://127.0.0.1:9090/metrics' _ "$(netns_name edge)"
+ctl sets "$E2E_WORK/sipedge.toml" >/dev/null 2>&1
+e2e_check "sipedgectl follows the config to the new port" [ $? -eq 0 ]
 
 echo "probes sent $(metric sipedge_cp_probes_sent_total), failed $(metric sipedge_cp_probes_failed_total), states pushed $(metric sipedge_cp_state_pushed_total)"
 # The UASs' own statistics are not needed (their .calls logs are): no graceful stop.
