@@ -36,6 +36,7 @@ namespace sipedge::cp {
   X(punt_disconnects,     "sipedge_cp_punt_disconnects_total",      "punt socket connections lost")                             \
   X(http_requests,        "sipedge_cp_http_requests_total",         "HTTP requests served")                                     \
   X(http_refused,         "sipedge_cp_http_refused_total",          "HTTP requests answered 4xx/5xx (malformed, too large, unknown path or method)") \
+  X(http_forbidden,       "sipedge_cp_http_forbidden_total",        "HTTP requests refused 403 because the client is outside metrics.allow") \
   X(http_unauthorized,    "sipedge_cp_http_unauthorized_total",     "state-changing HTTP requests refused 401: no or a wrong bearer token (metrics.token_file)") \
   X(api_reloads,          "sipedge_cp_api_reloads_total",           "reloads asked for through POST /api/reload")               \
   X(api_unregistered,     "sipedge_cp_api_unregistered_total",      "bindings removed through DELETE /api/registrations/AOR") \

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -98,6 +99,7 @@ Loop::Loop(const config::Config& config, store::LocationStore& store, store::Sub
       config_path_(std::move(config_path)),
       api_token_(config.metrics.token),
       listen_config_(config.metrics.listen),
+      api_allow_(config.metrics.allow),
       rx_(new std::uint8_t[punt::kMaxMessageSize]) {
   cp_ = std::make_unique<ControlPlane>(config, store, subscribers, static_cast<Outbox&>(*this), destination_states);
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -305,13 +307,16 @@ void Loop::flush_queue(std::int64_t now_us) {
 
 void Loop::accept_http(Now now) {
   for (;;) {
-    const int fd = ::accept4(http_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_in peer{};
+    socklen_t peer_len = sizeof peer;
+    const int fd = ::accept4(http_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
     if (http_.size() >= kMaxHttpConnections) {
       ::close(fd);
       continue;
     }
     http_[fd].opened_us = now.mono_us;
+    http_[fd].peer_ipv4 = ntohl(peer.sin_addr.s_addr);
     epoll_event ev{.events = EPOLLIN, .data = {.fd = fd}};
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
   }
@@ -373,6 +378,14 @@ void Loop::close_http(int fd) {
 
 
 std::string Loop::http_response(HttpConnection& c, Now now) {
+  // Before reading the request: a client outside metrics.allow learns nothing.
+  if (!api_allow_.empty() && std::none_of(api_allow_.begin(), api_allow_.end(), [&](const config::Ipv4Prefix& p) {
+        return p.contains(c.peer_ipv4);
+      })) {
+    cp_->counters().add(Counter::http_refused);
+    cp_->counters().add(Counter::http_forbidden);
+    return json_error("403 Forbidden", "this client's address is not in metrics.allow");
+  }
   HttpRequest req;
   switch (parse_http_request(c.in, req)) {
     case HttpParse::incomplete: return {};
@@ -592,6 +605,7 @@ void Loop::follow_config() {
   config_serial_seen_ = cp_->config_serial();
   const config::Config& c = cp_->config();
   api_token_ = c.metrics.token;
+  api_allow_ = c.metrics.allow;
   listen_error_.clear();
   if (c.metrics.listen == listen_config_) return;
   // Re-bound before the old listener goes: a refused address keeps the API where it was.

@@ -20,13 +20,15 @@
 // /api/subscribers/USER@REALM and POST /api/subscribers/del provision digest
 // credentials (cp/subscribers_api.h). ?format=text gives the
 // plain text sipedgectl prints. Requests are bounded (cp/http_request.h);
-// one request per connection. Every request but GET/HEAD needs the bearer
+// one request per connection. With metrics.allow, clients outside its
+// prefixes get 403 for everything. Every request but GET/HEAD needs the bearer
 // token of metrics.token_file when one is set (cp/api_auth.h): 401 without.
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "cp/control_plane.h"
@@ -86,6 +88,7 @@ class Loop final : private Outbox {
     std::string wait_aor;
     std::size_t wait_removed = 0;
     std::string subscribers_error;  // reload: why the subscriber table was not re-read
+    std::uint32_t peer_ipv4 = 0;    // the client's address (metrics.allow)
   };
 
   bool send(const punt::Header& header, std::string_view payload) override;
@@ -120,6 +123,7 @@ class Loop final : private Outbox {
   std::string config_path_;
   std::string api_token_;  // metrics.token: what state-changing requests must bear ("": none)
   config::Ipv4Endpoint listen_config_;  // metrics.listen of the config in effect
+  std::vector<config::Ipv4Prefix> api_allow_;  // metrics.allow ("": everyone)
   std::string listen_error_;            // the last reload's re-bind failure, "" when none
   std::uint64_t config_serial_seen_ = 0;
   std::uint64_t reload_seen_ = 0;  // reload replies before the last RELOAD sent

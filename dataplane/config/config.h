@@ -411,6 +411,9 @@ struct MetricsConfig {
   // token_file at load (config/token_file.h has the rules).
   std::string token_file;
   std::string token;
+  // Client source prefixes the HTTP server answers at all (403 to others);
+  // empty: every client that can reach `listen`.
+  std::vector<Ipv4Prefix> allow;
 };
 
 struct ClusterConfig {

@@ -839,6 +839,7 @@ class Loader {
         if (const std::string problem = read_token_file(metrics.token_file, metrics.token); !problem.empty())
           t.fail_at(*node, "token_file", problem);
       }
+    metrics.allow = read_prefix_list(t, "allow");
     // The API can unregister users, reload and take destinations out: off
     // loopback, only with a token. Address 0 turns HTTP off.
     const bool loopback = (metrics.listen.address >> 24) == 127;

@@ -106,5 +106,14 @@ TEST_F(TokenFile, NonLoopbackListenNeedsAToken) {
   EXPECT_TRUE(load_with_base(metrics("0.0.0.0:9090", "")).ok());
 }
 
+TEST_F(TokenFile, AllowListIsReadAsPrefixes) {
+  const auto r = load_with_base("[metrics]\nallow = [\"198.51.100.0/24\", \"127.0.0.0/8\"]\n");
+  ASSERT_TRUE(r.ok()) << dump(r);
+  ASSERT_EQ(r.config->metrics.allow.size(), 2u);
+  EXPECT_EQ(r.config->metrics.allow[0], (Ipv4Prefix{0xC6336400, 24}));
+  EXPECT_TRUE(has_error(load_with_base("[metrics]\nallow = [\"198.51.100.1/24\"]\n"), "t.toml:12:10: metrics.allow[0]: ",
+                        "has host bits set"));
+}
+
 }  // namespace
 }  // namespace sipedge::config::testing

@@ -297,5 +297,35 @@ TEST(Loop, StateChangingRequestsNeedTheBearerToken) {
   ::close(stop);
 }
 
+// metrics.allow: clients outside the prefixes get 403 for every path.
+TEST(Loop, ClientsOutsideTheAllowListAreRefused) {
+  TempDir dir;
+  config::Config config = test_config(dir.path());
+  config.metrics.allow = {{0xC6336400, 24}};  // 198.51.100.0/24: not this loopback client
+  store::MemoryStore store;
+  {
+    Loop loop(config, store, nullptr, {0x7F000001, 0});
+    const int stop = ::eventfd(0, EFD_CLOEXEC);
+    std::thread runner([&] { loop.run(stop); });
+    const std::string refused = http_get(loop.http_port(), "/metrics");
+    EXPECT_TRUE(refused.starts_with("HTTP/1.1 403 Forbidden\r\n")) << refused;
+    EXPECT_TRUE(http_get(loop.http_port(), "/api/reload", "POST").starts_with("HTTP/1.1 403"));
+    EXPECT_EQ(loop.control_plane().counters().get(Counter::http_forbidden), 2u);
+    const std::uint64_t one = 1;
+    ASSERT_EQ(::write(stop, &one, sizeof one), static_cast<ssize_t>(sizeof one));
+    runner.join();
+    ::close(stop);
+  }
+  config.metrics.allow.push_back({0x7F000000, 8});  // 127.0.0.0/8
+  Loop loop(config, store, nullptr, {0x7F000001, 0});
+  const int stop = ::eventfd(0, EFD_CLOEXEC);
+  std::thread runner([&] { loop.run(stop); });
+  EXPECT_TRUE(http_get(loop.http_port(), "/metrics").starts_with("HTTP/1.1 200 OK\r\n"));
+  const std::uint64_t one = 1;
+  ASSERT_EQ(::write(stop, &one, sizeof one), static_cast<ssize_t>(sizeof one));
+  runner.join();
+  ::close(stop);
+}
+
 }  // namespace
 }  // namespace sipedge::cp::test
