@@ -63,6 +63,11 @@ ProbeOptions probe_options(const config::Config& c) {
   return o;
 }
 
+registrar::FloodLimits flood_limits(const config::Config& c) {
+  return {.rate = static_cast<double>(c.registrar.flood_rate),
+          .burst = 2.0 * std::max<std::uint32_t>(c.registrar.flood_rate, 1)};
+}
+
 registrar::RegistrarOptions registrar_options(const config::Config& c) {
   registrar::RegistrarOptions o;
   o.node_id = c.node.id;
@@ -146,8 +151,9 @@ std::string proxy_branch(std::uint8_t node_id, const sip::Message& request, cons
 }
 
 ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& store,
-                           const store::SubscriberStore* subscribers, Outbox& outbox)
-    : config_(config),
+                           const store::SubscriberStore* subscribers, Outbox& outbox,
+                           store::SqliteDestinationStates* destination_states)
+    : config_(&config),
       store_(store),
       outbox_(outbox),
       limits_(limits_of(config.sip.limits)),
@@ -155,11 +161,11 @@ ControlPlane::ControlPlane(const config::Config& config, store::LocationStore& s
       inside_address_(inside_address_of(config)),
       registrar_(config.registrar, store, subscribers, registrar_options(config)),
       register_proxy_(config, store, registrar_facing(config)),
-      flood_(registrar::FloodLimits{.rate = static_cast<double>(config.registrar.flood_rate),
-                                    .burst = 2.0 * std::max<std::uint32_t>(config.registrar.flood_rate, 1)}),
+      flood_(flood_limits(config)),
       keepalive_(keepalive_options(config)),
       probe_(probe_options(config), config.sets, counters_),
-      dp_stat_names_(dp::stat_names(config)) {
+      dp_stat_names_(dp::stat_names(config)),
+      destination_states_(destination_states) {
   if (config.probe.enabled && inside_address_ == 0)
     std::fprintf(stderr, "probe: no inside port to probe from: destination probing is off\n");
   sets_ = config.sets;
@@ -192,19 +198,42 @@ void ControlPlane::locate_cps_stats() {
 
 void ControlPlane::apply_staged(Now now) {
   if (!staged_) return;
-  const SetsChange change = probe_.replace_sets(staged_->sets, now.mono_us);
-  dp_stat_names_ = dp::stat_names(*staged_);
+  auto next = std::make_unique<const config::Config>(std::move(*staged_));
+  staged_.reset();
+  const config::Config& c = *next;
+  const SetsChange change = probe_.replace_sets(c.sets, now.mono_us);
+  probe_.reconfigure(probe_options(c), now.mono_us);
+  dp_stat_names_ = dp::stat_names(c);
   dp_stats_.clear();  // laid out for the old sets; the next STATS reply refills it
   locate_cps_stats();
-  sets_ = std::move(staged_->sets);
-  staged_.reset();
+  sets_ = c.sets;
+  destination_states_dirty_ = true;  // added and removed destinations
+
+  limits_ = limits_of(c.sip.limits);
+  registrar_.reconfigure(c.registrar);
+  register_proxy_.reconfigure(c);
+  if (c.registrar.flood_rate != config_->registrar.flood_rate) flood_ = registrar::FloodLimiter(flood_limits(c));
+  const std::int64_t old_interval_ms = keepalive_.options().interval_ms;
+  keepalive_.reconfigure(keepalive_options(c));
+  config_ = next.get();
+  owned_config_ = std::move(next);  // after the switch: the old one may be the previous owned_config_
+  // Bindings the old method (off) left out come in; add() keeps the others' slots.
+  store_.for_each([this](const store::Binding& b) {
+    if (keeps_alive(b)) keepalive_.add(b);
+  });
+  ++config_serial_;
   counters_.add(Counter::config_reloads);
   std::fprintf(stderr, "sipedge-cp: reload: %zu sets, destinations %zu kept, %zu added, %zu removed\n", sets_.size(),
                change.kept, change.added, change.removed);
+  if (old_interval_ms != keepalive_.options().interval_ms)
+    std::fprintf(stderr, "sipedge-cp: reload: keepalive interval %lld s -> %lld s: %zu bindings re-spread over %zu slots\n",
+                 static_cast<long long>(old_interval_ms / 1000),
+                 static_cast<long long>(keepalive_.options().interval_ms / 1000), keepalive_.size(),
+                 keepalive_.slot_count());
 }
 
 bool ControlPlane::keeps_alive(const store::Binding& b) const {
-  return !store_.shared() || b.owner == config_.node.id;
+  return !store_.shared() || b.owner == config_->node.id;
 }
 
 store::LoadResult ControlPlane::start(Now now) {
@@ -214,8 +243,45 @@ store::LoadResult ControlPlane::start(Now now) {
       if (keeps_alive(b)) keepalive_.add(b);
     });
   last_expire_s_ = now.unix_ms / 1000;
+  restore_destination_states(now);
   return loaded;
 }
+
+void ControlPlane::restore_destination_states(Now now) {
+  if (destination_states_ == nullptr) return;
+  std::vector<store::DestinationState> saved;
+  std::string error;
+  if (!destination_states_->load(saved, error)) {
+    counters_.add(Counter::destination_state_failed);
+    std::fprintf(stderr, "sipedge-cp: destination states not restored (all start up): %s\n", error.c_str());
+    return;
+  }
+  const std::size_t matched = probe_.restore(saved);
+  std::size_t probe_down = 0, admin_down = 0;
+  for (const auto& d : probe_.destinations()) {
+    probe_down += d.probe_up ? 0 : 1;
+    admin_down += d.admin_down ? 1 : 0;
+  }
+  std::fprintf(stderr, "sipedge-cp: %zu destination states restored (%zu down by probes, %zu forced down)\n", matched,
+               probe_down, admin_down);
+  // Rows of destinations no longer configured go, new ones get theirs.
+  if (matched != saved.size() || matched != probe_.destinations().size()) destination_states_dirty_ = true;
+  save_destination_states(now);
+}
+
+void ControlPlane::save_destination_states(Now now) {
+  if (destination_states_ == nullptr || !destination_states_dirty_ || now.unix_ms < destination_states_retry_ms_) return;
+  std::string error;
+  if (destination_states_->replace_all(probe_.states(), now.unix_ms, error)) {
+    destination_states_dirty_ = false;
+    return;
+  }
+  counters_.add(Counter::destination_state_failed);
+  destination_states_retry_ms_ = now.unix_ms + 1000;  // the file is locked or failing: once a second
+  std::fprintf(stderr, "sipedge-cp: destination states not saved (retrying): %s\n", error.c_str());
+}
+
+void ControlPlane::verdict_changed(const DestinationHealth&) { destination_states_dirty_ = true; }
 
 void ControlPlane::on_message(std::span<const std::uint8_t> datagram, Now now) {
   punt::Message msg;
@@ -269,7 +335,7 @@ void ControlPlane::on_punt(const punt::Message& msg, Now now) {
     const auto via = sip.top_via();
     if ((h.flags & punt::kFlagKeepaliveReply) || (via && via->branch.starts_with(kKeepaliveBranchPrefix)))
       return on_keepalive_reply(msg, sip, now);
-    if (config_.registrar.mode == config::RegistrarMode::kProxy && sip.cseq().method == sip::Method::register_)
+    if (config_->registrar.mode == config::RegistrarMode::kProxy && sip.cseq().method == sip::Method::register_)
       return on_register_reply(sip, now);
     if ((h.flags & punt::kFlagProbeReply) || (via && via->branch.starts_with(kProbeBranchPrefix))) {
       probe_.on_reply(sip, h.src_ipv4, now.mono_us, *this);
@@ -300,9 +366,9 @@ void ControlPlane::on_nat_request(const punt::Message& msg, const sip::Message& 
   };
   // The dataplane's bits decide, re-judged by [[nat.rule]] (a rule may say
   // never); with the fix off it goes back as it came.
-  const NatVerdict verdict = nat_verdict(config_.nat, sip, h.src_ipv4, h.src_port, h.nat_bits);
+  const NatVerdict verdict = nat_verdict(config_->nat, sip, h.src_ipv4, h.src_port, h.nat_bits);
   const auto top = sip.top_via();
-  if (!config_.nat.fix || !verdict.nat || !top) return dispatch(sip.wire(), Counter::nat_dispatched);
+  if (!config_->nat.fix || !verdict.nat || !top) return dispatch(sip.wire(), Counter::nat_dispatched);
 
   // RFC 3581 on the top Via, and the Contact alias so that requests towards
   // this UA later in the dialog reach the NAT's public side statelessly.
@@ -326,13 +392,13 @@ void ControlPlane::on_nat_request(const punt::Message& msg, const sip::Message& 
 void ControlPlane::on_register(const punt::Message& msg, const sip::Message& sip, Now now) {
   const auto& h = msg.header;
   counters_.add(Counter::register_received);
-  if (config_.registrar.flood_rate != 0 && !flood_.allow(h.src_ipv4, now.mono_us / 1000)) {
+  if (config_->registrar.flood_rate != 0 && !flood_.allow(h.src_ipv4, now.mono_us / 1000)) {
     counters_.add(Counter::register_flood);
     return;
   }
-  const NatVerdict verdict = nat_verdict(config_.nat, sip, h.src_ipv4, h.src_port, h.nat_bits);
+  const NatVerdict verdict = nat_verdict(config_->nat, sip, h.src_ipv4, h.src_port, h.nat_bits);
   const registrar::Source source{{h.src_ipv4, h.src_port}, {h.dst_ipv4, h.dst_port}, verdict.bits, verdict.nat};
-  if (config_.registrar.mode == config::RegistrarMode::kProxy) return on_register_proxy(msg, sip, source, now);
+  if (config_->registrar.mode == config::RegistrarMode::kProxy) return on_register_proxy(msg, sip, source, now);
   registrar::Response r = registrar_.handle(sip, source, now.unix_ms);
   if (r.durable_after == 0) {
     tx({}, source.remote, r.text);
@@ -381,13 +447,13 @@ void ControlPlane::on_register_reply(const sip::Message& sip, Now now) {
 void ControlPlane::on_lookup(const punt::Message& msg, const sip::Message& sip, Now now) {
   const auto ruri = sip.parsed_request_uri();
   const auto aor = ruri ? registrar::normalize_aor(*ruri) : std::nullopt;
-  const auto& domains = config_.registrar.domains;
+  const auto& domains = config_->registrar.domains;
   if (!aor || (!domains.empty() && std::find(domains.begin(), domains.end(), registrar::aor_domain(*aor)) == domains.end())) {
     counters_.add(Counter::lookup_not_found);
     return reply_from_edge(msg, sip, 404, "Not Found", now);
   }
   const std::uint32_t unreachable_after =
-      config_.keepalive.method == config::KeepaliveMethod::kOptions ? std::max(1u, config_.keepalive.failures - 1) : 0;
+      config_->keepalive.method == config::KeepaliveMethod::kOptions ? std::max(1u, config_->keepalive.failures - 1) : 0;
   const auto found = registrar::best_binding(store_, *aor, now.unix_ms / 1000, unreachable_after);
   if (found.status == registrar::LookupStatus::not_found) {
     counters_.add(Counter::lookup_not_found);
@@ -416,13 +482,13 @@ void ControlPlane::on_lookup(const punt::Message& msg, const sip::Message& sip, 
   if (top->host_type != sip::HostType::ipv4 || top->ipv4 != h.src_ipv4) rw.set_top_via_received(h.src_ipv4);
   if (top->has_rport) rw.set_top_via_rport(h.src_port);
   const std::string via = "SIP/2.0/UDP " + ipv4_text(local.ip) + ":" + port + ";branch=" +
-                          proxy_branch(static_cast<std::uint8_t>(config_.node.id), sip, *top);
+                          proxy_branch(static_cast<std::uint8_t>(config_->node.id), sip, *top);
   rw.insert_header_before(sip::HeaderId::via, sip::HeaderId::via, via);
   // Record-Route as the dataplane does: the VIP towards the UA, then our
   // inside address back towards the caller, so in-dialog requests from both
   // sides come through the edge.
   std::string rr_out, rr_in;
-  if (config_.sip.record_route && dialog_forming(sip.method())) {
+  if (config_->sip.record_route && dialog_forming(sip.method())) {
     rr_out = "<sip:" + ipv4_text(local.ip) + ":" + port + ";lr>";
     rw.insert_header_before(sip::HeaderId::record_route, sip::HeaderId::record_route, rr_out);
     if (inside_address_ != 0 && inside_address_ != local.ip) {
@@ -481,7 +547,7 @@ void ControlPlane::on_stats_reply(const punt::Message& msg, Now now) {
 void ControlPlane::on_keepalive_reply(const punt::Message& msg, const sip::Message& sip, Now now) {
   // Anycast: the reply may land here while another node sent the keepalive.
   const int owner = keepalive_owner(sip);
-  if (owner >= 0 && static_cast<std::uint32_t>(owner) != config_.node.id && store_.shared()) {
+  if (owner >= 0 && static_cast<std::uint32_t>(owner) != config_->node.id && store_.shared()) {
     const std::string_view bytes(reinterpret_cast<const char*>(msg.payload.data()), msg.payload.size());
     const bool handed = store_.forward_reply(static_cast<store::NodeId>(owner), bytes, now.unix_ms * 1000);
     counters_.add(handed ? Counter::replies_handed_over : Counter::replies_not_handed_over);
@@ -532,6 +598,7 @@ bool ControlPlane::tx(store::Endpoint from, store::Endpoint to, std::string_view
 
 void ControlPlane::end_turn(Now now) {
   take_handed_over_replies(now);
+  save_destination_states(now);
   if (store_.pending() > 0) {
     const auto f = store_.flush();
     if (!f.ok) {
@@ -600,7 +667,7 @@ void ControlPlane::missed(std::string_view aor, std::string_view contact, std::u
 
 void ControlPlane::failed(std::string_view aor, std::string_view contact) {
   std::fprintf(stderr, "keepalive: %.*s %.*s failed %u keepalives in a row: removed\n", static_cast<int>(aor.size()),
-               aor.data(), static_cast<int>(contact.size()), contact.data(), config_.keepalive.failures);
+               aor.data(), static_cast<int>(contact.size()), contact.data(), config_->keepalive.failures);
   store_.remove(aor, contact);
 }
 

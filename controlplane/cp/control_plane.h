@@ -38,6 +38,9 @@
 //     kFlagProbeReply replies, STATE to the dataplane on every change and
 //     for every destination on HELLO or a new config generation.
 //
+//   - Destination states (probe verdict, set-state override) saved to the
+//     SQLite file at the end of the turn they changed in, restored by start().
+//
 // Thread-safety: none; everything runs on the event loop thread.
 // Errors: nothing the dataplane sends can throw out of on_message(); bad
 // input is counted. Cold path: allocates.
@@ -84,14 +87,17 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
  public:
   // `subscribers` may be null unless config.registrar.auth. Store, subscriber
   // store and outbox must outlive this object.
+  // `destination_states` (may be null: nothing survives a restart) keeps the
+  // probes' verdicts and the operator's overrides across restarts.
   ControlPlane(const config::Config& config, store::LocationStore& store, const store::SubscriberStore* subscribers,
-               Outbox& outbox);
+               Outbox& outbox, store::SqliteDestinationStates* destination_states = nullptr);
   ~ControlPlane() override;
   ControlPlane(const ControlPlane&) = delete;
   ControlPlane& operator=(const ControlPlane&) = delete;
 
   // Loads the bindings from the store (registrations survive a restart of
-  // sipedge-cp) and schedules their keepalives.
+  // sipedge-cp) and schedules their keepalives; restores the destinations'
+  // saved probe verdicts and operator overrides before the first probe.
   store::LoadResult start(Now now);
 
   // One datagram from the dataplane.
@@ -102,12 +108,21 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   void on_connected();
   void on_disconnected();
 
-  // A config re-read by sipedge-cp's reload: its dispatcher sets replace the
-  // ones probed, pushed and shown (ProbeEngine::replace_sets keeps the state
-  // of destinations that stayed) once the dataplane runs the same file, i.e.
+  // A config re-read by sipedge-cp's reload (cp/reload_check.h refused what
+  // needs a restart) takes over once the dataplane runs the same file, i.e.
   // on its successful RELOAD reply or its next HELLO; a failed reload drops
-  // it. Other keys take effect at the next start of sipedge-cp.
+  // it. Then, all at once: its dispatcher sets replace the ones probed,
+  // pushed and shown (ProbeEngine::replace_sets keeps the state of
+  // destinations that stayed); registrar (expiry limits, auth, realm,
+  // domains, mode, absorb_refreshes, flood_rate), NAT tests and rules,
+  // keepalive (method, failures, from_user; a new interval re-spreads every
+  // binding over the new wheel), probe timers and thresholds, SIP size limits
+  // apply to what comes next. config() and config_serial() tell the loop
+  // (metrics.listen, token, dashboard).
   void stage_config(config::Config next) { staged_ = std::move(next); }
+  // The config in effect, and how many reloads replaced it.
+  const config::Config& config() const { return *config_; }
+  std::uint64_t config_serial() const { return config_serial_; }
   // The dispatcher sets as the dataplane runs them.
   const std::vector<config::SetConfig>& sets() const { return sets_; }
 
@@ -179,8 +194,14 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   // ProbeSink
   bool send_probe(const store::Endpoint& from, const store::Endpoint& to, std::string_view bytes) override;
   void state_changed(const DestinationHealth& d) override;
+  void verdict_changed(const DestinationHealth& d) override;
+  // The destinations' states to the SQLite file when they changed (end_turn).
+  void save_destination_states(Now now);
+  void restore_destination_states(Now now);
 
-  const config::Config& config_;
+  const config::Config* config_;  // the caller's, then owned_config_ after a reload
+  std::unique_ptr<const config::Config> owned_config_;
+  std::uint64_t config_serial_ = 0;  // configs taken over by reloads
   store::LocationStore& store_;
   Outbox& outbox_;
   sip::Limits limits_;
@@ -209,6 +230,9 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   bool last_reload_ok_ = false;
   std::optional<config::Config> staged_;
   std::vector<config::SetConfig> sets_;
+  store::SqliteDestinationStates* destination_states_ = nullptr;
+  bool destination_states_dirty_ = false;
+  std::int64_t destination_states_retry_ms_ = 0;  // after a failed write: not before this (unix ms)
 };
 
 // The edge's Via branch for a request it forwards (dataplane/proxy/branch.h

@@ -36,6 +36,8 @@ namespace sipedge::cp {
   X(punt_disconnects,     "sipedge_cp_punt_disconnects_total",      "punt socket connections lost")                             \
   X(http_requests,        "sipedge_cp_http_requests_total",         "HTTP requests served")                                     \
   X(http_refused,         "sipedge_cp_http_refused_total",          "HTTP requests answered 4xx/5xx (malformed, too large, unknown path or method)") \
+  X(http_forbidden,       "sipedge_cp_http_forbidden_total",        "HTTP requests refused 403 because the client is outside metrics.allow") \
+  X(http_unauthorized,    "sipedge_cp_http_unauthorized_total",     "state-changing HTTP requests refused 401: no or a wrong bearer token (metrics.token_file)") \
   X(api_reloads,          "sipedge_cp_api_reloads_total",           "reloads asked for through POST /api/reload")               \
   X(api_unregistered,     "sipedge_cp_api_unregistered_total",      "bindings removed through DELETE /api/registrations/AOR") \
   X(subscriber_added,     "sipedge_cp_subscriber_added_total",      "subscribers added or replaced through POST /api/subscribers") \
@@ -54,6 +56,7 @@ namespace sipedge::cp {
   X(destination_down,     "sipedge_cp_destination_down_total",      "destinations that went down (probes or operator)")         \
   X(destination_up,       "sipedge_cp_destination_up_total",        "destinations that came back up (probes or operator)")      \
   X(state_pushed,         "sipedge_cp_state_pushed_total",          "destination states (STATE) sent to the dataplane") \
+  X(destination_state_failed, "sipedge_cp_destination_state_failed_total", "failed reads or writes of the saved destination states (SQLite destination_state)") \
   X(replies_handed_over,  "sipedge_cp_replies_handed_over_total",   "keepalive replies for another node's keepalives passed to it through the store") \
   X(replies_not_handed_over, "sipedge_cp_replies_not_handed_over_total", "keepalive replies for another node that could not be passed on (store down)") \
   X(replies_taken_over,   "sipedge_cp_replies_taken_over_total",    "keepalive replies other nodes received for this node's keepalives")

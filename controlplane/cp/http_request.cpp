@@ -76,6 +76,7 @@ HttpParse parse_http_request(std::string_view data, HttpRequest& out) noexcept {
     if (iequals(name, "transfer-encoding")) return HttpParse::not_implemented;
     if (iequals(name, "host")) out.host = value;
     if (iequals(name, "origin")) out.origin = value;
+    if (iequals(name, "authorization")) out.authorization = value;
     if (iequals(name, "content-length")) {
       std::size_t n = 0;
       const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);

@@ -32,6 +32,7 @@ struct HttpRequest {
   std::string_view body;
   std::string_view host;    // Host header value, empty when absent
   std::string_view origin;  // Origin header value (browsers send it cross-site), empty when absent
+  std::string_view authorization;  // Authorization header value, empty when absent (cp/api_auth.h)
 };
 
 // Whether a state-changing request may come from where it says it comes

@@ -31,6 +31,31 @@ KeepaliveEngine::KeepaliveEngine(KeepaliveOptions options) : options_(std::move(
   slots_.resize(static_cast<std::size_t>(slots));
 }
 
+void KeepaliveEngine::reconfigure(KeepaliveOptions options) {
+  const bool respread = options.interval_ms != options_.interval_ms;
+  const bool new_method = options.method != options_.method;
+  options_ = std::move(options);
+  if (options_.method == config::KeepaliveMethod::kOff) {
+    entries_.clear();
+    free_cells_.clear();
+    ids_.clear();
+    for (auto& slot : slots_) slot.clear();
+  }
+  if (new_method)
+    for (auto& e : entries_) {
+      e.outstanding = false;  // an OPTIONS in flight is no failure of a crlf binding
+      e.failures = 0;
+    }
+  if (!respread) return;
+  slots_.assign(static_cast<std::size_t>(std::max<std::int64_t>(1, options_.interval_ms / kTickMs)), {});
+  for (const auto& [key, id] : ids_) {
+    Entry* e = find(id);
+    if (e == nullptr) continue;
+    e->slot = static_cast<std::uint32_t>(sip::hash_bytes_portable(key) % slots_.size());
+    slots_[e->slot].push_back(id);
+  }
+}
+
 std::string KeepaliveEngine::key_of(std::string_view aor, std::string_view contact) {
   std::string key;
   key.reserve(aor.size() + contact.size() + 1);

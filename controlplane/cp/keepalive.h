@@ -111,6 +111,12 @@ class KeepaliveEngine {
   bool on_reply(const sip::Message& reply, std::int64_t now_us, std::int64_t unix_ms, ReplyMatch& out,
                 std::int64_t late_us = 0);
 
+  // A reload's options. A new interval re-spreads every binding over the new
+  // wheel (same hash placement as add(), so even again); a new method
+  // restarts the failure counts; `off` drops every binding (add() takes them
+  // back once a later reload turns keepalives on). node_id and vip stay.
+  void reconfigure(KeepaliveOptions options);
+
   std::size_t size() const { return ids_.size(); }
   std::size_t slot_count() const { return slots_.size(); }
   // Bindings placed in slot i (for tests and the bench).

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,8 +16,10 @@
 #include <stdexcept>
 
 #include "cp/api.h"
+#include "cp/api_auth.h"
 #include "cp/dashboard.h"
 #include "cp/http_request.h"
+#include "cp/reload_check.h"
 #include "cp/sets_api.h"
 #include "cp/subscribers_api.h"
 #include "store/binding.h"
@@ -61,18 +64,44 @@ std::string_view status_line(std::uint16_t status) {
   }
 }
 
+// A non-blocking listening socket on `at`; -1 with `error` set on failure.
+int open_listener(config::Ipv4Endpoint at, std::uint16_t& bound_port, std::string& error) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(at.port);
+  sa.sin_addr.s_addr = htonl(at.address);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 64) != 0) {
+    error = "metrics listen " + config::format_ipv4(at.address) + ":" + std::to_string(at.port) + ": " +
+            std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  socklen_t len = sizeof sa;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  bound_port = ntohs(sa.sin_port);
+  return fd;
+}
+
+std::string endpoint_text(config::Ipv4Endpoint e) { return config::format_ipv4(e.address) + ":" + std::to_string(e.port); }
+
 }  // namespace
 
 Now clock_now() { return {clock_us(CLOCK_REALTIME) / 1000, clock_us(CLOCK_MONOTONIC)}; }
 
 Loop::Loop(const config::Config& config, store::LocationStore& store, store::SubscriberStore* subscribers,
-           config::Ipv4Endpoint metrics_listen, std::string config_path)
-    : config_(config),
-      store_(store),
+           config::Ipv4Endpoint metrics_listen, std::string config_path,
+           store::SqliteDestinationStates* destination_states)
+    : store_(store),
       subscribers_(subscribers),
       config_path_(std::move(config_path)),
+      api_token_(config.metrics.token),
+      listen_config_(config.metrics.listen),
+      api_allow_(config.metrics.allow),
       rx_(new std::uint8_t[punt::kMaxMessageSize]) {
-  cp_ = std::make_unique<ControlPlane>(config, store, subscribers, static_cast<Outbox&>(*this));
+  cp_ = std::make_unique<ControlPlane>(config, store, subscribers, static_cast<Outbox&>(*this), destination_states);
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (epoll_fd_ < 0 || timer_fd_ < 0) throw std::runtime_error(std::string("epoll/timerfd: ") + std::strerror(errno));
@@ -89,24 +118,13 @@ Loop::Loop(const config::Config& config, store::LocationStore& store, store::Sub
   }
 
   if (metrics_listen.address != 0) {
-    http_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    const int one = 1;
-    ::setsockopt(http_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(metrics_listen.port);
-    sa.sin_addr.s_addr = htonl(metrics_listen.address);
-    if (http_fd_ < 0 || ::bind(http_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(http_fd_, 64) != 0) {
-      const std::string why = std::strerror(errno);
-      if (http_fd_ >= 0) ::close(http_fd_);
+    std::string error;
+    http_fd_ = open_listener(metrics_listen, http_port_, error);
+    if (http_fd_ < 0) {
       ::close(epoll_fd_);
       ::close(timer_fd_);
-      throw std::runtime_error("metrics listen " + config::format_ipv4(metrics_listen.address) + ":" +
-                               std::to_string(metrics_listen.port) + ": " + why);
+      throw std::runtime_error(error);
     }
-    socklen_t len = sizeof sa;
-    ::getsockname(http_fd_, reinterpret_cast<sockaddr*>(&sa), &len);
-    http_port_ = ntohs(sa.sin_port);
     ev = {.events = EPOLLIN, .data = {.fd = http_fd_}};
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, http_fd_, &ev);
   }
@@ -120,9 +138,13 @@ Loop::~Loop() {
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
-int Loop::run(int stop_fd) {
+int Loop::run(int stop_fd, int reload_fd) {
   epoll_event ev{.events = EPOLLIN, .data = {.fd = stop_fd}};
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, stop_fd, &ev);
+  if (reload_fd >= 0) {
+    epoll_event rev{.events = EPOLLIN, .data = {.fd = reload_fd}};
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, reload_fd, &rev);
+  }
   const auto loaded = cp_->start(clock_now());
   if (!loaded.ok) {
     std::fprintf(stderr, "sipedge-cp: loading bindings failed: %s\n", loaded.error.c_str());
@@ -146,6 +168,12 @@ int Loop::run(int stop_fd) {
       const std::uint32_t what = events[i].events;
       if (fd == stop_fd) {
         stop = true;
+      } else if (fd == reload_fd) {
+        // A signalfd (SIGHUP) or an eventfd (tests): drained, one reload per turn.
+        char drain[sizeof(std::uint64_t) * 16];
+        while (::read(reload_fd, drain, sizeof drain) > 0) {
+        }
+        reload_on_signal();
       } else if (fd == timer_fd_) {
         std::uint64_t expirations = 0;
         [[maybe_unused]] const auto r = ::read(timer_fd_, &expirations, sizeof expirations);
@@ -180,6 +208,7 @@ int Loop::run(int stop_fd) {
     // One store transaction per turn for every REGISTER of the turn; held
     // 200 OKs leave once durable.
     cp_->end_turn(now);
+    follow_config();
     answer_waiting(now);
   }
   // Make what was accepted durable and answer it before leaving.
@@ -192,7 +221,7 @@ void Loop::try_connect(std::int64_t now_us) {
   const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   sockaddr_un sa{};
   sa.sun_family = AF_UNIX;
-  std::strncpy(sa.sun_path, config_.dataplane.punt_socket.c_str(), sizeof sa.sun_path - 1);
+  std::strncpy(sa.sun_path, cp_->config().dataplane.punt_socket.c_str(), sizeof sa.sun_path - 1);
   if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0) {
     punt_fd_ = fd;
     backoff_us_ = kReconnectMinUs;
@@ -200,7 +229,7 @@ void Loop::try_connect(std::int64_t now_us) {
     epoll_event ev{.events = EPOLLIN, .data = {.fd = fd}};
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
     cp_->on_connected();
-    std::fprintf(stderr, "sipedge-cp: connected to %s\n", config_.dataplane.punt_socket.c_str());
+    std::fprintf(stderr, "sipedge-cp: connected to %s\n", cp_->config().dataplane.punt_socket.c_str());
     return;
   }
   if (fd >= 0) ::close(fd);
@@ -278,13 +307,16 @@ void Loop::flush_queue(std::int64_t now_us) {
 
 void Loop::accept_http(Now now) {
   for (;;) {
-    const int fd = ::accept4(http_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_in peer{};
+    socklen_t peer_len = sizeof peer;
+    const int fd = ::accept4(http_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
     if (http_.size() >= kMaxHttpConnections) {
       ::close(fd);
       continue;
     }
     http_[fd].opened_us = now.mono_us;
+    http_[fd].peer_ipv4 = ntohl(peer.sin_addr.s_addr);
     epoll_event ev{.events = EPOLLIN, .data = {.fd = fd}};
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
   }
@@ -346,6 +378,14 @@ void Loop::close_http(int fd) {
 
 
 std::string Loop::http_response(HttpConnection& c, Now now) {
+  // Before reading the request: a client outside metrics.allow learns nothing.
+  if (!api_allow_.empty() && std::none_of(api_allow_.begin(), api_allow_.end(), [&](const config::Ipv4Prefix& p) {
+        return p.contains(c.peer_ipv4);
+      })) {
+    cp_->counters().add(Counter::http_refused);
+    cp_->counters().add(Counter::http_forbidden);
+    return json_error("403 Forbidden", "this client's address is not in metrics.allow");
+  }
   HttpRequest req;
   switch (parse_http_request(c.in, req)) {
     case HttpParse::incomplete: return {};
@@ -356,11 +396,23 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
       cp_->counters().add(Counter::http_refused);
       return json_error("501 Not Implemented", "Transfer-Encoding is not supported");
   }
-  if ((req.method == "POST" || req.method == "DELETE") && !same_origin(req)) {
-    cp_->counters().add(Counter::http_refused);
-    return json_error("403 Forbidden", "cross-origin request refused");
+  // The one gate every state-changing route goes through (cp/api_auth.h).
+  if (changes_state(req.method)) {
+    if (!same_origin(req)) {
+      cp_->counters().add(Counter::http_refused);
+      return json_error("403 Forbidden", "cross-origin request refused");
+    }
+    if (const ApiAuth auth = authorize(req, api_token_); auth != ApiAuth::allowed) {
+      cp_->counters().add(Counter::http_refused);
+      cp_->counters().add(Counter::http_unauthorized);
+      return json_error("401 Unauthorized",
+                        auth == ApiAuth::missing ? "this request needs Authorization: Bearer <the token of metrics.token_file>"
+                                                 : "wrong bearer token",
+                        auth == ApiAuth::missing ? "WWW-Authenticate: Bearer realm=\"sipedge\"\r\n"
+                                                 : "WWW-Authenticate: Bearer realm=\"sipedge\", error=\"invalid_token\"\r\n");
+    }
   }
-  const ApiView view{config_, *cp_, store_, queued_.size(), now};
+  const ApiView view{cp_->config(), *cp_, store_, queued_.size(), now};
   const bool text = form_value(req.query, "format") == "text";
   const auto method_not_allowed = [&](std::string_view allow) {
     cp_->counters().add(Counter::http_refused);
@@ -387,7 +439,7 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
   };
 
   constexpr std::string_view kRegsPrefix = "/api/registrations/";
-  if ((req.path == "/" || req.path == "/index.html") && config_.metrics.dashboard) {
+  if ((req.path == "/" || req.path == "/index.html") && cp_->config().metrics.dashboard) {
     if (req.method != "GET") return method_not_allowed("GET");
     return http_text("200 OK", "text/html; charset=utf-8", dashboard_html());
   }
@@ -478,35 +530,109 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
   }
   if (req.path == "/api/reload") {
     if (req.method != "POST") return method_not_allowed("POST");
-    // What sipedge-cp itself owns first: it does not depend on the dataplane.
-    c.subscribers_error = reload_subscribers();
-    if (!config_path_.empty()) {
-      // The same file the dataplane is about to read: refused here, it would be there too.
-      auto loaded = config::load_file(config_path_);
-      if (!loaded.ok()) {
-        cp_->counters().add(Counter::config_refused);
-        cp_->counters().add(Counter::http_refused);
-        for (const auto& e : loaded.errors) std::fprintf(stderr, "sipedge-cp: reload refused: %s\n", e.to_string().c_str());
-        std::string why = "the config does not load, the running one stays: " + loaded.errors.front().to_string();
-        if (loaded.errors.size() > 1) why += " (and " + std::to_string(loaded.errors.size() - 1) + " more errors)";
-        return json_error("409 Conflict", why);
-      }
-      cp_->stage_config(std::move(*loaded.config));
-    }
-    const std::uint64_t seen = cp_->reload_replies();
-    if (!cp_->request_reload()) {
+    std::string status;
+    const std::string refusal = begin_reload(status, c.subscribers_error);
+    if (!refusal.empty()) {
       cp_->counters().add(Counter::http_refused);
-      return json_error("503 Service Unavailable", c.subscribers_error.empty()
-                                                       ? "the dataplane is not connected (the subscriber table was re-read)"
-                                                       : "the dataplane is not connected; " + c.subscribers_error);
+      return json_error(status, refusal);
     }
     cp_->counters().add(Counter::api_reloads);
     c.wait = HttpWait::reload_reply;
-    c.wait_for = seen;
+    c.wait_for = reload_seen_;
     return {};
   }
   cp_->counters().add(Counter::http_refused);
   return json_error("404 Not Found", "try /, /metrics, /api/stats, /api/registrations, /api/sets or /api/subscribers");
+}
+
+std::string Loop::begin_reload(std::string& status, std::string& subscribers_error) {
+  // What sipedge-cp itself owns first: it does not depend on the dataplane.
+  subscribers_error = reload_subscribers();
+  if (!config_path_.empty()) {
+    // The same file the dataplane is about to read: refused here, it would be there too.
+    auto loaded = config::load_file(config_path_);
+    std::string why;
+    if (!loaded.ok()) {
+      for (const auto& e : loaded.errors) std::fprintf(stderr, "sipedge-cp: reload refused: %s\n", e.to_string().c_str());
+      why = "the config does not load, the running one stays: " + loaded.errors.front().to_string();
+      if (loaded.errors.size() > 1) why += " (and " + std::to_string(loaded.errors.size() - 1) + " more errors)";
+    } else if (const auto keys = restart_only_changes(cp_->config(), *loaded.config); !keys.empty()) {
+      std::string list;
+      for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+      why = config_path_ + ": " + list + (keys.size() == 1 ? " changed: it takes" : " changed: they take") +
+            " a restart of sipedge-cp; nothing was applied, the running config stays";
+    } else if (loaded.config->registrar.auth && subscribers_ == nullptr) {
+      why = config_path_ + ": registrar.auth = true needs the subscriber table, which this sipedge-cp could not open "
+                           "at start; the running config stays";
+    }
+    if (!why.empty()) {
+      cp_->counters().add(Counter::config_refused);
+      std::fprintf(stderr, "sipedge-cp: reload refused: %s\n", why.c_str());
+      status = "409 Conflict";
+      return why;
+    }
+    cp_->stage_config(std::move(*loaded.config));
+  }
+  reload_seen_ = cp_->reload_replies();
+  if (!cp_->request_reload()) {
+    status = "503 Service Unavailable";
+    return subscribers_error.empty() ? "the dataplane is not connected (the subscriber table was re-read; the config "
+                                       "takes over when it connects)"
+                                     : "the dataplane is not connected; " + subscribers_error;
+  }
+  return {};
+}
+
+void Loop::reload_on_signal() {
+  std::string status, subscribers_error;
+  const std::string refusal = begin_reload(status, subscribers_error);
+  if (!refusal.empty()) {
+    std::fprintf(stderr, "sipedge-cp: SIGHUP: reload not done: %s\n", refusal.c_str());
+    return;
+  }
+  std::fprintf(stderr, "sipedge-cp: SIGHUP: config re-read, the dataplane asked to reload\n");
+  signal_reload_pending_ = true;
+  signal_reload_seen_ = reload_seen_;
+}
+
+void Loop::follow_config() {
+  if (signal_reload_pending_ && cp_->reload_replies() > signal_reload_seen_) {
+    signal_reload_pending_ = false;
+    std::fprintf(stderr, "sipedge-cp: SIGHUP: reload %s\n",
+                 cp_->last_reload_ok() ? "done" : "refused by the dataplane: the running config stays");
+  }
+  if (cp_->config_serial() == config_serial_seen_) return;
+  config_serial_seen_ = cp_->config_serial();
+  const config::Config& c = cp_->config();
+  api_token_ = c.metrics.token;
+  api_allow_ = c.metrics.allow;
+  listen_error_.clear();
+  if (c.metrics.listen == listen_config_) return;
+  // Re-bound before the old listener goes: a refused address keeps the API where it was.
+  int fd = -1;
+  std::uint16_t port = 0;
+  if (c.metrics.listen.address != 0) {
+    fd = open_listener(c.metrics.listen, port, listen_error_);
+    if (fd < 0) {
+      listen_error_ += "; the API stays on " + endpoint_text({listen_config_.address, http_port_}) +
+                       " (everything else was applied)";
+      std::fprintf(stderr, "sipedge-cp: reload: %s\n", listen_error_.c_str());
+      return;
+    }
+  }
+  if (http_fd_ >= 0) {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, http_fd_, nullptr);
+    ::close(http_fd_);
+  }
+  http_fd_ = fd;
+  http_port_ = port;
+  if (fd >= 0) {
+    epoll_event ev{.events = EPOLLIN, .data = {.fd = fd}};
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  }
+  std::fprintf(stderr, "sipedge-cp: reload: metrics.listen %s -> %s\n", endpoint_text(listen_config_).c_str(),
+               c.metrics.listen.address != 0 ? endpoint_text(c.metrics.listen).c_str() : "off");
+  listen_config_ = c.metrics.listen;
 }
 
 std::string Loop::reload_subscribers() {
@@ -530,18 +656,19 @@ void Loop::answer_waiting(Now) {
     if (c.wait == HttpWait::reload_reply && cp_->reload_replies() > c.wait_for) {
       const bool dp_ok = cp_->last_reload_ok();
       const bool subs_ok = c.subscribers_error.empty();
-      std::string body = std::string("{\"ok\":") + (dp_ok && subs_ok ? "true" : "false") +
+      std::string body = std::string("{\"ok\":") + (dp_ok && subs_ok && listen_error_.empty() ? "true" : "false") +
                          ",\"generation\":" + std::to_string(cp_->dataplane_generation()) + ",\"subscribers\":" +
                          (subscribers_ ? std::to_string(subscribers_->size()) : "null");
+      const bool listen_ok = !dp_ok || listen_error_.empty();
       if (!dp_ok) {
         body += ",\"error\":\"the dataplane refused the reload (see its log); the running config stays\"";
-      } else if (!subs_ok) {
+      } else if (!subs_ok || !listen_ok) {
         body += ",\"error\":";
-        append_json_string(body, c.subscribers_error);
+        append_json_string(body, !listen_ok ? listen_error_ : c.subscribers_error);
       }
       body += "}\n";
-      c.out = http_text(!dp_ok ? "409 Conflict" : subs_ok ? "200 OK" : "500 Internal Server Error", "application/json",
-                        body);
+      c.out = http_text(!dp_ok ? "409 Conflict" : subs_ok && listen_ok ? "200 OK" : "500 Internal Server Error",
+                        "application/json", body);
     } else if (c.wait == HttpWait::durable && store_.durable_sequence() >= c.wait_for) {
       std::string body = "{\"ok\":true,\"aor\":";
       append_json_string(body, c.wait_aor);

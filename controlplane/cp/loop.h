@@ -12,18 +12,23 @@
 // HTTP (metrics.listen, meant to be local): GET /, /metrics, /api/stats,
 // /api/registrations[/AOR]; DELETE /api/registrations/AOR and POST
 // /api/unregister (aor=...) answer once the removal is durable; POST
-// /api/reload re-reads the subscriber table and the TOML file (a broken one
-// is refused with file:line, the dataplane not asked, the running config
-// kept), then answers with the dataplane's verdict; GET/POST /api/subscribers, DELETE
+// /api/reload (and SIGHUP) re-reads the subscriber table and the TOML file (a
+// broken one, or one changing keys that need a restart, is refused with
+// file:line or the keys, the dataplane not asked, the running config kept),
+// then answers with the dataplane's verdict (every runtime setting applied,
+// see ControlPlane::stage_config; metrics.listen re-bound); GET/POST /api/subscribers, DELETE
 // /api/subscribers/USER@REALM and POST /api/subscribers/del provision digest
 // credentials (cp/subscribers_api.h). ?format=text gives the
 // plain text sipedgectl prints. Requests are bounded (cp/http_request.h);
-// one request per connection.
+// one request per connection. With metrics.allow, clients outside its
+// prefixes get 403 for everything. Every request but GET/HEAD needs the bearer
+// token of metrics.token_file when one is set (cp/api_auth.h): 401 without.
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "cp/control_plane.h"
@@ -52,14 +57,19 @@ class Loop final : private Outbox {
   // `subscribers` (may be null: no /api/subscribers) is what the registrar
   // authenticates against when registrar.auth; the API writes it either way.
   // `config_path`: the file `config` came from, re-read on reload ("": not).
+  // `destination_states` (may be null) keeps probe verdicts and set-state
+  // overrides across restarts (ControlPlane).
   Loop(const config::Config& config, store::LocationStore& store, store::SubscriberStore* subscribers,
-       config::Ipv4Endpoint metrics_listen, std::string config_path = {});
+       config::Ipv4Endpoint metrics_listen, std::string config_path = {},
+       store::SqliteDestinationStates* destination_states = nullptr);
   ~Loop() override;
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
 
-  // Runs until `stop_fd` is readable. Returns 0, or 1 on a fatal epoll error.
-  int run(int stop_fd);
+  // Runs until `stop_fd` is readable; `reload_fd` readable (SIGHUP's
+  // signalfd, -1: none) reloads as POST /api/reload does, the outcome
+  // logged. Returns 0, or 1 on a fatal epoll error.
+  int run(int stop_fd, int reload_fd = -1);
 
   std::uint16_t http_port() const { return http_port_; }
   ControlPlane& control_plane() { return *cp_; }
@@ -78,6 +88,7 @@ class Loop final : private Outbox {
     std::string wait_aor;
     std::size_t wait_removed = 0;
     std::string subscribers_error;  // reload: why the subscriber table was not re-read
+    std::uint32_t peer_ipv4 = 0;    // the client's address (metrics.allow)
   };
 
   bool send(const punt::Header& header, std::string_view payload) override;
@@ -96,11 +107,28 @@ class Loop final : private Outbox {
   void close_http(int fd);
   // Re-reads the subscriber table (reload); "" when done or there is none.
   std::string reload_subscribers();
+  // A reload (POST /api/reload, SIGHUP): subscribers and the file re-read,
+  // keys that need a restart refused (cp/reload_check.h), the config staged
+  // and the dataplane asked. "" once asked (reload_seen_ set); else why not,
+  // with the HTTP `status`.
+  std::string begin_reload(std::string& status, std::string& subscribers_error);
+  void reload_on_signal();
+  // After a turn: a config the control plane took over brings its token and
+  // metrics.listen (re-bound; on failure the old listener stays and
+  // listen_error_ says why in the reload's answer).
+  void follow_config();
 
-  const config::Config& config_;
   store::LocationStore& store_;
   store::SubscriberStore* subscribers_;
   std::string config_path_;
+  std::string api_token_;  // metrics.token: what state-changing requests must bear ("": none)
+  config::Ipv4Endpoint listen_config_;  // metrics.listen of the config in effect
+  std::vector<config::Ipv4Prefix> api_allow_;  // metrics.allow ("": everyone)
+  std::string listen_error_;            // the last reload's re-bind failure, "" when none
+  std::uint64_t config_serial_seen_ = 0;
+  std::uint64_t reload_seen_ = 0;  // reload replies before the last RELOAD sent
+  bool signal_reload_pending_ = false;
+  std::uint64_t signal_reload_seen_ = 0;
   std::unique_ptr<ControlPlane> cp_;
   int epoll_fd_ = -1;
   int timer_fd_ = -1;

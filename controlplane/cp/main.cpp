@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "cp/loop.h"
+#include "store/sqlite_destination_states.h"
 #include "store/sqlite_store.h"
 #ifdef SIPEDGE_HAVE_REDIS
 #include "store/redis_store.h"
@@ -112,6 +113,18 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // SIGHUP: a reload (sipedgectl reload's POST /api/reload), through its own signalfd.
+  signal(SIGHUP, SIG_DFL);
+  sigset_t hup;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  sigprocmask(SIG_BLOCK, &hup, nullptr);
+  const int reload_fd = signalfd(-1, &hup, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (reload_fd < 0) {
+    std::perror("signalfd");
+    return 1;
+  }
+
   try {
     const std::unique_ptr<sipedge::store::LocationStore> store = open_location_store(config);
     // Subscribers (digest credentials) stay in the local SQLite file with
@@ -127,7 +140,17 @@ int main(int argc, char** argv) {
       if (config.registrar.auth) throw;
       std::fprintf(stderr, "sipedge-cp: no subscriber store, /api/subscribers is off: %s\n", e.what());
     }
-    sipedge::cp::Loop loop(config, *store, subscribers.get(), config.metrics.listen, config_path);
+    // Probe verdicts and set-state overrides survive a restart in the same
+    // local file, whatever the location store's backend.
+    std::unique_ptr<sipedge::store::SqliteDestinationStates> destination_states;
+    try {
+      destination_states = std::make_unique<sipedge::store::SqliteDestinationStates>(
+          config.store.sqlite.path, sipedge::cp::kSubscriberBusyTimeoutMs);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "sipedge-cp: destination states will not survive a restart: %s\n", e.what());
+    }
+    sipedge::cp::Loop loop(config, *store, subscribers.get(), config.metrics.listen, config_path,
+                           destination_states.get());
     std::fprintf(stderr,
                  "sipedge-cp: node %s (id %u), store %s, %zu subscribers (auth %s), metrics on %s:%u, "
                  "punt socket %s\n",
@@ -135,8 +158,9 @@ int main(int argc, char** argv) {
                  subscribers ? subscribers->size() : 0, config.registrar.auth ? "on" : "off",
                  sipedge::config::format_ipv4(config.metrics.listen.address).c_str(),
                  loop.http_port(), config.dataplane.punt_socket.c_str());
-    const int rc = loop.run(stop_fd);
+    const int rc = loop.run(stop_fd, reload_fd);
     ::close(stop_fd);
+    ::close(reload_fd);
     return rc;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sipedge-cp: %s\n", e.what());

@@ -103,6 +103,50 @@ SetsChange ProbeEngine::replace_sets(const std::vector<config::SetConfig>& sets,
   return change;
 }
 
+void ProbeEngine::reconfigure(ProbeOptions options, std::int64_t now_us) {
+  const bool respread = options.interval_ms != options_.interval_ms;
+  options_ = std::move(options);
+  if (!options_.enabled) {
+    started_ = false;  // turned on again: spread from scratch
+    for (auto& d : destinations_) {
+      d.outstanding_ = false;
+      d.probe_up = true;
+      d.consecutive_failures = d.consecutive_successes = 0;
+    }
+    return;
+  }
+  if (!respread || !started_) return;
+  const auto probed = static_cast<std::int64_t>(
+      std::count_if(destinations_.begin(), destinations_.end(), [](const auto& d) { return d.enabled; }));
+  std::int64_t i = 0;
+  for (auto& d : destinations_)
+    if (d.enabled) d.next_us_ = now_us + options_.interval_ms * 1000 * i++ / std::max<std::int64_t>(probed, 1);
+}
+
+std::vector<store::DestinationState> ProbeEngine::states() const {
+  std::vector<store::DestinationState> out;
+  out.reserve(destinations_.size());
+  for (const auto& d : destinations_) out.push_back({d.set_name, d.uri, d.probe_up, d.admin_down});
+  return out;
+}
+
+std::size_t ProbeEngine::restore(const std::vector<store::DestinationState>& saved) {
+  std::map<std::pair<std::string_view, std::string_view>, const store::DestinationState*> by_name;
+  for (const auto& s : saved) by_name.emplace(std::make_pair(std::string_view(s.set_name), std::string_view(s.uri)), &s);
+  std::size_t matched = 0;
+  for (auto& d : destinations_) {
+    const auto it = by_name.find(std::make_pair(std::string_view(d.set_name), std::string_view(d.uri)));
+    if (it == by_name.end()) continue;
+    ++matched;
+    d.probe_up = it->second->probe_up || !options_.enabled;  // no probes: nothing would bring it back
+    d.admin_down = it->second->admin_down;
+    // Down: successes_up answered probes bring it back, as if it had just gone down.
+    d.consecutive_failures = d.probe_up ? 0 : options_.failures_down;
+    d.consecutive_successes = 0;
+  }
+  return matched;
+}
+
 std::string ProbeEngine::branch(std::uint16_t set_id, std::uint16_t index, std::uint32_t sequence) {
   std::string b(kProbeBranchPrefix);
   put_hex(b, set_id, 4);
@@ -188,6 +232,7 @@ bool ProbeEngine::on_reply(const sip::Message& reply, std::uint32_t source_ip, s
 
 void ProbeEngine::record(DestinationHealth& d, bool alive, ProbeSink& sink) {
   const bool was_up = d.up();
+  const bool was_probe_up = d.probe_up;
   if (alive) {
     counters_.add(Counter::probes_answered);
     d.consecutive_failures = 0;
@@ -199,6 +244,7 @@ void ProbeEngine::record(DestinationHealth& d, bool alive, ProbeSink& sink) {
     ++d.consecutive_failures;
     if (d.probe_up && d.consecutive_failures >= options_.failures_down) d.probe_up = false;
   }
+  if (d.probe_up != was_probe_up) sink.verdict_changed(d);
   changed(d, was_up, "probes", sink);
 }
 
@@ -249,7 +295,9 @@ AdminResult ProbeEngine::set_admin(std::string_view which, bool down, ProbeSink&
     DestinationHealth& d = destinations_[i];
     if (!d.enabled) continue;
     const bool was_up = d.up();
+    const bool was_down = d.admin_down;
     d.admin_down = down;
+    if (was_down != down) sink.verdict_changed(d);
     changed(d, was_up, down ? "operator: set-state down" : "operator: set-state up", sink);
   }
   return AdminResult::ok;

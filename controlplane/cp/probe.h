@@ -30,6 +30,13 @@
 // re-sends every destination's state (on HELLO: a restarted dataplane starts
 // all-up).
 //
+// Restart: states() is what survives a restart of sipedge-cp (the probes'
+// verdict and the override, store/sqlite_destination_states.h) and restore()
+// puts it back before the first probe: a destination restored down by the
+// probes needs successes_up answered probes to come back, one forced down
+// stays down until the operator clears it. ProbeSink::verdict_changed() says
+// when states() changed.
+//
 // Reload: replace_sets() takes a re-read set list. A destination that stayed
 // (same set name and URI, wherever it now sits in the list) keeps its probe
 // verdict, operator override, counters and schedule; new ones start up and
@@ -52,6 +59,7 @@
 #include "cp/keepalive.h"
 #include "sip/message.h"
 #include "store/binding.h"
+#include "store/sqlite_destination_states.h"
 
 namespace sipedge::cp {
 
@@ -102,6 +110,8 @@ class ProbeSink {
   virtual bool send_probe(const store::Endpoint& from, const store::Endpoint& to, std::string_view bytes) = 0;
   // d.up() changed (or push_all()): tell the dataplane.
   virtual void state_changed(const DestinationHealth& d) = 0;
+  // d.probe_up or d.admin_down changed: what states() returns is new.
+  virtual void verdict_changed(const DestinationHealth& d) { (void)d; }
 };
 
 struct ProbeStats {
@@ -144,6 +154,18 @@ class ProbeEngine {
   // The set list was re-read (reload): see the header comment. Pushes
   // nothing: the caller pushes every state for the dataplane's new config.
   SetsChange replace_sets(const std::vector<config::SetConfig>& sets, std::int64_t now_us);
+
+  // A reload's timers and thresholds (`from` stays). A new interval
+  // re-spreads the next probes over one interval from `now_us`; probing
+  // turned off gives every destination back its probe_up (only the operator
+  // can then hold one down). Pushes nothing (the caller pushes every state).
+  void reconfigure(ProbeOptions options, std::int64_t now_us);
+
+  // The verdict and override of every configured destination (restart).
+  std::vector<store::DestinationState> states() const;
+  // Takes the saved states of the destinations still configured (same set
+  // name and URI); pushes nothing. Returns how many matched.
+  std::size_t restore(const std::vector<store::DestinationState>& saved);
 
   std::span<const DestinationHealth> destinations() const { return destinations_; }
   const ProbeStats& stats() const { return stats_; }

@@ -33,11 +33,16 @@ std::string register_branch(const config::Config& c, const sip::Message& request
 }  // namespace
 
 RegisterProxy::RegisterProxy(const config::Config& config, store::LocationStore& store, store::Endpoint edge)
-    : config_(config),
+    : config_(&config),
       store_(store),
       edge_(edge),
       edge_text_(endpoint_text(edge)),
       absorber_(config.registrar, store, absorber_options(config)) {}
+
+void RegisterProxy::reconfigure(const config::Config& config) {
+  config_ = &config;
+  absorber_.reconfigure(config.registrar);
+}
 
 registrar::RefreshReason RegisterProxy::absorb(const sip::Message& request, const registrar::Source& source,
                                                std::int64_t now_ms, registrar::Response& response) {
@@ -48,7 +53,7 @@ ForwardResult RegisterProxy::forward(const sip::Message& request, const registra
                                      std::string& out) {
   const auto top = request.top_via();
   if (!top) return ForwardResult::no_via;
-  const std::string branch = register_branch(config_, request, *top);
+  const std::string branch = register_branch(*config_, request, *top);
   auto found = pending_.find(branch);
   if (found == pending_.end() && pending_.size() >= kMaxPendingRegisters) return ForwardResult::pending_full;
 
@@ -60,7 +65,7 @@ ForwardResult RegisterProxy::forward(const sip::Message& request, const registra
   if (top->host_type != sip::HostType::ipv4 || top->ipv4 != src_ip) rw.set_top_via_received(src_ip);
   if (top->has_rport) rw.set_top_via_rport(source.remote.port);
   const sip::ContactAlias alias = sip::make_contact_alias(src_ip, source.remote.port);
-  if (source.nat && config_.nat.fix && sip::add_contact_alias(request, rw, alias).error != sip::RewriteError::ok)
+  if (source.nat && config_->nat.fix && sip::add_contact_alias(request, rw, alias).error != sip::RewriteError::ok)
     return ForwardResult::too_big;
   const std::string via = "SIP/2.0/UDP " + edge_text_ + ";branch=" + branch;
   rw.insert_header_before(sip::HeaderId::via, sip::HeaderId::via, via);
@@ -117,7 +122,7 @@ ReplyResult RegisterProxy::on_reply(const sip::Message& response, std::int64_t n
 
   if (status >= 200 && status < 300) {
     registrar::UpstreamBindings upstream;
-    if (registrar::extract_bindings(response, config_.registrar.default_expires, upstream) == registrar::UpstreamError::ok)
+    if (registrar::extract_bindings(response, config_->registrar.default_expires, upstream) == registrar::UpstreamError::ok)
       learn(upstream, request, now_ms);
     else
       ++stats_.learn_failed;
@@ -176,7 +181,7 @@ void RegisterProxy::learn(const registrar::UpstreamBindings& upstream, const Pen
     if (!respelled.empty()) store_.remove(upstream.aor, respelled);
     store_.upsert(registrar::make_upstream_binding(upstream, granted, request.source, request.path, request.call_id,
                                                    request.cseq, request.user_agent,
-                                                   static_cast<store::NodeId>(config_.node.id), now_ms));
+                                                   static_cast<store::NodeId>(config_->node.id), now_ms));
     ++stats_.learned;
   }
 }

@@ -83,6 +83,10 @@ class RegisterProxy {
   // Forgets pending REGISTERs older than their lifetime.
   void expire(std::int64_t now_ms);
 
+  // A reload: `config` (which must outlive this object, or the next call)
+  // replaces the one given to the constructor; node id and edge stay.
+  void reconfigure(const config::Config& config);
+
   std::size_t pending() const { return pending_.size(); }
   const RegisterProxyStats& stats() const { return stats_; }
   const registrar::RefreshAbsorber& absorber() const { return absorber_; }
@@ -100,7 +104,7 @@ class RegisterProxy {
   };
   void learn(const registrar::UpstreamBindings& upstream, const Pending& request, std::int64_t now_ms);
 
-  const config::Config& config_;
+  const config::Config* config_;
   store::LocationStore& store_;
   store::Endpoint edge_;
   std::string edge_text_;  // "a.b.c.d:port"

@@ -17,7 +17,7 @@
 namespace sipedge::ctl {
 namespace {
 
-HttpResult call(config::Ipv4Endpoint at, std::string_view method, const std::string& target, std::string_view body = {}) {
+HttpResult call(const ApiTarget& at, std::string_view method, const std::string& target, std::string_view body = {}) {
   HttpResult r = http_request(at, method, target, body);
   if (r.status == 0)
     std::fprintf(stderr, "sipedgectl: cannot reach sipedge-cp: %s (is it running with this config?)\n", r.error.c_str());

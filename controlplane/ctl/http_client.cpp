@@ -13,10 +13,17 @@
 #include <chrono>
 #include <cstring>
 
+#include "config/token_file.h"
+
 namespace sipedge::ctl {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+std::string& token_file_override() {
+  static std::string path;
+  return path;
+}
 
 class Fd {
  public:
@@ -68,7 +75,7 @@ std::string url_encode(std::string_view text) {
 }
 
 HttpResult http_request(config::Ipv4Endpoint server, std::string_view method, std::string_view target,
-                        std::string_view body, int timeout_ms) {
+                        std::string_view body, int timeout_ms, std::string_view bearer_token) {
   HttpResult r;
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   const std::string where = config::format_ipv4(server.address) + ":" + std::to_string(server.port);
@@ -101,6 +108,7 @@ HttpResult http_request(config::Ipv4Endpoint server, std::string_view method, st
   std::string request;
   request.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ").append(where);
   request.append("\r\nUser-Agent: sipedgectl\r\nConnection: close\r\n");
+  if (!bearer_token.empty()) request.append("Authorization: Bearer ").append(bearer_token).append("\r\n");
   if (!body.empty() || method == "POST")
     request.append("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ").append(std::to_string(body.size())).append("\r\n");
   request.append("\r\n").append(body);
@@ -146,7 +154,9 @@ HttpResult http_request(config::Ipv4Endpoint server, std::string_view method, st
   return r;
 }
 
-std::optional<config::Ipv4Endpoint> api_address(std::string_view path) {
+void set_token_file(std::string path) { token_file_override() = std::move(path); }
+
+std::optional<ApiTarget> api_address(std::string_view path) {
   const config::LoadResult loaded = config::load_file(std::string(path));
   if (!loaded.config) {
     for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
@@ -158,9 +168,18 @@ std::optional<config::Ipv4Endpoint> api_address(std::string_view path) {
                  static_cast<int>(path.size()), path.data());
     return std::nullopt;
   }
+  ApiTarget target;
   // A wildcard bind is reached over loopback.
-  if (listen.address == 0xFFFFFFFF) return config::Ipv4Endpoint{0x7F000001, listen.port};
-  return listen;
+  target.address = listen.address == 0xFFFFFFFF ? 0x7F000001 : listen.address;
+  target.port = listen.port;
+  target.token = loaded.config->metrics.token;
+  if (!token_file_override().empty()) {
+    if (const std::string why = config::read_token_file(token_file_override(), target.token); !why.empty()) {
+      std::fprintf(stderr, "sipedgectl: --token-file: %s\n", why.c_str());
+      return std::nullopt;
+    }
+  }
+  return target;
 }
 
 }  // namespace sipedge::ctl

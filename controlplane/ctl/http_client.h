@@ -26,13 +26,30 @@ struct HttpResult {
   std::string error;
 };
 
+// `bearer_token` non-empty: sent as "Authorization: Bearer <token>".
 HttpResult http_request(config::Ipv4Endpoint server, std::string_view method, std::string_view target,
-                        std::string_view body = {}, int timeout_ms = kHttpTimeoutMs);
+                        std::string_view body = {}, int timeout_ms = kHttpTimeoutMs,
+                        std::string_view bearer_token = {});
+
+// Where sipedge-cp's API is and the token its state-changing requests need.
+struct ApiTarget : config::Ipv4Endpoint {
+  std::string token;  // "": none configured
+};
+
+inline HttpResult http_request(const ApiTarget& api, std::string_view method, std::string_view target,
+                               std::string_view body = {}, int timeout_ms = kHttpTimeoutMs) {
+  return http_request(static_cast<const config::Ipv4Endpoint&>(api), method, target, body, timeout_ms, api.token);
+}
+
+// sipedgectl --token-file FILE: the token comes from FILE (same rules as
+// metrics.token_file) instead of the config's metrics.token_file.
+void set_token_file(std::string path);
 
 // sipedge-cp's API address from the node's config (metrics.listen; a
-// wildcard bind is reached over loopback), or nullopt, reported on stderr,
-// when the config does not load or has HTTP off.
-std::optional<config::Ipv4Endpoint> api_address(std::string_view config_path);
+// wildcard bind is reached over loopback) and its token (--token-file, else
+// metrics.token_file), or nullopt, reported on stderr, when the config or
+// the token file does not load or HTTP is off.
+std::optional<ApiTarget> api_address(std::string_view config_path);
 
 // %-encodes everything but RFC 3986 unreserved characters (a path segment).
 std::string url_encode(std::string_view text);

@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http_client.h"
 #include "verbs.h"
 
 namespace {
@@ -35,7 +36,9 @@ constexpr Verb kVerbs[] = {
 };
 
 int usage() {
-  std::fputs("usage: sipedgectl VERB [ARGS]\nverbs:\n", stderr);
+  std::fputs("usage: sipedgectl VERB [ARGS] [--token-file FILE]\n"
+             "  --token-file FILE: the API's bearer token (default: the config's metrics.token_file)\nverbs:\n",
+             stderr);
   for (const auto& verb : kVerbs) std::fprintf(stderr, "  %.*s\n", int(verb.usage.size()), verb.usage.data());
   return 2;
 }
@@ -44,7 +47,16 @@ int usage() {
 
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
-  std::vector<std::string_view> args(argv + 2, argv + argc);
+  // --token-file FILE, anywhere after the verb: the API token for this run.
+  std::vector<std::string_view> args;
+  for (int i = 2; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--token-file") {
+      if (i + 1 >= argc) return usage();
+      sipedge::ctl::set_token_file(argv[++i]);
+      continue;
+    }
+    args.emplace_back(argv[i]);
+  }
   const std::string_view name = argv[1];
   for (const auto& verb : kVerbs)
     if (verb.name == name) return verb.run(args);

@@ -44,6 +44,19 @@ CREATE TABLE IF NOT EXISTS subscriber (
 ) WITHOUT ROWID;
 )sql";
 
+// v2: the probes' last verdict and the operator's override per dispatcher
+// destination, keyed like a reload keys them (set name and URI).
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS destination_state (
+  set_name   TEXT    NOT NULL,
+  uri        TEXT    NOT NULL,
+  probe_up   INTEGER NOT NULL,
+  admin_down INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (set_name, uri)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
@@ -135,12 +148,12 @@ void SqliteDb::configure(bool synchronous_full) {
     throw std::runtime_error("sqlite: " + path_ + ": schema version " + std::to_string(version) +
                              " is newer than this build's (" + std::to_string(kSchemaVersion) + ")");
   }
-  if (version < 1) {
-    if (!exec(kSchemaV1, error) || !exec("PRAGMA user_version=1", error)) {
-      std::string ignored;
-      exec("ROLLBACK", ignored);
-      throw std::runtime_error("sqlite: " + path_ + ": cannot create schema: " + error);
-    }
+  const bool created = (version >= 1 || exec(kSchemaV1, error)) && (version >= 2 || exec(kSchemaV2, error)) &&
+                       (version == kSchemaVersion || exec("PRAGMA user_version=2", error));
+  if (!created) {
+    std::string ignored;
+    exec("ROLLBACK", ignored);
+    throw std::runtime_error("sqlite: " + path_ + ": cannot create schema: " + error);
   }
   if (!exec("COMMIT", error)) throw std::runtime_error("sqlite: " + path_ + ": " + error);
 }

@@ -16,7 +16,8 @@ namespace sipedge::store {
 
 // PRAGMA user_version of the schema this build writes. Version history:
 //   1: tables binding and subscriber.
-inline constexpr int kSchemaVersion = 1;
+//   2: table destination_state (store/sqlite_destination_states.h).
+inline constexpr int kSchemaVersion = 2;
 
 class SqliteStatement {
  public:

@@ -411,8 +411,16 @@ struct StoreConfig {
 };
 
 struct MetricsConfig {
-  Ipv4Endpoint listen = kDefaultMetricsListen;
+  Ipv4Endpoint listen = kDefaultMetricsListen;  // not loopback (127/8): token_file is required
   bool dashboard = kDefaultDashboard;
+  // Bearer token for the API's state-changing requests (every POST and
+  // DELETE); empty: no token, allowed only on loopback. Read from
+  // token_file at load (config/token_file.h has the rules).
+  std::string token_file;
+  std::string token;
+  // Client source prefixes the HTTP server answers at all (403 to others);
+  // empty: every client that can reach `listen`.
+  std::vector<Ipv4Prefix> allow;
 };
 
 struct ClusterConfig {

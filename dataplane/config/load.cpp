@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "config/reader.h"
+#include "config/token_file.h"
 
 namespace sipedge::config {
 namespace {
@@ -861,8 +862,24 @@ class Loader {
     const toml::table* table = nullptr;
     if (!section("metrics", table)) return;
     TableReader t(diagnostics_, table, "metrics", root_.position());
-    if (auto listen = read_parsed(t, "listen", false, parse_ipv4_endpoint)) config_.metrics.listen = *listen;
-    t.read("dashboard", config_.metrics.dashboard);
+    auto& metrics = config_.metrics;
+    if (auto listen = read_parsed(t, "listen", false, parse_ipv4_endpoint)) metrics.listen = *listen;
+    t.read("dashboard", metrics.dashboard);
+    if (const auto* node = t.get("token_file"))
+      if (auto path = t.check().non_empty_string(*node, t.key_path("token_file"))) {
+        metrics.token_file = std::string(*path);
+        if (const std::string problem = read_token_file(metrics.token_file, metrics.token); !problem.empty())
+          t.fail_at(*node, "token_file", problem);
+      }
+    metrics.allow = read_prefix_list(t, "allow");
+    // The API can unregister users, reload and take destinations out: off
+    // loopback, only with a token. Address 0 turns HTTP off.
+    const bool loopback = (metrics.listen.address >> 24) == 127;
+    if (const auto* listen = t.get("listen"); listen && metrics.listen.address != 0 && !loopback && !t.get("token_file"))
+      t.fail_at(*listen, "listen",
+                format_ipv4(metrics.listen.address) +
+                    " is not a loopback address: set metrics.token_file too (the API can unregister users, reload "
+                    "and change destination state)");
     t.finish();
   }
 

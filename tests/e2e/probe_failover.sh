@@ -12,6 +12,13 @@
 #   4. sipedgectl set-state 198.51.100.22:5060 down drains the live uas2 at
 #      once (all calls to uas1), set-state up gives it back; an unknown
 #      destination is refused with exit code 1.
+# The API has a bearer token (metrics.token_file): sipedgectl sends it (its
+# set-state calls succeed), a POST without it is refused 401, GETs are open.
+# sipedge-cp is restarted twice: with uas2 dead (2.) and with uas2 forced
+# down (4.): uas2 is down from the restarted sipedge-cp's first second, not
+# up until its probes notice (destination_state in the SQLite file).
+#   5. SIGHUP to sipedge-cp with metrics.listen moved: both processes reload,
+#      the API answers on the new port only, sipedgectl follows the config.
 # Usage: probe_failover.sh SIPEDGE_DP SIPEDGE_CP SIPEDGECTL [SOURCE_ROOT]
 set -uo pipefail
 SIPEDGE_DP=${1:-${SIPEDGE_DP:-}}
@@ -64,8 +71,9 @@ uas_calls() {  # tag
   awk '$1 == "invite" { print $2 }' "$E2E_WORK/$1.calls" 2>/dev/null | sort -u | wc -l
 }
 
+API_PORT=9090
 metric() {  # exact name with labels
-  ip netns exec "$(netns_name edge)" curl -s --max-time 3 http://127.0.0.1:9090/metrics | awk -v n="$1" '$1 == n { print $2 }'
+  ip netns exec "$(netns_name edge)" curl -s --max-time 3 "http://127.0.0.1:$API_PORT/metrics" | awk -v n="$1" '$1 == n { print $2 }'
 }
 
 uas2_up() { metric "sipedge_cp_destination_up{set=\"pool\",destination=\"$UAS2_DEST\"}"; }
@@ -102,7 +110,9 @@ e2e_init probe_failover
 e2e_write_dp_config "$E2E_WORK/sipedge.toml" algorithm=hash-callid
 sed -i "s/^\[probe\]$/[probe]\ninterval = $INTERVAL\ntimeout_ms = 500\nfailures_down = $FAILURES_DOWN\nsuccesses_up = $SUCCESSES_UP/; s/^enabled = false$/enabled = true/" \
   "$E2E_WORK/sipedge.toml"
-printf '\n[metrics]\nlisten = "127.0.0.1:9090"\n' >>"$E2E_WORK/sipedge.toml"
+TOKEN_FILE=$E2E_WORK/api.token
+(umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TOKEN_FILE")
+printf '\n[metrics]\nlisten = "127.0.0.1:9090"\ntoken_file = "%s"\n' "$TOKEN_FILE" >>"$E2E_WORK/sipedge.toml"
 grep -A6 '^\[probe\]' "$E2E_WORK/sipedge.toml" >&2
 e2e_edge_start dp "$E2E_WORK/edge.log" "$E2E_WORK/sipedge.toml"
 uas_start uas1 uas1
@@ -139,6 +149,12 @@ ctl sets "$E2E_WORK/sipedge.toml" >"$E2E_WORK/sets.2" 2>&1
 cat "$E2E_WORK/sets.2"
 e2e_check "sipedgectl sets shows uas2 down by the probes" \
   e2e_equal "$(awk '$3 == "'"$UAS2_DEST"'" && $4 == "down" && $5 == "down" && $6 == "auto"' "$E2E_WORK/sets.2" | wc -l)" 1
+# sipedge-cp restarts while uas2 is down: it starts with uas2 down (restored
+# from the SQLite file), before any probe could judge it.
+cp_stop
+cp_start
+e2e_check "a restarted sipedge-cp restores uas2 down" grep -q "destination states restored (1 down by probes" "$E2E_WORK/cp.log"
+e2e_check "uas2 is down at once after the restart" e2e_equal "$(uas2_up)" 0
 # A reload (SIGHUP) rebuilds the dataplane's sets all-up under a new config
 # generation; sipedge-cp must hear of it and send uas2's down state again.
 pushed_before=$(metric sipedge_cp_state_pushed_total)
@@ -180,6 +196,19 @@ e2e_check "admin_down gauge is 1" \
   e2e_equal "$(metric "sipedge_cp_destination_admin_down{set=\"pool\",destination=\"$UAS2_DEST\"}")" 1
 sleep "$((INTERVAL * 2))"
 e2e_check "answering probes do not undo the operator's down" e2e_equal "$(uas2_up)" 0
+cp_stop
+cp_start
+e2e_check "the operator's down survives a restart of sipedge-cp" e2e_equal "$(uas2_up)" 0
+e2e_check "admin_down is 1 after the restart" \
+  e2e_equal "$(metric "sipedge_cp_destination_admin_down{set=\"pool\",destination=\"$UAS2_DEST\"}")" 1
+api_post() {  # path [authorization] -> HTTP status
+  ip netns exec "$(netns_name edge)" curl -s -o /dev/null -w '%{http_code}' --max-time 3 -X POST ${2:+-H "Authorization: $2"} \
+    "http://127.0.0.1:9090$1"
+}
+e2e_check "a POST without the token is refused 401" e2e_equal "$(api_post '/api/sets/state?destination=pool/1&state=up')" 401
+e2e_check "a POST with a wrong token is refused 401" \
+  e2e_equal "$(api_post '/api/sets/state?destination=pool/1&state=up' 'Bearer wrong-token-0123456789')" 401
+e2e_check "the refused POSTs changed nothing" e2e_equal "$(uas2_up)" 0
 uas1_before=$(uas_calls uas1)
 uas2_before=$(uas_calls uas2-back)
 read -r ok failed <<<"$(batch calls-drained)"
@@ -195,6 +224,27 @@ cat "$E2E_WORK/set-state.bad"
 e2e_check "set-state of an unknown destination exits 1" [ "$rc" -eq 1 ]
 ctl set-state "$E2E_WORK/sipedge.toml" pool/1 sideways >/dev/null 2>&1
 e2e_check "set-state with a bad state exits 2" [ $? -eq 2 ]
+
+# 5. A SIGHUP to sipedge-cp applies its runtime settings: the API moves to
+# another port (re-bound), and the dataplane is asked to reload too.
+sed -i 's/^listen = "127.0.0.1:9090"$/listen = "127.0.0.1:9091"/' "$E2E_WORK/sipedge.toml"
+generations_before=$(grep -c "config generation" "$E2E_WORK/edge.log")
+kill -HUP "$CP_PID"
+for _ in $(seq 1 50); do
+  grep -q "SIGHUP: reload done" "$E2E_WORK/cp.log" && break
+  sleep 0.1
+done
+e2e_check "a SIGHUP to sipedge-cp reloads both processes" grep -q "SIGHUP: reload done" "$E2E_WORK/cp.log"
+e2e_check "the dataplane reloaded for it" \
+  e2e_between "$(grep -c "config generation" "$E2E_WORK/edge.log")" $((generations_before + 1)) 1000
+e2e_check "sipedge-cp logged the new metrics.listen" \
+  grep -q "metrics.listen 127.0.0.1:9090 -> 127.0.0.1:9091" "$E2E_WORK/cp.log"
+API_PORT=9091
+e2e_check "the API answers on the new port" e2e_between "$(metric sipedge_cp_config_reloads_total)" 1 1
+e2e_check "the old port is closed" \
+  bash -c '! ip netns exec "$1" curl -s --max-time 2 -o /dev/null http://127.0.0.1:9090/metrics' _ "$(netns_name edge)"
+ctl sets "$E2E_WORK/sipedge.toml" >/dev/null 2>&1
+e2e_check "sipedgectl follows the config to the new port" [ $? -eq 0 ]
 
 echo "probes sent $(metric sipedge_cp_probes_sent_total), failed $(metric sipedge_cp_probes_failed_total), states pushed $(metric sipedge_cp_state_pushed_total)"
 # The UASs' own statistics are not needed (their .calls logs are): no graceful stop.

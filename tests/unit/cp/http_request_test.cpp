@@ -1,6 +1,7 @@
 // parse_http_request and the form/percent decoding behind sipedge-cp's local
 // HTTP API: good requests, bodies, and the bad ones it must refuse.
 #include "cp/http_request.h"
+#include "cp/api_auth.h"
 
 #include <gtest/gtest.h>
 
@@ -101,6 +102,47 @@ TEST(HttpRequest, PercentDecoding) {
   EXPECT_FALSE(percent_decode("bad%zz"));
   EXPECT_FALSE(percent_decode("nul%00byte"));
   EXPECT_FALSE(form_value("aor=%G1", "aor"));
+}
+
+}  // namespace
+}  // namespace sipedge::cp
+
+namespace sipedge::cp {
+namespace {
+
+TEST(ApiAuth, BearerTokenDecides) {
+  const std::string text =
+      "POST /api/reload HTTP/1.1\r\nHost: x\r\nAuthorization:  Bearer  s3cret-token-0123456789 \r\n\r\n";
+  HttpRequest r;
+  ASSERT_EQ(parse_http_request(text, r), HttpParse::ok);
+  EXPECT_EQ(r.authorization, "Bearer  s3cret-token-0123456789");
+  EXPECT_EQ(authorize(r, "s3cret-token-0123456789"), ApiAuth::allowed);
+  EXPECT_EQ(authorize(r, "s3cret-token-0123456780"), ApiAuth::wrong);
+  EXPECT_EQ(authorize(r, "s3cret-token-012345678"), ApiAuth::wrong);
+  EXPECT_EQ(authorize(r, "s3cret-token-01234567890"), ApiAuth::wrong);
+  EXPECT_EQ(authorize(r, ""), ApiAuth::allowed) << "no token configured";
+  r.authorization = "Basic czNjcmV0";
+  EXPECT_EQ(authorize(r, "s3cret-token-0123456789"), ApiAuth::missing);
+  r.authorization = "Bearer";
+  EXPECT_EQ(authorize(r, "s3cret-token-0123456789"), ApiAuth::missing);
+  r.authorization = {};
+  EXPECT_EQ(authorize(r, "s3cret-token-0123456789"), ApiAuth::missing);
+}
+
+TEST(ApiAuth, OnlyReadsAreOpen) {
+  EXPECT_FALSE(changes_state("GET"));
+  EXPECT_FALSE(changes_state("HEAD"));
+  for (const char* m : {"POST", "DELETE", "PUT", "PATCH", "get", "OPTIONS"}) EXPECT_TRUE(changes_state(m)) << m;
+}
+
+TEST(ApiAuth, ConstantTimeEqual) {
+  EXPECT_TRUE(constant_time_equal("abc", "abc"));
+  EXPECT_TRUE(constant_time_equal("", ""));
+  EXPECT_FALSE(constant_time_equal("abc", "abd"));
+  EXPECT_FALSE(constant_time_equal("abcabc", "abc")) << "a repetition is not the token";
+  EXPECT_FALSE(constant_time_equal("ab", "abc"));
+  EXPECT_FALSE(constant_time_equal("", "abc"));
+  EXPECT_FALSE(constant_time_equal("abc", ""));
 }
 
 }  // namespace

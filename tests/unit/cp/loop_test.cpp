@@ -239,5 +239,93 @@ TEST(Loop, SetsApiOverHttp) {
   ::close(stop);
 }
 
+// metrics.token_file: every state-changing request needs the bearer token
+// (401 with WWW-Authenticate without it or with a wrong one), reads stay open.
+TEST(Loop, StateChangingRequestsNeedTheBearerToken) {
+  TempDir dir;
+  config::Config config = test_config(dir.path());
+  config::SetConfig pool;
+  pool.name = "pool";
+  pool.id = 1;
+  config::DestinationConfig d;
+  d.uri = "sip:198.51.100.21:5060";
+  d.address = 0xC6336415;
+  pool.destinations = {d};
+  config.sets = {pool};
+  config.probe.enabled = false;
+  config.metrics.token = "0123456789abcdef0123456789abcdef";
+  store::MemoryStore store;
+  Loop loop(config, store, nullptr, {0x7F000001, 0});
+  const int stop = ::eventfd(0, EFD_CLOEXEC);
+  std::thread runner([&] { loop.run(stop); });
+  const auto post = [&](const std::string& target, const std::string& authorization) {
+    std::string raw = "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n";
+    if (!authorization.empty()) raw += "Authorization: " + authorization + "\r\n";
+    return http_raw(loop.http_port(), raw + "\r\n");
+  };
+  const std::string set_down = "/api/sets/state?destination=pool/0&state=down";
+
+  const std::string none = post(set_down, "");
+  EXPECT_TRUE(none.starts_with("HTTP/1.1 401 Unauthorized\r\n")) << none;
+  EXPECT_NE(none.find("\r\nWWW-Authenticate: Bearer realm=\"sipedge\"\r\n"), std::string::npos) << none;
+  const std::string wrong = post(set_down, "Bearer 0123456789abcdef0123456789abcdeX");
+  EXPECT_TRUE(wrong.starts_with("HTTP/1.1 401 Unauthorized\r\n")) << wrong;
+  EXPECT_NE(wrong.find("error=\"invalid_token\""), std::string::npos) << wrong;
+  EXPECT_TRUE(post(set_down, "Basic MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").starts_with("HTTP/1.1 401"));
+  EXPECT_TRUE(post(set_down, "Bearer 0123456789abcdef").starts_with("HTTP/1.1 401")) << "a prefix is not the token";
+  EXPECT_NE(http_get(loop.http_port(), "/api/sets").find("\"admin\":\"auto\""), std::string::npos)
+      << "refused requests changed nothing";
+  EXPECT_TRUE(post("/api/reload", "").starts_with("HTTP/1.1 401"));
+  EXPECT_TRUE(http_get(loop.http_port(), "/api/registrations/alice%40example.com", "DELETE").starts_with("HTTP/1.1 401"));
+
+  const std::string allowed = post(set_down, "bearer 0123456789abcdef0123456789abcdef");  // the scheme is case-insensitive
+  EXPECT_TRUE(allowed.starts_with("HTTP/1.1 200 OK\r\n")) << allowed;
+  EXPECT_NE(http_get(loop.http_port(), "/api/sets").find("\"admin\":\"down\""), std::string::npos);
+  EXPECT_TRUE(post("/api/unregister?aor=x", "Bearer 0123456789abcdef0123456789abcdef").starts_with("HTTP/1.1 400"))
+      << "past the gate, the endpoint judges the request";
+
+  // Reads need no token.
+  const std::string metrics = http_get(loop.http_port(), "/metrics");
+  EXPECT_TRUE(metrics.starts_with("HTTP/1.1 200 OK\r\n")) << metrics;
+  EXPECT_NE(metrics.find("\nsipedge_cp_http_unauthorized_total 6\n"), std::string::npos) << metrics;
+  EXPECT_TRUE(http_get(loop.http_port(), "/api/stats").starts_with("HTTP/1.1 200 OK\r\n"));
+  EXPECT_TRUE(http_get(loop.http_port(), "/").starts_with("HTTP/1.1 200 OK\r\n"));
+
+  const std::uint64_t one = 1;
+  ASSERT_EQ(::write(stop, &one, sizeof one), static_cast<ssize_t>(sizeof one));
+  runner.join();
+  ::close(stop);
+}
+
+// metrics.allow: clients outside the prefixes get 403 for every path.
+TEST(Loop, ClientsOutsideTheAllowListAreRefused) {
+  TempDir dir;
+  config::Config config = test_config(dir.path());
+  config.metrics.allow = {{0xC6336400, 24}};  // 198.51.100.0/24: not this loopback client
+  store::MemoryStore store;
+  {
+    Loop loop(config, store, nullptr, {0x7F000001, 0});
+    const int stop = ::eventfd(0, EFD_CLOEXEC);
+    std::thread runner([&] { loop.run(stop); });
+    const std::string refused = http_get(loop.http_port(), "/metrics");
+    EXPECT_TRUE(refused.starts_with("HTTP/1.1 403 Forbidden\r\n")) << refused;
+    EXPECT_TRUE(http_get(loop.http_port(), "/api/reload", "POST").starts_with("HTTP/1.1 403"));
+    EXPECT_EQ(loop.control_plane().counters().get(Counter::http_forbidden), 2u);
+    const std::uint64_t one = 1;
+    ASSERT_EQ(::write(stop, &one, sizeof one), static_cast<ssize_t>(sizeof one));
+    runner.join();
+    ::close(stop);
+  }
+  config.metrics.allow.push_back({0x7F000000, 8});  // 127.0.0.0/8
+  Loop loop(config, store, nullptr, {0x7F000001, 0});
+  const int stop = ::eventfd(0, EFD_CLOEXEC);
+  std::thread runner([&] { loop.run(stop); });
+  EXPECT_TRUE(http_get(loop.http_port(), "/metrics").starts_with("HTTP/1.1 200 OK\r\n"));
+  const std::uint64_t one = 1;
+  ASSERT_EQ(::write(stop, &one, sizeof one), static_cast<ssize_t>(sizeof one));
+  runner.join();
+  ::close(stop);
+}
+
 }  // namespace
 }  // namespace sipedge::cp::test

@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <tuple>
 
 #include "cp/probe.h"
 #include "cp/sets_api.h"
 #include "cp_fixture.h"
 #include "punt/body.h"
+#include "store/sqlite_destination_states.h"
 
 namespace sipedge::cp::test {
 namespace {
@@ -601,6 +604,128 @@ TEST_F(ControlPlaneProbeTest, NoInsidePortMeansNoProbes) {
   advance(3000);
   EXPECT_TRUE(probes().empty());
   EXPECT_FALSE(cp_->probe().options().enabled);
+}
+
+// ---- across a restart of sipedge-cp: the SQLite destination_state table ----
+
+class DestinationStatesRestartTest : public ControlPlaneProbeTest {
+ protected:
+  void SetUp() override {
+    config_.sets = test_sets();
+    config_.probe.interval_s = 1;
+    config_.probe.timeout_ms = 300;
+    config_.probe.failures_down = 2;
+    config_.probe.successes_up = 1;
+    start_keeping_states();
+  }
+  void start_keeping_states() {
+    states_ = std::make_unique<store::SqliteDestinationStates>(config_.store.sqlite.path);
+    store_ = std::make_unique<store::SqliteStore>(store::SqliteOptions{.path = config_.store.sqlite.path});
+    cp_ = std::make_unique<ControlPlane>(config_, *store_, subscribers_, outbox_, states_.get());
+    auto loaded = cp_->start(now());
+    ASSERT_TRUE(loaded.ok) << loaded.error;
+  }
+  void restart() {
+    cp_.reset();
+    store_.reset();
+    states_.reset();
+    outbox_.take();
+    start_keeping_states();
+  }
+  // Answers every probe sent during `ms` except those to `silent`.
+  void run_answering_all_but(std::uint32_t silent, std::int64_t ms) {
+    for (std::int64_t t = 0; t < ms; t += 50) {
+      outbox_.take();
+      advance(50);
+      for (const auto& p : probes())
+        if (p.header.dst_ipv4 != silent) punt_answer(p);
+      cp_->end_turn(now());
+    }
+  }
+  std::vector<store::DestinationState> saved() {
+    store::SqliteDestinationStates reader(config_.store.sqlite.path);
+    std::vector<store::DestinationState> rows;
+    std::string error;
+    EXPECT_TRUE(reader.load(rows, error)) << error;
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.set_name, a.uri) < std::tie(b.set_name, b.uri);
+    });
+    return rows;
+  }
+  std::unique_ptr<store::SqliteDestinationStates> states_;
+};
+
+TEST_F(DestinationStatesRestartTest, ADestinationDownByProbesIsRestoredDownBeforeTheFirstProbe) {
+  hello(1);
+  run_answering_all_but(kDest1, 3000);
+  ASSERT_FALSE(cp_->probe().destinations()[0].probe_up);
+  ASSERT_TRUE(cp_->probe().destinations()[1].probe_up);
+
+  restart();
+  EXPECT_EQ(cp_->counters().get(Counter::probes_sent), 0u) << "restored before any probe";
+  EXPECT_FALSE(cp_->probe().destinations()[0].up()) << "down from the start, not up until probes notice";
+  EXPECT_TRUE(cp_->probe().destinations()[1].up());
+  hello(1);
+  const auto s = states();
+  ASSERT_EQ(s.size(), 4u);
+  EXPECT_EQ(s[0], (punt::StateBody{.set_id = 1, .destination_index = 0, .up = false, .generation = 1}))
+      << "the dataplane is told at once";
+  EXPECT_TRUE(s[1].up);
+
+  // Until the probes say otherwise (successes_up = 1).
+  run_answering_all_but(0, 1500);
+  EXPECT_TRUE(cp_->probe().destinations()[0].up());
+  restart();
+  EXPECT_TRUE(cp_->probe().destinations()[0].up()) << "the new verdict was saved too";
+}
+
+TEST_F(DestinationStatesRestartTest, AnOperatorOverrideStaysUntilCleared) {
+  hello(1);
+  ASSERT_EQ(cp_->set_destination_admin("pool/2", true), AdminResult::ok);
+  cp_->end_turn(now());
+  restart();
+  EXPECT_TRUE(cp_->probe().destinations()[2].admin_down);
+  hello(1);
+  run_answering_all_but(0, 3000);  // the probes say up...
+  EXPECT_TRUE(cp_->probe().destinations()[2].probe_up);
+  EXPECT_FALSE(cp_->probe().destinations()[2].up()) << "...the operator's down holds";
+  restart();
+  EXPECT_TRUE(cp_->probe().destinations()[2].admin_down) << "through a second restart";
+
+  ASSERT_EQ(cp_->set_destination_admin("pool/2", false), AdminResult::ok);
+  cp_->end_turn(now());
+  restart();
+  EXPECT_FALSE(cp_->probe().destinations()[2].admin_down);
+  EXPECT_TRUE(cp_->probe().destinations()[2].up());
+}
+
+TEST_F(DestinationStatesRestartTest, RowsFollowTheConfiguredDestinations) {
+  ASSERT_EQ(cp_->set_destination_admin("198.51.100.22:5060", true), AdminResult::ok);  // pool/1 and backup/0
+  cp_->end_turn(now());
+  auto rows = saved();
+  ASSERT_EQ(rows.size(), 5u) << "every configured destination";
+  EXPECT_EQ(rows[0], (store::DestinationState{"backup", "sip:198.51.100.22:5060", true, true}));
+
+  // The next run no longer has "backup" and moved pool's servers around:
+  // states follow set name and URI, not positions.
+  config_.sets.pop_back();
+  std::swap(config_.sets[0].destinations[0], config_.sets[0].destinations[1]);
+  restart();
+  EXPECT_EQ(cp_->probe().destinations()[0].uri, "sip:198.51.100.22:5060");
+  EXPECT_TRUE(cp_->probe().destinations()[0].admin_down);
+  EXPECT_FALSE(cp_->probe().destinations()[1].admin_down);
+  rows = saved();
+  ASSERT_EQ(rows.size(), 4u) << "the removed set's row went";
+  EXPECT_EQ(rows[0].set_name, "pool");
+}
+
+TEST_F(DestinationStatesRestartTest, WithoutTheTableEveryDestinationStartsUp) {
+  ASSERT_EQ(cp_->set_destination_admin("pool/0", true), AdminResult::ok);
+  cp_->end_turn(now());
+  stop();
+  states_.reset();
+  start();  // no SqliteDestinationStates: the old behaviour
+  EXPECT_TRUE(cp_->probe().destinations()[0].up());
 }
 
 }  // namespace

@@ -2,10 +2,16 @@
 // file:line before the dataplane is asked (the running config stays); a good
 // one's dispatcher sets are probed and listed once the dataplane reloaded.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <stdexcept>
 #include <memory>
 #include <thread>
 
@@ -17,45 +23,37 @@
 namespace sipedge::cp::test {
 namespace {
 
-constexpr std::string_view kToml = R"toml([node]
-id = 1
-[dataplane]
-worker_lcores = [1]
-[[port]]
-name = "p0"
-device = "net_null0"
-address = "203.0.113.10/24"
-[sip]
-vips = ["203.0.113.1"]
-default_set = "pool"
-[[set]]
-name = "pool"
-id = 1
-[[set.destination]]
-uri = "sip:198.51.100.21:5060"
-[[set.destination]]
-uri = "sip:198.51.100.22:5060"
-)toml";
+// The node as the loop was started on it; `extra` is appended (later keys
+// of a section are written as whole sections, so tests add [registrar] etc.).
+std::string node_toml(const std::string& dir, std::string_view destinations, std::string_view extra = {}) {
+  std::string t = "[node]\nid = 1\n[dataplane]\nworker_lcores = [1]\npunt_socket = \"" + dir +
+                  "/punt.sock\"\n[[port]]\nname = \"p0\"\ndevice = \"net_null0\"\naddress = \"203.0.113.10/24\"\n"
+                  "[sip]\nvips = [\"203.0.113.1\"]\ndefault_set = \"pool\"\n[[set]]\nname = \"pool\"\nid = 1\n";
+  t += destinations;
+  t += "[store.sqlite]\npath = \"" + dir + "/location.db\"\n";
+  t += extra;
+  if (extra.find("[probe]") == std::string_view::npos) t += "[probe]\nenabled = false\n";
+  return t;
+}
+
+constexpr std::string_view kOneDestination = "[[set.destination]]\nuri = \"sip:198.51.100.21:5060\"\n";
+constexpr std::string_view kTwoDestinations =
+    "[[set.destination]]\nuri = \"sip:198.51.100.21:5060\"\n[[set.destination]]\nuri = \"sip:198.51.100.22:5060\"\n";
 
 class LoopReload : public ::testing::Test {
  protected:
-  LoopReload() : config_(test_config(dir_.path())), path_(dir_.path() + "/sipedge.toml") {
-    config::SetConfig pool;
-    pool.name = "pool";
-    pool.id = 1;
-    config::DestinationConfig d;
-    d.uri = "sip:198.51.100.21:5060";
-    d.address = 0xC6336415;
-    d.port = 5060;
-    pool.destinations = {d};
-    config_.sets = {pool};
-    config_.probe.enabled = false;
+  LoopReload() : path_(dir_.path() + "/sipedge.toml") {
+    write_file(node_toml(dir_.path(), kOneDestination));
+    auto loaded = config::load_file(path_);
+    if (!loaded.ok()) throw std::runtime_error(loaded.errors.front().to_string());
+    config_ = std::move(*loaded.config);
   }
   void SetUp() override {
     loop_ = std::make_unique<Loop>(config_, store_, nullptr, config::Ipv4Endpoint{0x7F000001, 0}, path_);
     dp_ = std::make_unique<FakeDataplane>(config_.dataplane.punt_socket);
     stop_ = ::eventfd(0, EFD_CLOEXEC);
-    runner_ = std::thread([this] { rc_ = loop_->run(stop_); });
+    reload_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    runner_ = std::thread([this] { rc_ = loop_->run(stop_, reload_); });
     ASSERT_TRUE(dp_->accept(6000));
   }
   void TearDown() override {
@@ -64,18 +62,36 @@ class LoopReload : public ::testing::Test {
     runner_.join();
     EXPECT_EQ(rc_, 0);
     ::close(stop_);
+    ::close(reload_);
   }
   void write_file(std::string_view text) { std::ofstream(path_) << text; }
   std::uint16_t port() const { return loop_->http_port(); }
+  // POST /api/reload answered by the fake dataplane (`dataplane_ok`); the HTTP answer.
+  std::string reload(bool dataplane_ok = true, const std::string& headers = {}) {
+    std::string response;
+    std::thread client([&] { response = http_raw(port(), "POST /api/reload HTTP/1.1\r\n" + headers + "\r\n", 4000); });
+    const auto req = dp_->recv(3000);
+    if (req) {
+      EXPECT_EQ(req->header.type, punt::MessageType::Reload);
+      dp_->send({.type = punt::MessageType::Reload,
+                 .flags = static_cast<std::uint16_t>(punt::kFlagReply | (dataplane_ok ? 0 : punt::kFlagFailed)),
+                 .cookie = ++generation_},
+                "");
+    }
+    client.join();
+    return response;
+  }
 
   TempDir dir_;
-  config::Config config_;
   std::string path_;
+  config::Config config_;
   store::MemoryStore store_;
   std::unique_ptr<Loop> loop_;
   std::unique_ptr<FakeDataplane> dp_;
   int stop_ = -1;
+  int reload_ = -1;
   int rc_ = -1;
+  std::uint64_t generation_ = 1;
   std::thread runner_;
 };
 
@@ -92,7 +108,7 @@ TEST_F(LoopReload, ABrokenFileIsRefusedWithItsPositionAndTheDataplaneIsNotAsked)
 }
 
 TEST_F(LoopReload, AGoodFilesSetsAreTakenOverOnceTheDataplaneReloaded) {
-  write_file(kToml);
+  write_file(node_toml(dir_.path(), kTwoDestinations));
   std::string response;
   std::thread client([&] { response = http_raw(port(), "POST /api/reload HTTP/1.1\r\n\r\n", 4000); });
   const auto req = dp_->recv(3000);
@@ -106,6 +122,91 @@ TEST_F(LoopReload, AGoodFilesSetsAreTakenOverOnceTheDataplaneReloaded) {
   const std::string sets = http_get(port(), "/api/sets");
   EXPECT_NE(sets.find("\"index\":1,\"uri\":\"sip:198.51.100.22:5060\""), std::string::npos) << sets;
   EXPECT_NE(http_get(port(), "/metrics").find("\nsipedge_cp_config_reloads_total 1\n"), std::string::npos);
+}
+
+// A port nobody listens on right now (bound, read, closed).
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(0x7F000001);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  socklen_t len = sizeof sa;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  ::close(fd);
+  return ntohs(sa.sin_port);
+}
+
+TEST_F(LoopReload, KeysThatNeedARestartAreRefusedByNameAndNothingChanges) {
+  std::string text = node_toml(dir_.path(), kTwoDestinations);
+  text.replace(text.find("id = 1\n"), 7, "id = 2\n");
+  text.replace(text.find("/location.db"), 12, "/other.db");
+  write_file(text);
+  const std::string r = http_raw(port(), "POST /api/reload HTTP/1.1\r\n\r\n", 4000);
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 409")) << r;
+  EXPECT_NE(r.find("node.id, store.sqlite.path changed: they take a restart of sipedge-cp"), std::string::npos) << r;
+  EXPECT_FALSE(dp_->recv(300)) << "the dataplane is not asked";
+  EXPECT_EQ(http_get(port(), "/api/sets").find("198.51.100.22"), std::string::npos) << "the sets did not change either";
+  EXPECT_NE(http_get(port(), "/metrics").find("\nsipedge_cp_config_refused_total 1\n"), std::string::npos);
+}
+
+TEST_F(LoopReload, MetricsListenIsReboundAndANewTokenApplies) {
+  const std::string token_file = dir_.path() + "/api.token";
+  std::ofstream(token_file) << "reloaded-token-0123456789\n";
+  ::chmod(token_file.c_str(), 0600);
+  const std::uint16_t old_port = port();
+  const std::uint16_t new_port = free_port();
+  write_file(node_toml(dir_.path(), kOneDestination,
+                       "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(new_port) + "\"\ntoken_file = \"" +
+                           token_file + "\"\n"));
+  const std::string r = reload();
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 200 OK")) << r;
+  EXPECT_EQ(port(), new_port);
+  EXPECT_TRUE(http_get(old_port, "/metrics").empty()) << "the old listener is closed";
+  EXPECT_TRUE(http_get(new_port, "/metrics").starts_with("HTTP/1.1 200 OK"));
+  const std::string set_down = "POST /api/sets/state?destination=pool/0&state=down HTTP/1.1\r\nContent-Length: 0\r\n";
+  EXPECT_TRUE(http_raw(new_port, set_down + "\r\n").starts_with("HTTP/1.1 401")) << "the token now applies";
+  EXPECT_TRUE(http_raw(new_port, set_down + "Authorization: Bearer reloaded-token-0123456789\r\n\r\n")
+                  .starts_with("HTTP/1.1 200 OK"));
+}
+
+TEST_F(LoopReload, AnAddressInUseKeepsTheOldListenerAndSaysSo) {
+  const int squatter = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(0x7F000001);
+  ASSERT_EQ(::bind(squatter, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+  ASSERT_EQ(::listen(squatter, 1), 0);
+  socklen_t len = sizeof sa;
+  ::getsockname(squatter, reinterpret_cast<sockaddr*>(&sa), &len);
+  const std::uint16_t taken = ntohs(sa.sin_port);
+  const std::uint16_t old_port = port();
+  write_file(node_toml(dir_.path(), kTwoDestinations, "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(taken) + "\"\n"));
+  const std::string r = reload();
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 500")) << r;
+  EXPECT_NE(r.find("metrics listen 127.0.0.1:" + std::to_string(taken) + ": Address already in use"), std::string::npos)
+      << r;
+  EXPECT_NE(r.find("the API stays on 127.0.0.1:" + std::to_string(old_port)), std::string::npos) << r;
+  EXPECT_EQ(port(), old_port);
+  EXPECT_NE(http_get(old_port, "/api/sets").find("198.51.100.22"), std::string::npos)
+      << "the old listener still answers, and everything else was applied";
+  ::close(squatter);
+}
+
+TEST_F(LoopReload, SighupReloadsAsTheApiDoes) {
+  write_file(node_toml(dir_.path(), kTwoDestinations));
+  const std::uint64_t one = 1;
+  ASSERT_EQ(::write(reload_, &one, sizeof one), static_cast<ssize_t>(sizeof one));
+  const auto req = dp_->recv(3000);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(req->header.type, punt::MessageType::Reload);
+  dp_->send({.type = punt::MessageType::Reload, .flags = punt::kFlagReply, .cookie = 2}, "");
+  bool taken = false;
+  for (int i = 0; i < 40 && !taken; ++i) {
+    taken = http_get(port(), "/api/sets").find("198.51.100.22") != std::string::npos;
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(taken);
 }
 
 }  // namespace

@@ -10,6 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -106,6 +110,52 @@ TEST(HttpClient, NotHttpIsAnError) {
   const HttpResult r = http_request(server.endpoint(), "GET", "/");
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.error.find("not an HTTP response"), std::string::npos) << r.error;
+}
+
+TEST(HttpClient, SendsTheBearerTokenWhenItHasOne) {
+  OneShotServer server("HTTP/1.1 200 OK\r\n\r\n{}");
+  ApiTarget api;
+  api.address = server.endpoint().address;
+  api.port = server.endpoint().port;
+  api.token = "0123456789abcdef0123456789abcdef";
+  EXPECT_EQ(http_request(api, "POST", "/api/reload").status, 200);
+  EXPECT_NE(server.request().find("\r\nAuthorization: Bearer 0123456789abcdef0123456789abcdef\r\n"), std::string::npos)
+      << server.request();
+  OneShotServer open("HTTP/1.1 200 OK\r\n\r\n{}");
+  EXPECT_EQ(http_request(open.endpoint(), "GET", "/api/stats").status, 200);
+  EXPECT_EQ(open.request().find("Authorization"), std::string::npos) << "no token, no header";
+}
+
+// api_address(): the token comes from the config's metrics.token_file, or
+// from --token-file, which wins.
+TEST(HttpClient, TokenFromTheConfigOrTokenFile) {
+  std::string dir = (std::filesystem::temp_directory_path() / "sipedgectl-test.XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  const auto write = [&](const std::string& name, const std::string& text, mode_t mode) {
+    const std::string path = dir + "/" + name;
+    std::ofstream(path) << text;
+    ::chmod(path.c_str(), mode);
+    return path;
+  };
+  const std::string config_token = write("config.token", "from-the-config-0123456789\n", 0600);
+  const std::string other_token = write("other.token", "from-the-option-0123456789\n", 0600);
+  const std::string config = write("node.toml",
+                                   "[node]\nid = 1\n[dataplane]\nworker_lcores = [1]\n[[port]]\nname = \"p0\"\n"
+                                   "device = \"net_null0\"\naddress = \"203.0.113.10/24\"\n[sip]\nvips = [\"203.0.113.1\"]\n"
+                                   "[metrics]\nlisten = \"127.0.0.1:9999\"\ntoken_file = \"" + config_token + "\"\n",
+                                   0644);
+  auto api = api_address(config);
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->port, 9999);
+  EXPECT_EQ(api->token, "from-the-config-0123456789");
+  set_token_file(other_token);
+  api = api_address(config);
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->token, "from-the-option-0123456789");
+  set_token_file(write("open.token", "from-the-option-0123456789\n", 0644));
+  EXPECT_FALSE(api_address(config)) << "a world-readable --token-file is refused too";
+  set_token_file({});
+  std::filesystem::remove_all(dir);
 }
 
 TEST(HttpClient, UrlEncode) {

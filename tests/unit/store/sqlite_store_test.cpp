@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "store/sqlite_db.h"
+#include "store/sqlite_destination_states.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_subscriber_store.h"
 
@@ -192,6 +193,33 @@ TEST_F(SqliteStoreTest, WalModeAndSchemaVersion) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+}
+
+// A file written by a version-1 build (bindings, subscribers, no
+// destination_state) is upgraded in place, its rows kept.
+TEST_F(SqliteStoreTest, Version1FileIsUpgradedKeepingItsRows) {
+  {
+    SqliteStore s(options());
+    s.upsert(full_binding());
+    ASSERT_TRUE(s.flush().ok);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE destination_state; PRAGMA user_version=1", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  SqliteDestinationStates states(path_);
+  EXPECT_EQ(query_int("PRAGMA user_version"), 2);
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM binding"), 1);
+  std::string error;
+  ASSERT_TRUE(states.replace_all({{"pool", "sip:198.51.100.21:5060", false, true}}, 1, error)) << error;
+  std::vector<DestinationState> rows;
+  ASSERT_TRUE(states.load(rows, error)) << error;
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], (DestinationState{"pool", "sip:198.51.100.21:5060", false, true}));
+  ASSERT_TRUE(states.replace_all({}, 2, error)) << error;
+  ASSERT_TRUE(states.load(rows, error)) << error;
+  EXPECT_TRUE(rows.empty()) << "replace_all replaces, rows not listed go";
 }
 
 TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
