@@ -16,7 +16,9 @@
 // is refused with file:line, the dataplane not asked, the running config
 // kept), then answers with the dataplane's verdict; GET/POST /api/subscribers, DELETE
 // /api/subscribers/USER@REALM and POST /api/subscribers/del provision digest
-// credentials (cp/subscribers_api.h). ?format=text gives the
+// credentials (cp/subscribers_api.h); GET /api/announce, POST /api/drain
+// (grace=S) and POST /api/undrain show and steer the VIP announcement
+// (cp/announce.h). ?format=text gives the
 // plain text sipedgectl prints. Requests are bounded (cp/http_request.h);
 // one request per connection.
 #include <cstdint>
@@ -25,7 +27,9 @@
 #include <memory>
 #include <string>
 
+#include "cp/http_request.h"
 #include "config/config.h"
+#include "cp/announce.h"
 #include "cp/control_plane.h"
 
 namespace sipedge::cp {
@@ -63,6 +67,7 @@ class Loop final : private Outbox {
 
   std::uint16_t http_port() const { return http_port_; }
   ControlPlane& control_plane() { return *cp_; }
+  Announcer& announcer() { return *announce_; }
   bool connected() const { return punt_fd_ >= 0; }
 
  private:
@@ -96,12 +101,16 @@ class Loop final : private Outbox {
   void close_http(int fd);
   // Re-reads the subscriber table (reload); "" when done or there is none.
   std::string reload_subscribers();
+  // /api/announce, /api/drain, /api/undrain.
+  std::string announce_response(const HttpRequest& req, Now now);
 
   const config::Config& config_;
   store::LocationStore& store_;
   store::SubscriberStore* subscribers_;
   std::string config_path_;
   std::unique_ptr<ControlPlane> cp_;
+  std::unique_ptr<Announcer> announce_;
+  int bird_fd_ = -1;  // the BIRD socket as registered with epoll
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
   int punt_fd_ = -1;
