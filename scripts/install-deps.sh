@@ -15,6 +15,7 @@ packages=(
   valgrind
   kamailio gnuplot-nox
   chromium curl
+  bird2
 )
 
 missing=()
