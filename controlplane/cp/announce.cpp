@@ -59,6 +59,14 @@ void Announcer::sample_arrivals(Now now) {
 
 void Announcer::tick(Now now) {
   guardian_.heartbeat(now.mono_us);
+  // A guardian that died (killed by hand, OOM) leaves a SIGKILL unguarded: a new one, at most once a second.
+  if (enabled() && now.mono_us - guardian_checked_us_ >= 1'000'000) {
+    guardian_checked_us_ = now.mono_us;
+    if (!guardian_.alive()) {
+      std::fprintf(stderr, "sipedge-cp: the guardian is gone: starting a new one\n");
+      guardian_.spawn(config_.announce.bird_socket, config_.announce.protocol, config_.announce.guard_timeout_ms);
+    }
+  }
   const bool connected = cp_.dp_connected();
   if (connected != was_connected_) {
     heartbeat_.reset();  // a (re)started dataplane's workers prove themselves again

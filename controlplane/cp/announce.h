@@ -41,6 +41,7 @@ class Announcer {
   void tick(Now now);
   void on_bird_events(std::uint32_t events, Now now);
   int bird_fd() const { return bird_ ? bird_->fd() : -1; }
+  pid_t guardian_pid() const { return guardian_.pid(); }
 
   // Starts a drain (again: restarts its grace); `grace_s` nullopt: announce.drain_grace.
   void drain(std::optional<std::uint32_t> grace_s, Now now);
@@ -78,6 +79,7 @@ class Announcer {
   std::int64_t last_rx_us_ = 0;
   double arriving_pps_ = 0;
   std::string guardian_error_;
+  std::int64_t guardian_checked_us_ = 0;
 };
 
 }  // namespace sipedge::cp

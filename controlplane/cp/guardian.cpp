@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,7 +68,7 @@ void run_guardian(int fd, const std::string& bird_socket, const std::string& pro
     if (!stuck && mono_ms() - last_beat >= timeout_ms) {
       withdraw(bird_socket, protocol, "no heartbeat from sipedge-cp");
       stuck = true;
-      // Wake up only for the pipe from now on (heartbeat back, or EOF).
+      // Wake up only for the socket from now on (heartbeat back, or EOF).
     }
   }
 }
@@ -80,8 +81,13 @@ Guardian::~Guardian() {
 }
 
 bool Guardian::spawn(const std::string& bird_socket, const std::string& protocol, std::uint32_t timeout_ms) {
+  if (fd_ >= 0) ::close(fd_);  // a previous guardian's socket (it has exited)
+  fd_ = -1;
+  pid_ = -1;
+  // A socketpair, not a pipe: send(MSG_NOSIGNAL) to a dead guardian fails
+  // with EPIPE instead of raising SIGPIPE in a process that did not ignore it.
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fds[0]);
@@ -89,7 +95,7 @@ bool Guardian::spawn(const std::string& bird_socket, const std::string& protocol
     return false;
   }
   if (pid == 0) {
-    // Only the pipe stays: an inherited listening socket (HTTP) or database
+    // Only the socket stays: an inherited listening socket (HTTP) or database
     // file would outlive sipedge-cp in here.
     ::close(fds[1]);
     int fd = fds[0];
@@ -103,7 +109,7 @@ bool Guardian::spawn(const std::string& bird_socket, const std::string& protocol
     ::_exit(0);
   }
   ::close(fds[0]);
-  ::fcntl(fds[1], F_SETFL, O_NONBLOCK);
+
   fd_ = fds[1];
   pid_ = pid;
   std::fprintf(stderr, "sipedge-cp: guardian %d withdraws %s if this process dies or stalls for %u ms\n",
@@ -115,7 +121,8 @@ void Guardian::heartbeat(std::int64_t now_us) {
   if (fd_ < 0 || now_us - last_us_ < kHeartbeatEveryUs) return;
   last_us_ = now_us;
   const char beat = 'h';
-  [[maybe_unused]] const auto n = ::write(fd_, &beat, 1);  // a full pipe already says "alive"
+  // A full buffer already says "alive"; EPIPE: the guardian is gone (alive() notices).
+  [[maybe_unused]] const auto n = ::send(fd_, &beat, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 bool Guardian::alive() {

@@ -4,12 +4,12 @@
 // A SIGKILLed (or crashed, or OOM-killed) sipedge-cp cannot tell BIRD to
 // withdraw, and BIRD keeps announcing a static route for ever. So
 // sipedge-cp forks a guardian at start, before it opens anything else: a
-// small child process ("sipedge-guard" in ps) holding the read end of a
-// pipe whose write end only sipedge-cp holds. sipedge-cp writes one byte per
-// loop tick (heartbeat()). The guardian disables announce.protocol in BIRD
+// small child process ("sipedge-guard" in ps) holding one end of a
+// socketpair whose other end only sipedge-cp holds. sipedge-cp writes one
+// byte every kHeartbeatEveryUs (heartbeat()). The guardian disables announce.protocol in BIRD
 // (a blocking "disable NAME" over BIRD's control socket) the moment
-//   - the pipe reads end-of-file: sipedge-cp is gone, however it died (the
-//     kernel closes the pipe of a killed process at once), then it exits;
+//   - the socket reads end-of-file: sipedge-cp is gone, however it died
+//     (the kernel closes a killed process's sockets at once), then it exits;
 //   - no heartbeat arrived for announce.guard_timeout_ms: sipedge-cp is
 //     alive but stuck; it keeps watching, and sipedge-cp's BIRD client
 //     re-asserts the announcement once the loop runs again (cp/bird_client.h);
@@ -20,9 +20,9 @@
 // reachable at that moment.
 //
 // Why a forked child and not a separate unit: it exists exactly as long as
-// one sipedge-cp needs it, shares its config, and needs no setup. Why a pipe
-// and not PR_SET_PDEATHSIG: the pipe also carries the heartbeat, and EOF is
-// delivered for every kind of death, including the parent's exec.
+// one sipedge-cp needs it, shares its config, and needs no setup. Why a
+// socketpair and not PR_SET_PDEATHSIG: it also carries the heartbeat, and
+// EOF is delivered for every kind of death, including the parent's exec.
 //
 // Thread-safety: spawn() must run before sipedge-cp starts any thread.
 #include <sys/types.h>
@@ -41,7 +41,8 @@ class Guardian {
   Guardian(const Guardian&) = delete;
   Guardian& operator=(const Guardian&) = delete;
 
-  // Forks the guardian; false (errno set) when fork or pipe failed.
+  // Forks the guardian (again, once alive() said the last one exited); false
+  // (errno set) when fork or socketpair failed.
   bool spawn(const std::string& bird_socket, const std::string& protocol, std::uint32_t timeout_ms);
   // At most one byte per kHeartbeatEveryUs; never blocks.
   void heartbeat(std::int64_t now_us);
@@ -56,8 +57,8 @@ class Guardian {
 };
 
 // The guardian's body (runs in the child; also callable from tests with a
-// pipe of their own): watches `fd` and disables `protocol` as described
-// above. Returns when the pipe closed or a stop signal came.
+// socket of their own): watches `fd` and disables `protocol` as described
+// above. Returns when the socket closed or a stop signal came.
 void run_guardian(int fd, const std::string& bird_socket, const std::string& protocol, std::uint32_t timeout_ms);
 
 }  // namespace sipedge::cp

@@ -7,6 +7,10 @@
 
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
 
 #include "bird_daemon.h"
 #include "cp_fixture.h"
@@ -142,6 +146,19 @@ TEST_F(AnnouncerTest, RouteFollowsTheVerdict) {
   EXPECT_NE(metrics.find("sipedge_cp_announce_transitions_total{reason=\"dataplane_down\"} 1\n"), std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("\nsipedge_cp_announced 0\n"), std::string::npos);
+}
+
+TEST_F(AnnouncerTest, ReplacesAGuardianThatDied) {
+  const pid_t first = announcer_->guardian_pid();
+  ASSERT_GT(first, 0);
+  ASSERT_EQ(::kill(first, SIGKILL), 0);
+  // Real time for the kernel to make it a zombie; the loop's next check reaps it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  run(1100);
+  const pid_t second = announcer_->guardian_pid();
+  EXPECT_GT(second, 0);
+  EXPECT_NE(second, first);
+  EXPECT_EQ(::kill(second, 0), 0) << "the new guardian runs";
 }
 
 }  // namespace

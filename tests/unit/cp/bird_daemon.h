@@ -4,6 +4,7 @@
 // (disabled at start, as conf/bird/bird.conf has it): no network involved.
 // What BIRD did is read back over the same control socket.
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +38,7 @@ class BirdDaemon {
   bool start() {
     pid_ = ::fork();
     if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a test that crashes does not leave its bird behind
       const std::string conf = dir_ + "/bird.conf";
       ::execl(kBird, kBird, "-f", "-c", conf.c_str(), "-s", socket_.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
