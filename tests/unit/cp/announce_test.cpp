@@ -15,6 +15,7 @@
 #include "bird_daemon.h"
 #include "cp_fixture.h"
 #include "punt/body.h"
+#include "store/indexed_store.h"
 
 namespace sipedge::cp::test {
 namespace {
@@ -146,6 +147,34 @@ TEST_F(AnnouncerTest, RouteFollowsTheVerdict) {
   EXPECT_NE(metrics.find("sipedge_cp_announce_transitions_total{reason=\"dataplane_down\"} 1\n"), std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("\nsipedge_cp_announced 0\n"), std::string::npos);
+}
+
+// A networked store whose connection the test cuts (RedisStore::reachable() in miniature).
+class CuttableStore final : public store::IndexedStore {
+ public:
+  bool reachable() const override { return reachable_; }
+  void set_reachable(bool r) { reachable_ = r; }
+
+ private:
+  bool persist(std::span<const store::PersistRow>, std::string&) override { return true; }
+  bool load_rows(std::vector<store::Binding>&, std::string&) override { return true; }
+  bool reachable_ = true;
+};
+
+TEST_F(AnnouncerTest, UnreachableStoreWithdraws) {
+  CuttableStore cluster_store;
+  announcer_.reset();
+  announcer_ = std::make_unique<Announcer>(config_, *cp_, cluster_store, [](int, std::uint32_t) {});
+  run(4500);
+  ASSERT_TRUE(route());
+  cluster_store.set_reachable(false);
+  run(50);
+  EXPECT_FALSE(route());
+  EXPECT_EQ(announcer_->verdict().reason(), AnnounceReason::store_down);
+  cluster_store.set_reachable(true);
+  run(2500);
+  EXPECT_TRUE(route());
+  announcer_.reset();  // before cluster_store goes
 }
 
 TEST_F(AnnouncerTest, ReplacesAGuardianThatDied) {
