@@ -145,6 +145,11 @@ ctl stats "$E2E_WORK/sipedge.toml" >"$E2E_WORK/stats.1" 2>&1
 grep -E '^(announce|bird)' "$E2E_WORK/stats.1"
 e2e_check "sipedgectl stats says ANNOUNCED" grep -q '^announce *ANNOUNCED (healthy)' "$E2E_WORK/stats.1"
 e2e_check "sipedge_cp_announced is 1" e2e_equal "$(metric sipedge_cp_announced)" 1
+in_ns edge curl -s --max-time 3 http://127.0.0.1:9090/api/stats >"$E2E_WORK/stats.json"
+e2e_check "/api/stats is JSON with announce.announced true and reason healthy" python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["announce"]
+sys.exit(0 if a["announced"] and a["reason"] == "healthy" and a["bird"]["confirmed"] is True else 1)' "$E2E_WORK/stats.json"
 
 # 2. SIGKILL of sipedge-cp: the guardian withdraws.
 start=$(now_us)
