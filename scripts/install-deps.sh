@@ -16,6 +16,7 @@ packages=(
   valgrind
   kamailio gnuplot-nox
   chromium curl
+  bird2
 )
 
 missing=()

@@ -18,7 +18,12 @@
 # nat and natu exist only after `nat-up` (or netns_nat_up). For cluster tests,
 # `edge2-up` adds a second edge node on the same bridges (edge2: vo 203.0.113.3,
 # vi 198.51.100.2, the same VIP; owned by a second sipedge-dp) and `db-up` a
-# db namespace for a shared redis-server: a bridge in db (198.51.100.241/29)
+# db namespace for a shared redis-server (see below); `router-up` adds the
+# upstream router for anycast: a namespace rtr joined to edge by its own veth
+# pair (rtr r0 198.51.100.249/30, edge bg0 198.51.100.250/30), where the
+# tests run bird2 with BGP and BFD; the edge's bird speaks from bg0 until the
+# dataplane's exception path carries the session through vo (then only this
+# link changes: E2E_ROUTER_LINK). The db link: a bridge in db (198.51.100.241/29)
 # with one veth to each edge namespace (db0: 198.51.100.242 in edge, .243 in
 # edge2), the only kernel addresses there, outside every test subnet. Every
 # namespace is
@@ -38,6 +43,7 @@
 #   RUN=42 scripts/netns.sh nat-up        add nat + natu (needs `up` first)
 #   RUN=42 scripts/netns.sh edge2-up      add the second edge node (needs `up`)
 #   RUN=42 scripts/netns.sh db-up         add db, joined to edge (and edge2)
+#   RUN=42 scripts/netns.sh router-up     add rtr, the upstream BGP router, joined to edge
 #   RUN=42 scripts/netns.sh check         connectivity checks only
 #   RUN=42 scripts/netns.sh exec uac -- tcpdump -ni h0 -c 5
 #   RUN=42 scripts/netns.sh down          stop what runs inside, delete all
@@ -71,8 +77,12 @@ E2E_DB_IP=198.51.100.241
 E2E_DB_EDGE_IP=198.51.100.242
 E2E_DB_EDGE2_IP=198.51.100.243
 E2E_DB_PREFIX_LEN=29
+# The upstream router (router-up): a /30 of its own, beside the db /29.
+E2E_ROUTER_IP=198.51.100.249
+E2E_ROUTER_EDGE_IP=198.51.100.250
+E2E_ROUTER_PREFIX_LEN=30
 # Roles in creation order; `down` deletes whatever of these exists.
-E2E_ROLES=(edge sw uac uas1 uas2 nat natu edge2 db)
+E2E_ROLES=(edge sw uac uas1 uas2 nat natu edge2 db rtr)
 
 # Namespace name of a role for this run.
 netns_name() {
@@ -321,6 +331,28 @@ netns_db_up() {
   netns_log "db up ($E2E_DB_IP/$E2E_DB_PREFIX_LEN)"
 }
 
+# The upstream router namespace: one veth, r0 in rtr and bg0 in edge, the
+# only kernel addresses on either side (arp_ignore=1 in edge, as for db0, so
+# that kernel never answers ARP on vo/vi). BGP (TCP 179) and BFD (UDP
+# 3784/4784) run over it; nothing routes beyond the /30.
+netns_router_up() {
+  netns_exists edge || {
+    netns_log "run 'up' first"
+    return 2
+  }
+  if netns_exists rtr; then
+    netns_log "$(netns_name rtr) already exists"
+    return 2
+  fi
+  netns_new rtr || return 1
+  netns_veth rtr r0 edge bg0 || return 1
+  netns_exec edge sysctl -qw net.ipv4.conf.all.arp_ignore=1 || return 1
+  nip rtr addr add "$E2E_ROUTER_IP/$E2E_ROUTER_PREFIX_LEN" dev r0 && nip rtr link set r0 up || return 1
+  nip edge addr add "$E2E_ROUTER_EDGE_IP/$E2E_ROUTER_PREFIX_LEN" dev bg0 && nip edge link set bg0 up || return 1
+  netns_ping rtr "$E2E_ROUTER_EDGE_IP" || return 1
+  netns_log "rtr up ($E2E_ROUTER_IP <-> edge $E2E_ROUTER_EDGE_IP)"
+}
+
 # Stops whatever still runs in our namespaces (only processes started there,
 # by PID) and deletes them. Safe to call twice and on a half-built topology.
 netns_down() {
@@ -486,8 +518,12 @@ netns_main() {
         return 1
       fi
       ;;
-    edge2-up | db-up)
-      if [ "$cmd" = edge2-up ]; then netns_edge2_up; else netns_db_up; fi
+    edge2-up | db-up | router-up)
+      case "$cmd" in
+        edge2-up) netns_edge2_up ;;
+        db-up) netns_db_up ;;
+        *) netns_router_up ;;
+      esac
       case $? in
         0) ;;
         2) return 1 ;;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "cp/announce.h"
 #include "registrar/aor.h"
 #include "store/binding.h"
 
@@ -170,6 +171,7 @@ std::string stats_json(const ApiView& v) {
     j += u64(ks.rtt_buckets[i]);
   }
   j += "]},\"punt_queue\":" + u64(v.punt_queue);
+  if (v.announce) j += ",\"announce\":" + v.announce->status_json(v.now);
   j += ",\"cp\":{";
   for (std::size_t i = 0; i < kCounterCount; ++i) {
     if (i) j += ',';
@@ -213,6 +215,7 @@ std::string stats_text(const ApiView& v) {
                 ks.answered ? static_cast<double>(ks.rtt_sum_us) / 1000.0 / static_cast<double>(ks.answered) : 0.0);
   t += line;
   t += "punt queue     " + u64(v.punt_queue) + "\n";
+  if (v.announce) t += v.announce->status_text(v.now);
   const auto dests = destinations(v);
   if (!dests.empty()) {
     t += "\ndestinations\n";

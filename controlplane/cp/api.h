@@ -17,12 +17,15 @@
 
 namespace sipedge::cp {
 
+class Announcer;
+
 struct ApiView {
   const config::Config& config;
   const ControlPlane& cp;
   const store::LocationStore& store;
   std::size_t punt_queue = 0;  // datagrams waiting for the dataplane's socket
   Now now;
+  const Announcer* announce = nullptr;  // the health verdict and VIP announcement (cp/announce.h)
 };
 
 std::string stats_json(const ApiView& v);

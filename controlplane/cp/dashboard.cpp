@@ -22,6 +22,8 @@ constexpr std::string_view kDashboard = R"HTML(<!DOCTYPE html>
   #status { margin-left:auto; font-weight:600; padding:2px 10px; border-radius:10px; }
   #status.ok { background:#1b3a24; color:var(--cps); }
   #status.bad { background:#4a1c1c; color:var(--breach); }
+  .value.ok { color:var(--cps); }
+  .value.bad { color:var(--breach); }
   main { padding:14px 18px; display:grid; gap:14px; grid-template-columns:repeat(12, 1fr); }
   .panel { background:var(--panel); border:1px solid var(--line); border-radius:6px; padding:10px 14px; }
   .tiles { grid-column:1 / -1; display:grid; grid-template-columns:repeat(6, 1fr); gap:14px; }
@@ -57,6 +59,7 @@ constexpr std::string_view kDashboard = R"HTML(<!DOCTYPE html>
     <div class="panel tile"><div class="label">Keepalive RTT (avg)</div><div class="value" id="t-rtt">-</div></div>
     <div class="panel tile"><div class="label">Keepalive failures</div><div class="value" id="t-kfail">-</div></div>
     <div class="panel tile"><div class="label">Punt queue</div><div class="value" id="t-queue">-</div></div>
+    <div class="panel tile"><div class="label">Anycast VIP</div><div class="value" id="t-announce">-</div><div class="label" id="t-announce-reason"></div></div>
   </section>
   <section class="panel graph"><h2>Calls per second, last 15 minutes <span class="dim" id="cps-range"></span></h2>
     <canvas id="cps-graph" data-points="0" data-last="" width="900" height="220"></canvas></section>
@@ -233,6 +236,14 @@ async function update() {
     $("t-rtt").textContent = ka.answered ? (ka.rtt_sum_us / ka.answered / 1000).toFixed(1) + " ms" : "-";
     $("t-kfail").textContent = fmt(ka.failed);
     $("t-queue").textContent = fmt(stats.punt_queue);
+    const an = stats.announce;
+    if (an) {
+      $("t-announce").textContent = !an.enabled ? "off" : an.announced ? "announced" : "WITHDRAWN";
+      $("t-announce").className = "value " + (an.announced || !an.enabled ? "ok" : "bad");
+      $("t-announce-reason").textContent = an.reason + (an.drain ? " · drain " + an.drain.left_s + " s left, " +
+          an.drain.arriving_pps + " pkt/s" : "") + (an.hold_down_left_ms > 0 ? " · hold-down " +
+          (an.hold_down_left_ms / 1000).toFixed(1) + " s" : "");
+    }
     const h = stats.history;
     const np = drawSeries($("cps-graph"), h.cps, "#3fb950", h.end);
     drawSeries($("breach-graph"), h.cps_breaches, "#f85149", h.end);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -105,6 +106,16 @@ Loop::Loop(const config::Config& config, store::LocationStore& store, store::Sub
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (epoll_fd_ < 0 || timer_fd_ < 0) throw std::runtime_error(std::string("epoll/timerfd: ") + std::strerror(errno));
+  announce_ = std::make_unique<Announcer>(config, *cp_, store, [this](int fd, std::uint32_t events) {
+    epoll_event ev{.events = events, .data = {.fd = fd}};
+    if (events == 0) {
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+      bird_fd_ = -1;
+    } else {
+      ::epoll_ctl(epoll_fd_, bird_fd_ == fd ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
+      bird_fd_ = fd;
+    }
+  });
   // Half a wheel tick: keepalives leave within kTickMs of their slot.
   const itimerspec period{{0, kTickMs * 1'000'000 / 2}, {0, kTickMs * 1'000'000 / 2}};
   ::timerfd_settime(timer_fd_, 0, &period, nullptr);
@@ -179,6 +190,7 @@ int Loop::run(int stop_fd, int reload_fd) {
         [[maybe_unused]] const auto r = ::read(timer_fd_, &expirations, sizeof expirations);
         if (punt_fd_ < 0 && now.mono_us >= next_connect_us_) try_connect(now.mono_us);
         cp_->tick(now);
+        announce_->tick(now);
         for (auto it = http_.begin(); it != http_.end();) {
           const int cfd = it->first;
           HttpConnection& c = it->second;
@@ -197,6 +209,8 @@ int Loop::run(int stop_fd, int reload_fd) {
         if (what & EPOLLIN) read_punt(now);
         if (punt_fd_ >= 0 && (what & EPOLLOUT)) flush_queue(now.mono_us);
         if (punt_fd_ >= 0 && (what & (EPOLLHUP | EPOLLERR)) && !(what & EPOLLIN)) disconnect("hang-up", now.mono_us);
+      } else if (fd == bird_fd_ && bird_fd_ >= 0) {
+        announce_->on_bird_events(what, now);
       } else if (fd == store_fd_) {
         store_.poll();  // acknowledgements (held 200s leave in end_turn) and other nodes' changes
       } else if (fd == http_fd_) {
@@ -412,7 +426,7 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
                                                  : "WWW-Authenticate: Bearer realm=\"sipedge\", error=\"invalid_token\"\r\n");
     }
   }
-  const ApiView view{cp_->config(), *cp_, store_, queued_.size(), now};
+  const ApiView view{cp_->config(), *cp_, store_, queued_.size(), now, announce_.get()};
   const bool text = form_value(req.query, "format") == "text";
   const auto method_not_allowed = [&](std::string_view allow) {
     cp_->counters().add(Counter::http_refused);
@@ -446,6 +460,7 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
   if (req.path == "/metrics") {
     if (req.method != "GET") return method_not_allowed("GET");
     std::string body = cp_->metrics_text();
+    body += announce_->metrics_text();
     body += "# HELP sipedge_cp_punt_queue messages for the dataplane waiting for its socket to drain\n"
             "# TYPE sipedge_cp_punt_queue gauge\nsipedge_cp_punt_queue " + std::to_string(queued_.size()) + "\n";
     return http_text("200 OK", "text/plain; version=0.0.4; charset=utf-8", body);
@@ -481,6 +496,8 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
     }
     return unregister(*aor);
   }
+  if (req.path == "/api/announce" || req.path == "/api/drain" || req.path == "/api/undrain")
+    return announce_response(req, now);
   if (req.path == "/api/sets") {
     if (req.method != "GET") return method_not_allowed("GET");
     return http_text("200 OK", "application/json", sets_json(cp_->probe()));
@@ -633,6 +650,33 @@ void Loop::follow_config() {
   std::fprintf(stderr, "sipedge-cp: reload: metrics.listen %s -> %s\n", endpoint_text(listen_config_).c_str(),
                c.metrics.listen.address != 0 ? endpoint_text(c.metrics.listen).c_str() : "off");
   listen_config_ = c.metrics.listen;
+
+std::string Loop::announce_response(const HttpRequest& req, Now now) {
+  const bool text = form_value(req.query, "format") == "text";
+  const bool get = req.path == "/api/announce";
+  if (req.method != (get ? "GET" : "POST")) {
+    cp_->counters().add(Counter::http_refused);
+    return json_error("405 Method Not Allowed", "method not allowed here", get ? "Allow: GET\r\n" : "Allow: POST\r\n");
+  }
+  if (req.path == "/api/drain") {
+    // POST, like /api/sets/state: grace=S in the query or a form body.
+    const std::string_view form = req.body.empty() ? req.query : req.body;
+    std::optional<std::uint32_t> grace;
+    if (const auto g = form_value(form, "grace")) {
+      std::uint32_t s = 0;
+      const auto [end, ec] = std::from_chars(g->data(), g->data() + g->size(), s);
+      if (ec != std::errc{} || end != g->data() + g->size() || g->empty() || s > 86400) {
+        cp_->counters().add(Counter::http_refused);
+        return json_error("400 Bad Request", "grace must be whole seconds, 0..86400");
+      }
+      grace = s;
+    }
+    announce_->drain(grace, now);
+  } else if (req.path == "/api/undrain") {
+    announce_->undrain(now);
+  }
+  return text ? http_text("200 OK", "text/plain; charset=utf-8", announce_->status_text(now))
+              : http_text("200 OK", "application/json", announce_->status_json(now) + "\n");
 }
 
 std::string Loop::reload_subscribers() {

@@ -18,7 +18,9 @@
 // then answers with the dataplane's verdict (every runtime setting applied,
 // see ControlPlane::stage_config; metrics.listen re-bound); GET/POST /api/subscribers, DELETE
 // /api/subscribers/USER@REALM and POST /api/subscribers/del provision digest
-// credentials (cp/subscribers_api.h). ?format=text gives the
+// credentials (cp/subscribers_api.h); GET /api/announce, POST /api/drain
+// (grace=S) and POST /api/undrain show and steer the VIP announcement
+// (cp/announce.h). ?format=text gives the
 // plain text sipedgectl prints. Requests are bounded (cp/http_request.h);
 // one request per connection. With metrics.allow, clients outside its
 // prefixes get 403 for everything. Every request but GET/HEAD needs the bearer
@@ -30,7 +32,9 @@
 #include <string>
 #include <vector>
 
+#include "cp/http_request.h"
 #include "config/config.h"
+#include "cp/announce.h"
 #include "cp/control_plane.h"
 
 namespace sipedge::cp {
@@ -73,6 +77,7 @@ class Loop final : private Outbox {
 
   std::uint16_t http_port() const { return http_port_; }
   ControlPlane& control_plane() { return *cp_; }
+  Announcer& announcer() { return *announce_; }
   bool connected() const { return punt_fd_ >= 0; }
 
  private:
@@ -117,6 +122,8 @@ class Loop final : private Outbox {
   // metrics.listen (re-bound; on failure the old listener stays and
   // listen_error_ says why in the reload's answer).
   void follow_config();
+  // /api/announce, /api/drain, /api/undrain.
+  std::string announce_response(const HttpRequest& req, Now now);
 
   store::LocationStore& store_;
   store::SubscriberStore* subscribers_;
@@ -130,6 +137,8 @@ class Loop final : private Outbox {
   bool signal_reload_pending_ = false;
   std::uint64_t signal_reload_seen_ = 0;
   std::unique_ptr<ControlPlane> cp_;
+  std::unique_ptr<Announcer> announce_;
+  int bird_fd_ = -1;  // the BIRD socket as registered with epoll
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
   int punt_fd_ = -1;

@@ -33,6 +33,14 @@ std::vector<std::string> restart_only_changes(const config::Config& running, con
   }
   check(running.cluster.mode == next.cluster.mode, "cluster.mode");
   check(running.cluster.share_with == next.cluster.share_with, "cluster.share_with");
+  // The announcer, its BIRD client and its guardian are set up once, at start.
+  const auto& ra = running.announce;
+  const auto& na = next.announce;
+  check(ra.enabled == na.enabled && ra.bird_socket == na.bird_socket && ra.protocol == na.protocol &&
+            ra.sets == na.sets && ra.min_up == na.min_up && ra.hold_down_s == na.hold_down_s &&
+            ra.heartbeat_timeout_ms == na.heartbeat_timeout_ms && ra.guard_timeout_ms == na.guard_timeout_ms &&
+            ra.drain_grace_s == na.drain_grace_s,
+        "announce.*");
   return keys;
 }
 

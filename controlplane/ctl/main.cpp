@@ -29,6 +29,10 @@ constexpr Verb kVerbs[] = {
      sipedge::ctl::run_sets},
     {"set-state", "set-state FILE SET/INDEX|IP:PORT up|down  force a destination down, or give it back to the probes",
      sipedge::ctl::run_set_state},
+    {"drain", "drain FILE [--grace S]        withdraw the VIP, keep serving S s (announce.drain_grace), say when the node can stop",
+     sipedge::ctl::run_drain},
+    {"undrain", "undrain FILE                  end a drain: the VIP is announced again after announce.hold_down",
+     sipedge::ctl::run_undrain},
     {"subscriber",
      "subscriber add|del|list FILE ...  digest-auth subscribers: add FILE USER@REALM (--password P|- | --ha1-md5 H "
      "[--ha1-sha256 H2]), del FILE USER@REALM, list FILE [REALM] [--json]",

@@ -14,5 +14,7 @@ int run_unregister(std::span<const std::string_view> args);
 int run_reload(std::span<const std::string_view> args);
 int run_sets(std::span<const std::string_view> args);
 int run_set_state(std::span<const std::string_view> args);
+int run_drain(std::span<const std::string_view> args);    // drain.cpp
+int run_undrain(std::span<const std::string_view> args);
 int run_subscriber(std::span<const std::string_view> args);  // subscriber.cpp
 }  // namespace sipedge::ctl

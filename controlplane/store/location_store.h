@@ -158,6 +158,9 @@ class LocationStore {
   // Shared backends (Redis): other nodes' bindings are in this store too, and
   // only the binding's owner node keeps it alive.
   virtual bool shared() const { return false; }
+  // Networked backends: connected, so writes and other nodes' changes flow
+  // (the node's health verdict, cp/health.h). Local backends: always.
+  virtual bool reachable() const { return true; }
 
   // Shared backends: hands a reply that arrived here to the node `owner`
   // waiting for it (anycast: the UA's answer may reach any node). False when

@@ -209,6 +209,7 @@ class RedisStore final : public LocationStore {
 
   // Both connections up (writes go out).
   bool connected() const { return ready_; }
+  bool reachable() const override { return ready_; }
   // A full resync has completed since the last (re)connect.
   bool synced() const { return synced_; }
   // Batches sent and not yet acknowledged.

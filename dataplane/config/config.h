@@ -115,6 +115,14 @@ inline constexpr std::uint32_t kMaxRedisWaitTimeoutMs = 10'000;
 inline constexpr Ipv4Endpoint kDefaultMetricsListen{0x7F000001u, 9090};  // 127.0.0.1:9090
 inline constexpr bool kDefaultDashboard = true;
 
+inline constexpr std::string_view kDefaultBirdSocket = "/run/bird/bird.ctl";
+inline constexpr std::string_view kDefaultAnnounceProtocol = "sipedge_vip";
+inline constexpr std::uint32_t kDefaultAnnounceMinUp = 1;
+inline constexpr std::uint32_t kDefaultAnnounceHoldDown = 10;            // seconds
+inline constexpr std::uint32_t kDefaultAnnounceHeartbeatTimeoutMs = 2500;  // > the 1 s STATS poll
+inline constexpr std::uint32_t kDefaultAnnounceGuardTimeoutMs = 500;
+inline constexpr std::uint32_t kDefaultDrainGrace = 30;  // seconds
+
 // ---------------------------------------------------------------------------
 // Enumerations. Each has a constexpr table of its TOML spellings; name() gives
 // the spelling back (for logs, check-config and the API).
@@ -428,6 +436,21 @@ struct ClusterConfig {
   std::vector<std::string> share_with;     // node names; array mode only, required there
 };
 
+// [announce]: the VIP route in BIRD follows sipedge-cp's health verdict
+// (controlplane/cp/announce.h).
+struct AnnounceConfig {
+  bool enabled = false;
+  std::string bird_socket{kDefaultBirdSocket};  // BIRD's control socket (bird -s)
+  std::string protocol{kDefaultAnnounceProtocol};  // the BIRD protocol holding the VIP route
+  std::vector<std::string> sets;                   // set names; empty = every set
+  std::vector<std::size_t> set_indexes;            // ...resolved: indexes into Config::sets
+  std::uint32_t min_up = kDefaultAnnounceMinUp;    // destinations up in each of those sets
+  std::uint32_t hold_down_s = kDefaultAnnounceHoldDown;  // TOML "hold_down": healthy this long before announcing
+  std::uint32_t heartbeat_timeout_ms = kDefaultAnnounceHeartbeatTimeoutMs;  // a worker silent this long: unhealthy
+  std::uint32_t guard_timeout_ms = kDefaultAnnounceGuardTimeoutMs;  // sipedge-cp silent this long: the guardian withdraws
+  std::uint32_t drain_grace_s = kDefaultDrainGrace;                 // TOML "drain_grace": sipedgectl drain's default
+};
+
 struct Config {
   std::string source;  // the file (or name) it was loaded from
   NodeConfig node;
@@ -446,6 +469,7 @@ struct Config {
   StoreConfig store;
   MetricsConfig metrics;
   ClusterConfig cluster;
+  AnnounceConfig announce;
 
   // Index of the named port / set, if any.
   std::optional<std::size_t> find_port(std::string_view name) const;

@@ -173,6 +173,7 @@ class Loader {
     read_store();
     read_metrics();
     read_cluster();
+    read_announce();
     root_.finish();
     return std::move(config_);
   }
@@ -913,6 +914,52 @@ class Loader {
       t.fail("share_with", "is required when mode = \"array\"");
     else if (mode_ok && cluster.mode != ClusterMode::kArray && list && !list->empty())
       t.fail_at(*list, "share_with", "is only used with mode = \"array\"");
+    t.finish();
+  }
+
+  void read_announce() {
+    const toml::table* table = nullptr;
+    if (!section("announce", table)) return;
+    TableReader t(diagnostics_, table, "announce", root_.position());
+    auto& announce = config_.announce;
+    t.read("enabled", announce.enabled);
+    if (const auto* node = t.get("bird_socket"))
+      if (auto path = t.check().non_empty_string(*node, t.key_path("bird_socket"))) {
+        if (path->size() > kMaxUnixPathBytes)
+          t.fail_at(*node, "bird_socket",
+                    "must be at most " + std::to_string(kMaxUnixPathBytes) + " bytes (a Unix socket path)");
+        else
+          announce.bird_socket = std::string(*path);
+      }
+    if (const auto* node = t.get("protocol"))
+      if (auto name = t.check().string(*node, t.key_path("protocol"))) {
+        // A BIRD symbol: it goes into "enable NAME" on the control socket.
+        const bool symbol = !name->empty() && name->size() <= 64 && !std::isdigit(static_cast<unsigned char>((*name)[0])) &&
+                            std::all_of(name->begin(), name->end(), [](char c) {
+                              return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                            });
+        if (!symbol)
+          t.fail_at(*node, "protocol", "must be a BIRD protocol name ([A-Za-z_][A-Za-z0-9_]*, up to 64), got " + quoted(*name));
+        else
+          announce.protocol = std::string(*name);
+      }
+    FirstSeen sets;
+    for_each_value(t.array("sets"), t.key_path("sets"), [&](const toml::node& node, const std::string& path) {
+      const auto name = t.check().string(node, path);
+      if (!name) return;
+      const auto it = set_index_.find(*name);
+      if (it == set_index_.end())
+        t.check().fail(node, path, "no [[set]] named " + quoted(*name));
+      else if (sets.add(t.check(), node, path, "set", std::string(*name))) {
+        announce.sets.emplace_back(*name);
+        announce.set_indexes.push_back(it->second);
+      }
+    });
+    t.read("min_up", announce.min_up, 0, 100000);
+    t.read("hold_down", announce.hold_down_s, 0, 3600);
+    t.read("heartbeat_timeout_ms", announce.heartbeat_timeout_ms, 1500, 60000);
+    t.read("guard_timeout_ms", announce.guard_timeout_ms, 100, 10000);
+    t.read("drain_grace", announce.drain_grace_s, 0, 86400);
     t.finish();
   }
 

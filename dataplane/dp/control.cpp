@@ -385,7 +385,7 @@ std::uint64_t Control::total(DpCounter c) const {
 
 void Control::collect(std::vector<std::string>& names, std::vector<std::uint64_t>& values) const {
   std::vector<StatSource> sources;
-  for (const auto& w : rt_.workers) sources.push_back({&w->sip.counters(), &w->counters});
+  for (const auto& w : rt_.workers) sources.push_back({&w->sip.counters(), &w->counters, static_cast<int>(w->index)});
   if (sip_) sources.push_back({&sip_->counters(), &counters_});
   std::shared_ptr<const config::Config> config;
   {

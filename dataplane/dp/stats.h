@@ -5,7 +5,9 @@
 // this list). The order is fixed by the tables it is made of, so sipedge-cp
 // derives the same names from the same config:
 //   proxy outcomes, calls, cps_breaches, nat_detected, parse_<error>,
-//   dp counters, drop_<reason>, dest_<set>_<index> per configured destination.
+//   dp counters, drop_<reason>, dest_<set>_<index> per configured destination,
+//   worker_<n>_poll_cycles per worker lcore (sipedge-cp's heartbeat: a
+//   worker whose loop stalls stops adding to it).
 // DPDK-free; cold path (allocates).
 #include <cstdint>
 #include <span>
@@ -21,6 +23,7 @@ namespace sipedge::dp {
 struct StatSource {
   const proxy::WorkerCounters* sip = nullptr;
   const DpCounters* dp = nullptr;
+  int worker = -1;  // its worker_<n>_poll_cycles entry; -1: the main lcore
 };
 
 std::vector<std::string> stat_names(const config::Config& config);

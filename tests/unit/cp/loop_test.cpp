@@ -329,3 +329,30 @@ TEST(Loop, ClientsOutsideTheAllowListAreRefused) {
 
 }  // namespace
 }  // namespace sipedge::cp::test
+
+namespace sipedge::cp::test {
+namespace {
+
+TEST_F(LoopApi, DrainAndUndrainOverHttp) {
+  // announce.enabled is off here: the verdict and the drain still run (no BIRD).
+  EXPECT_TRUE(http_get(port(), "/api/drain").starts_with("HTTP/1.1 405")) << "state changes are POST only";
+  const std::string bad = http_raw(port(), "POST /api/drain?grace=soon HTTP/1.1\r\n\r\n", 2000);
+  EXPECT_TRUE(bad.starts_with("HTTP/1.1 400")) << bad;
+  const std::string drained = http_raw(port(), "POST /api/drain?grace=0 HTTP/1.1\r\n\r\n", 2000);
+  EXPECT_TRUE(drained.starts_with("HTTP/1.1 200 OK")) << drained;
+  EXPECT_NE(drained.find("\"reason\":\"worker_stalled\""), std::string::npos) << "connected, no heartbeat: " << drained;
+  EXPECT_NE(drained.find("\"can_stop\":true"), std::string::npos) << drained;
+  const std::string status = http_get(port(), "/api/announce?format=text");
+  EXPECT_NE(status.find("grace over: the node can stop"), std::string::npos) << status;
+  const std::string stats = http_get(port(), "/api/stats");
+  EXPECT_NE(stats.find("\"announce\":{\"enabled\":false,\"announced\":false"), std::string::npos) << stats;
+  const std::string metrics = http_get(port(), "/metrics");
+  EXPECT_NE(metrics.find("\nsipedge_cp_announced 0\n"), std::string::npos);
+  EXPECT_NE(metrics.find("\nsipedge_cp_draining 1\n"), std::string::npos);
+  const std::string undrained = http_raw(port(), "POST /api/undrain HTTP/1.1\r\n\r\n", 2000);
+  EXPECT_NE(undrained.find("\"drain\":null"), std::string::npos) << undrained;
+  EXPECT_NE(http_get(port(), "/metrics").find("\nsipedge_cp_draining 0\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sipedge::cp::test

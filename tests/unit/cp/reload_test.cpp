@@ -150,6 +150,14 @@ TEST_F(LoopReload, KeysThatNeedARestartAreRefusedByNameAndNothingChanges) {
   EXPECT_NE(http_get(port(), "/metrics").find("\nsipedge_cp_config_refused_total 1\n"), std::string::npos);
 }
 
+TEST_F(LoopReload, AnAnnounceChangeIsRefusedItTakesARestart) {
+  write_file(node_toml(dir_.path(), kTwoDestinations, "[announce]\nhold_down = 7\n"));
+  const std::string r = http_raw(port(), "POST /api/reload HTTP/1.1\r\n\r\n", 4000);
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 409")) << r;
+  EXPECT_NE(r.find("announce.* changed: it takes a restart of sipedge-cp"), std::string::npos) << r;
+  EXPECT_FALSE(dp_->recv(300)) << "the dataplane is not asked";
+}
+
 TEST_F(LoopReload, MetricsListenIsReboundAndANewTokenApplies) {
   const std::string token_file = dir_.path() + "/api.token";
   std::ofstream(token_file) << "reloaded-token-0123456789\n";

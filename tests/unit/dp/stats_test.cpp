@@ -12,7 +12,7 @@ constexpr const char* kConfig = R"(
 [node]
 id = 1
 [dataplane]
-worker_lcores = [1]
+worker_lcores = [1, 2]
 [[port]]
 name = "p"
 device = "net_null0"
@@ -48,7 +48,9 @@ TEST(Stats, NamesAndValuesLineUpAndSumOverLcores) {
   dp_a.add(DpCounter::rx_packets, 10);
   dp_b.add(DpCounter::rx_packets, 1);
   dp_b.drop(net::DropReason::udp_bad_checksum);
-  const StatSource sources[] = {{&sip_a, &dp_a}, {&sip_b, &dp_b}, {nullptr, &dp_a}};
+  dp_a.add(DpCounter::poll_cycles, 100);
+  dp_b.add(DpCounter::poll_cycles, 7);
+  const StatSource sources[] = {{&sip_a, &dp_a, 0}, {&sip_b, &dp_b, 1}, {nullptr, &dp_a}};
   const auto names = stat_names(config);
   std::vector<std::uint64_t> values;
   stat_values(config, sources, values);
@@ -59,7 +61,11 @@ TEST(Stats, NamesAndValuesLineUpAndSumOverLcores) {
   EXPECT_EQ(values[index_of(names, "drop_udp_bad_checksum")], 1u);
   EXPECT_EQ(values[index_of(names, "dest_pool_0")], 0u);
   EXPECT_EQ(values[index_of(names, "dest_pool_1")], 5u);
-  EXPECT_EQ(names.back(), "dest_pool_1");
+  // Per worker, not summed: sipedge-cp's heartbeat sees one stalled worker.
+  EXPECT_EQ(values[index_of(names, "worker_0_poll_cycles")], 100u);
+  EXPECT_EQ(values[index_of(names, "worker_1_poll_cycles")], 7u);
+  EXPECT_EQ(values[index_of(names, "poll_cycles")], 207u);
+  EXPECT_EQ(names.back(), "worker_1_poll_cycles");
 }
 
 }  // namespace
