@@ -650,6 +650,7 @@ void Loop::follow_config() {
   std::fprintf(stderr, "sipedge-cp: reload: metrics.listen %s -> %s\n", endpoint_text(listen_config_).c_str(),
                c.metrics.listen.address != 0 ? endpoint_text(c.metrics.listen).c_str() : "off");
   listen_config_ = c.metrics.listen;
+}
 
 std::string Loop::announce_response(const HttpRequest& req, Now now) {
   const bool text = form_value(req.query, "format") == "text";

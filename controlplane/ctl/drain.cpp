@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "http_client.h"
+#include "json_reply.h"
 #include "verbs.h"
 
 namespace sipedge::ctl {
@@ -25,7 +26,7 @@ int usage_drain() {
   return 2;
 }
 
-std::optional<HttpResult> post(config::Ipv4Endpoint at, const std::string& target) {
+std::optional<HttpResult> post(const ApiTarget& at, const std::string& target) {
   HttpResult r = http_request(at, "POST", target);
   if (r.status == 0) {
     std::fprintf(stderr, "sipedgectl: cannot reach sipedge-cp: %s (is it running with this config?)\n", r.error.c_str());
