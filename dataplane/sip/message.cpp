@@ -145,21 +145,28 @@ ParseError Message::parse_start_line(std::size_t line_end, const Limits& limits)
 //   HCOLON = *( SP / HTAB ) ":" SWS
 // A line starting with SP/HT continues the previous header (LWS, 7.3.1).
 ParseError Message::parse_headers(LineScanner& lines, std::size_t pos, const Limits& limits) noexcept {
+  // The loop keeps the datagram, its size and the slot count in locals: the
+  // index stores (uint8_t first_/last_/next) may alias any byte, so members
+  // would be reloaded after each of them.
+  const char* const d = data_;
+  const std::size_t size = size_;
   const std::size_t max_headers = std::min(limits.max_headers, kMaxHeaders);
+  const std::size_t max_line = limits.max_line_length;
+  std::size_t count = 0;
   for (;;) {
-    if (pos >= size_) return ParseError::truncated_headers;
-    const char c = data_[pos];
+    if (pos >= size) return ParseError::truncated_headers;
+    const char c = d[pos];
     if (static_cast<unsigned char>(c) <= ' ') {  // one test for the name-start letter every header has
       if (c == '\r') {
-        if (pos + 1 < size_ && data_[pos + 1] == '\n') {
+        if (pos + 1 < size && d[pos + 1] == '\n') {
           headers_end_ = static_cast<std::uint16_t>(pos);
           body_begin_ = static_cast<std::uint16_t>(pos + 2);
+          count_ = static_cast<std::uint8_t>(count);
           return ParseError::ok;
         }
-        return pos + 1 < size_ ? ParseError::bad_line_ending : ParseError::truncated_headers;
+        return pos + 1 < size ? ParseError::bad_line_ending : ParseError::truncated_headers;
       }
-      if (c == '\n') return ParseError::bad_line_ending;
-      if (is_sp(c)) return ParseError::continuation_without_header;
+      if (c == '\n' || is_sp(c)) return c == '\n' ? ParseError::bad_line_ending : ParseError::continuation_without_header;
     }
 
     const std::size_t line_begin = pos;
@@ -167,50 +174,47 @@ ParseError Message::parse_headers(LineScanner& lines, std::size_t pos, const Lim
     if (line == nullptr) return ParseError::truncated_headers;
     std::size_t lf_off = line->lf;
     std::size_t colon = line->colon;
-    if (data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
-    while (lf_off + 1 < size_ && is_sp(data_[lf_off + 1])) {
-      line = lines.next();
-      if (line == nullptr) return ParseError::truncated_headers;
-      lf_off = line->lf;
-      if (data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
-      if (colon == kNoColon) colon = line->colon;
+    if (d[lf_off - 1] != '\r') return ParseError::bad_line_ending;
+    if (lf_off + 1 < size && is_sp(d[lf_off + 1])) [[unlikely]] {  // folded: the value goes on
+      do {
+        line = lines.next();
+        if (line == nullptr) return ParseError::truncated_headers;
+        lf_off = line->lf;
+        if (d[lf_off - 1] != '\r') return ParseError::bad_line_ending;
+        if (colon == kNoColon) colon = line->colon;
+      } while (lf_off + 1 < size && is_sp(d[lf_off + 1]));
     }
     const std::size_t raw_end = lf_off - 1;  // CR of the last physical line
-    if (raw_end - line_begin > limits.max_line_length) return ParseError::line_too_long;
+    if (raw_end - line_begin > max_line) return ParseError::line_too_long;
 
     // The name runs to the colon (less SP/HT). A known name is matched
     // exactly by the lookup; only unknown names need the token check.
     if (colon == kNoColon) return ParseError::bad_header_name;
-    std::size_t i = colon;
-    std::size_t name_end = i;
-    while (name_end > line_begin && is_sp(data_[name_end - 1])) --name_end;
-    const std::string_view name = view(line_begin, name_end);
+    std::size_t name_end = colon;
+    while (name_end > line_begin && is_sp(d[name_end - 1])) --name_end;
+    const std::string_view name(d + line_begin, name_end - line_begin);
     const HeaderId id = header_id_from_token(name);
-    if (id == HeaderId::other && (name.empty() || lex::token_length(name) != name.size()))
-      return ParseError::bad_header_name;
-    ++i;
-    if (i < raw_end && data_[i] == ' ') ++i;  // the usual single space, without the class table
-    while (i < raw_end && lex::is_ws(data_[i])) ++i;
+    if (id == HeaderId::other && (name.empty() || lex::token_length(name) != name.size())) return ParseError::bad_header_name;
+    // The usual single space after the colon is skipped without the class table.
+    std::size_t i = colon + 1;
+    if (i < raw_end && d[i] == ' ') ++i;
+    while (i < raw_end && lex::is_ws(d[i])) ++i;
     std::size_t value_end = raw_end;
-    while (value_end > i && lex::is_ws(data_[value_end - 1])) --value_end;
+    while (value_end > i && lex::is_ws(d[value_end - 1])) --value_end;
 
-    if (count_ >= max_headers) return ParseError::too_many_headers;
+    if (count >= max_headers) return ParseError::too_many_headers;
     const auto idx = static_cast<std::size_t>(id);
-    Slot& s = slots_[count_];
-    s.line_begin = static_cast<std::uint16_t>(line_begin);
-    s.name_end = static_cast<std::uint16_t>(name_end);
-    s.value_begin = static_cast<std::uint16_t>(i);
-    s.value_end = static_cast<std::uint16_t>(value_end);
-    s.line_end = static_cast<std::uint16_t>(lf_off + 1);
-    s.id = id;
-    s.next = kNoSlot;
+    const auto slot = static_cast<std::uint8_t>(count);
+    slots_[count] = Slot{static_cast<std::uint16_t>(line_begin), static_cast<std::uint16_t>(name_end),
+                         static_cast<std::uint16_t>(i), static_cast<std::uint16_t>(value_end),
+                         static_cast<std::uint16_t>(lf_off + 1), id, kNoSlot};
     if (first_[idx] == kNoSlot) {
-      first_[idx] = count_;
+      first_[idx] = slot;
     } else {
-      slots_[last_[idx]].next = count_;
+      slots_[last_[idx]].next = slot;
     }
-    last_[idx] = count_;
-    ++count_;
+    last_[idx] = slot;
+    ++count;
     pos = lf_off + 1;
   }
 }
