@@ -24,10 +24,11 @@ std::size_t count_elements(std::string_view value, std::size_t limit) {
 
 // scheme ":" followed by URI characters; full URI syntax is checked on demand.
 bool plausible_uri(std::string_view uri) {
-  const std::size_t colon = uri.find(':');
-  if (colon == 0 || colon == std::string_view::npos || colon + 1 == uri.size()) return false;
-  for (std::size_t i = 0; i < colon; ++i)
-    if (!(lex::is(uri[i], lex::kHost) || uri[i] == '+')) return false;
+  // The scheme's characters hold no ':', so the first byte that is none of
+  // them must be the first colon.
+  std::size_t colon = 0;
+  while (colon < uri.size() && (lex::is(uri[colon], lex::kHost) || uri[colon] == '+')) ++colon;
+  if (colon == 0 || colon == uri.size() || uri[colon] != ':' || colon + 1 == uri.size()) return false;
   return lex::uri_span(uri.data(), uri.size()) == uri.size();
 }
 
@@ -120,21 +121,26 @@ ParseError Message::parse_start_line(std::size_t line_end, const Limits& limits)
   line = lex::trim(line);
   std::size_t vstart = line.size();
   // Nearly every request line ends " SIP/2.0": then that is the last word
-  // (it holds no SP/HT), without walking back over it.
+  // (it holds no SP/HT), without walking back over it, and the version
+  // checks below hold already.
+  bool exact_version = false;
   if (vstart > 8 && is_sp(line[vstart - 8]) && line.substr(vstart - 7) == "SIP/2.0") {
     vstart -= 7;
+    exact_version = true;
   } else {
     while (vstart > 0 && !is_sp(line[vstart - 1])) --vstart;
   }
   if (vstart == 0) return ParseError::truncated_request_line;
   version_ = line.substr(vstart);
   request_uri_ = lex::trim(line.substr(0, vstart));
-  if (!lex::istarts_with(version_, "SIP/")) {
-    // "INVITE sip:a@b ;lr SIP/2.0" vs "GET / HTTP/1.1"
-    return request_uri_.find_first_of(" \t") != std::string_view::npos ? ParseError::bad_request_uri
-                                                                       : ParseError::not_sip;
+  if (!exact_version) {
+    if (!lex::istarts_with(version_, "SIP/")) {
+      // "INVITE sip:a@b ;lr SIP/2.0" vs "GET / HTTP/1.1"
+      return request_uri_.find_first_of(" \t") != std::string_view::npos ? ParseError::bad_request_uri
+                                                                         : ParseError::not_sip;
+    }
+    if (!lex::iequals(version_, "SIP/2.0")) return ParseError::bad_sip_version;
   }
-  if (!lex::iequals(version_, "SIP/2.0")) return ParseError::bad_sip_version;
   if (request_uri_.size() > limits.max_uri_length) return ParseError::uri_too_long;
   if (!plausible_uri(request_uri_)) return ParseError::bad_request_uri;
   method_ = method_from_token(method_text_);
