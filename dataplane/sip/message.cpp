@@ -24,10 +24,11 @@ std::size_t count_elements(std::string_view value, std::size_t limit) {
 
 // scheme ":" followed by URI characters; full URI syntax is checked on demand.
 bool plausible_uri(std::string_view uri) {
-  const std::size_t colon = uri.find(':');
-  if (colon == 0 || colon == std::string_view::npos || colon + 1 == uri.size()) return false;
-  for (std::size_t i = 0; i < colon; ++i)
-    if (!(lex::is(uri[i], lex::kHost) || uri[i] == '+')) return false;
+  // The scheme's characters hold no ':', so the first byte that is none of
+  // them must be the first colon.
+  std::size_t colon = 0;
+  while (colon < uri.size() && (lex::is(uri[colon], lex::kHost) || uri[colon] == '+')) ++colon;
+  if (colon == 0 || colon == uri.size() || uri[colon] != ':' || colon + 1 == uri.size()) return false;
   return lex::uri_span(uri.data(), uri.size()) == uri.size();
 }
 
@@ -120,21 +121,26 @@ ParseError Message::parse_start_line(std::size_t line_end, const Limits& limits)
   line = lex::trim(line);
   std::size_t vstart = line.size();
   // Nearly every request line ends " SIP/2.0": then that is the last word
-  // (it holds no SP/HT), without walking back over it.
+  // (it holds no SP/HT), without walking back over it, and the version
+  // checks below hold already.
+  bool exact_version = false;
   if (vstart > 8 && is_sp(line[vstart - 8]) && line.substr(vstart - 7) == "SIP/2.0") {
     vstart -= 7;
+    exact_version = true;
   } else {
     while (vstart > 0 && !is_sp(line[vstart - 1])) --vstart;
   }
   if (vstart == 0) return ParseError::truncated_request_line;
   version_ = line.substr(vstart);
   request_uri_ = lex::trim(line.substr(0, vstart));
-  if (!lex::istarts_with(version_, "SIP/")) {
-    // "INVITE sip:a@b ;lr SIP/2.0" vs "GET / HTTP/1.1"
-    return request_uri_.find_first_of(" \t") != std::string_view::npos ? ParseError::bad_request_uri
-                                                                       : ParseError::not_sip;
+  if (!exact_version) {
+    if (!lex::istarts_with(version_, "SIP/")) {
+      // "INVITE sip:a@b ;lr SIP/2.0" vs "GET / HTTP/1.1"
+      return request_uri_.find_first_of(" \t") != std::string_view::npos ? ParseError::bad_request_uri
+                                                                         : ParseError::not_sip;
+    }
+    if (!lex::iequals(version_, "SIP/2.0")) return ParseError::bad_sip_version;
   }
-  if (!lex::iequals(version_, "SIP/2.0")) return ParseError::bad_sip_version;
   if (request_uri_.size() > limits.max_uri_length) return ParseError::uri_too_long;
   if (!plausible_uri(request_uri_)) return ParseError::bad_request_uri;
   method_ = method_from_token(method_text_);
@@ -145,21 +151,28 @@ ParseError Message::parse_start_line(std::size_t line_end, const Limits& limits)
 //   HCOLON = *( SP / HTAB ) ":" SWS
 // A line starting with SP/HT continues the previous header (LWS, 7.3.1).
 ParseError Message::parse_headers(LineScanner& lines, std::size_t pos, const Limits& limits) noexcept {
+  // The loop keeps the datagram, its size and the slot count in locals: the
+  // index stores (uint8_t first_/last_/next) may alias any byte, so members
+  // would be reloaded after each of them.
+  const char* const d = data_;
+  const std::size_t size = size_;
   const std::size_t max_headers = std::min(limits.max_headers, kMaxHeaders);
+  const std::size_t max_line = limits.max_line_length;
+  std::size_t count = 0;
   for (;;) {
-    if (pos >= size_) return ParseError::truncated_headers;
-    const char c = data_[pos];
+    if (pos >= size) return ParseError::truncated_headers;
+    const char c = d[pos];
     if (static_cast<unsigned char>(c) <= ' ') {  // one test for the name-start letter every header has
       if (c == '\r') {
-        if (pos + 1 < size_ && data_[pos + 1] == '\n') {
+        if (pos + 1 < size && d[pos + 1] == '\n') {
           headers_end_ = static_cast<std::uint16_t>(pos);
           body_begin_ = static_cast<std::uint16_t>(pos + 2);
+          count_ = static_cast<std::uint8_t>(count);
           return ParseError::ok;
         }
-        return pos + 1 < size_ ? ParseError::bad_line_ending : ParseError::truncated_headers;
+        return pos + 1 < size ? ParseError::bad_line_ending : ParseError::truncated_headers;
       }
-      if (c == '\n') return ParseError::bad_line_ending;
-      if (is_sp(c)) return ParseError::continuation_without_header;
+      if (c == '\n' || is_sp(c)) return c == '\n' ? ParseError::bad_line_ending : ParseError::continuation_without_header;
     }
 
     const std::size_t line_begin = pos;
@@ -167,50 +180,47 @@ ParseError Message::parse_headers(LineScanner& lines, std::size_t pos, const Lim
     if (line == nullptr) return ParseError::truncated_headers;
     std::size_t lf_off = line->lf;
     std::size_t colon = line->colon;
-    if (data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
-    while (lf_off + 1 < size_ && is_sp(data_[lf_off + 1])) {
-      line = lines.next();
-      if (line == nullptr) return ParseError::truncated_headers;
-      lf_off = line->lf;
-      if (data_[lf_off - 1] != '\r') return ParseError::bad_line_ending;
-      if (colon == kNoColon) colon = line->colon;
+    if (d[lf_off - 1] != '\r') return ParseError::bad_line_ending;
+    if (lf_off + 1 < size && is_sp(d[lf_off + 1])) [[unlikely]] {  // folded: the value goes on
+      do {
+        line = lines.next();
+        if (line == nullptr) return ParseError::truncated_headers;
+        lf_off = line->lf;
+        if (d[lf_off - 1] != '\r') return ParseError::bad_line_ending;
+        if (colon == kNoColon) colon = line->colon;
+      } while (lf_off + 1 < size && is_sp(d[lf_off + 1]));
     }
     const std::size_t raw_end = lf_off - 1;  // CR of the last physical line
-    if (raw_end - line_begin > limits.max_line_length) return ParseError::line_too_long;
+    if (raw_end - line_begin > max_line) return ParseError::line_too_long;
 
     // The name runs to the colon (less SP/HT). A known name is matched
     // exactly by the lookup; only unknown names need the token check.
     if (colon == kNoColon) return ParseError::bad_header_name;
-    std::size_t i = colon;
-    std::size_t name_end = i;
-    while (name_end > line_begin && is_sp(data_[name_end - 1])) --name_end;
-    const std::string_view name = view(line_begin, name_end);
+    std::size_t name_end = colon;
+    while (name_end > line_begin && is_sp(d[name_end - 1])) --name_end;
+    const std::string_view name(d + line_begin, name_end - line_begin);
     const HeaderId id = header_id_from_token(name);
-    if (id == HeaderId::other && (name.empty() || lex::token_length(name) != name.size()))
-      return ParseError::bad_header_name;
-    ++i;
-    if (i < raw_end && data_[i] == ' ') ++i;  // the usual single space, without the class table
-    while (i < raw_end && lex::is_ws(data_[i])) ++i;
+    if (id == HeaderId::other && (name.empty() || lex::token_length(name) != name.size())) return ParseError::bad_header_name;
+    // The usual single space after the colon is skipped without the class table.
+    std::size_t i = colon + 1;
+    if (i < raw_end && d[i] == ' ') ++i;
+    while (i < raw_end && lex::is_ws(d[i])) ++i;
     std::size_t value_end = raw_end;
-    while (value_end > i && lex::is_ws(data_[value_end - 1])) --value_end;
+    while (value_end > i && lex::is_ws(d[value_end - 1])) --value_end;
 
-    if (count_ >= max_headers) return ParseError::too_many_headers;
+    if (count >= max_headers) return ParseError::too_many_headers;
     const auto idx = static_cast<std::size_t>(id);
-    Slot& s = slots_[count_];
-    s.line_begin = static_cast<std::uint16_t>(line_begin);
-    s.name_end = static_cast<std::uint16_t>(name_end);
-    s.value_begin = static_cast<std::uint16_t>(i);
-    s.value_end = static_cast<std::uint16_t>(value_end);
-    s.line_end = static_cast<std::uint16_t>(lf_off + 1);
-    s.id = id;
-    s.next = kNoSlot;
+    const auto slot = static_cast<std::uint8_t>(count);
+    slots_[count] = Slot{static_cast<std::uint16_t>(line_begin), static_cast<std::uint16_t>(name_end),
+                         static_cast<std::uint16_t>(i), static_cast<std::uint16_t>(value_end),
+                         static_cast<std::uint16_t>(lf_off + 1), id, kNoSlot};
     if (first_[idx] == kNoSlot) {
-      first_[idx] = count_;
+      first_[idx] = slot;
     } else {
-      slots_[last_[idx]].next = count_;
+      slots_[last_[idx]].next = slot;
     }
-    last_[idx] = count_;
-    ++count_;
+    last_[idx] = slot;
+    ++count;
     pos = lf_off + 1;
   }
 }
@@ -267,6 +277,13 @@ ParseError Message::check_headers(const Limits& limits) noexcept {
       {HeaderId::record_route, limits.max_route_values, ParseError::too_many_routes},
   };
   for (const auto& l : lists) {
+    // k non-empty elements need k bytes and k - 1 commas, so a line of
+    // length len holds at most (len + 1) / 2: when the lines together cannot
+    // hold more than the limit, nothing need be split.
+    std::size_t bound = 0;
+    for (std::uint8_t s = first_[static_cast<std::size_t>(l.id)]; s != kNoSlot; s = slots_[s].next)
+      bound += (slots_[s].value_end - slots_[s].value_begin + 1u) / 2;
+    if (bound <= l.limit) continue;
     std::size_t n = 0;
     for (std::uint8_t s = first_[static_cast<std::size_t>(l.id)]; s != kNoSlot; s = slots_[s].next) {
       n += count_elements(slot_value(slots_[s]), l.limit);

@@ -24,6 +24,7 @@ std::string_view take_token(std::string_view& s) {
 }  // namespace
 
 Transport transport_from_text(std::string_view t) noexcept {
+  if (t.size() == 3 && t[0] == 'U' && t[1] == 'D' && t[2] == 'P') return Transport::udp;  // as nearly all write it
   if (lex::iequals(t, "UDP")) return Transport::udp;
   if (lex::iequals(t, "TCP")) return Transport::tcp;
   if (lex::iequals(t, "TLS")) return Transport::tls;
@@ -83,7 +84,14 @@ ParseError parse_via_into(std::string_view value, Via& v) noexcept {
   }
   s = s.substr(i);
   const char* sent_by_end = s.data();
-  if (eat(s, ':')) {
+  bool colon = false;
+  if (!s.empty() && s.front() == ':') {  // nearly always a bare ':' right after the host
+    s = lex::skip_ws(s.substr(1));
+    colon = true;
+  } else {
+    colon = eat(s, ':');
+  }
+  if (colon) {
     std::size_t j = 0;
     while (j < s.size() && lex::is_digit(s[j])) ++j;
     std::uint64_t port = 0;

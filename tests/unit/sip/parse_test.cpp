@@ -636,6 +636,22 @@ TEST(Limits, RouteAndRecordRouteValues) {
   EXPECT_EQ(Message().parse(rr, l), ParseError::too_many_routes);
 }
 
+TEST(Limits, DenseListsAtTheLimit) {
+  // The shortest elements a list can hold ("a,b,c"), where the length bound
+  // that skips the split is tight: each one still counts.
+  const std::string text =
+      request("INVITE sip:x@example.com SIP/2.0", "Contact: a,b\nm: c\nRoute: a,b,c\nRecord-Route: a,,b\n");
+  Limits l;
+  l.max_contact_values = 3;
+  l.max_route_values = 3;
+  EXPECT_EQ(Message().parse(text, l), ParseError::ok);
+  l.max_contact_values = 2;
+  EXPECT_EQ(Message().parse(text, l), ParseError::too_many_contacts);
+  l.max_contact_values = 3;
+  l.max_route_values = 2;
+  EXPECT_EQ(Message().parse(text, l), ParseError::too_many_routes);
+}
+
 TEST(Limits, DefaultsAreNamed) {
   const Limits l;
   EXPECT_EQ(l.max_message_size, Limits::kDefaultMaxMessageSize);
