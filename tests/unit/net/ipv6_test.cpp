@@ -4,6 +4,8 @@
 // reference sum in frame_builder, independent of the code under test.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "frame_builder.h"
 #include "net/classify.h"
 #include "net/icmpv6.h"
@@ -40,6 +42,13 @@ LocalAddrs local6() {
   return l;
 }
 const LocalAddrs kLocal6 = local6();
+
+// Every reason a table below expects, so that the last test can check no
+// VLAN or IPv6 reason goes without a frame.
+std::set<DropReason>& reasons_seen() {
+  static std::set<DropReason> seen;
+  return seen;
+}
 
 std::uint32_t pseudo(const Ipv6Addr& s, const Ipv6Addr& d, std::uint8_t proto, std::size_t len) {
   std::uint32_t acc = slow_sum(s.bytes);
@@ -136,7 +145,10 @@ TEST(Vlan, CheckTable) {
       {"truncated tag", Bytes(untagged.begin(), untagged.begin() + 14), 10, DropReason::vlan_untagged},
       {"too short", Bytes(10, 0), 10, DropReason::eth_truncated},
   };
-  for (const auto& c : cases) EXPECT_EQ(check_vlan(c.frame, c.port_vlan), c.want) << c.name;
+  for (const auto& c : cases) {
+    EXPECT_EQ(check_vlan(c.frame, c.port_vlan), c.want) << c.name;
+    reasons_seen().insert(c.want);
+  }
   Bytes short_tag = tagged(0x8100, 10, 0x0800);
   short_tag.resize(16);
   EXPECT_EQ(check_vlan(short_tag, 10), DropReason::eth_truncated);
@@ -210,6 +222,7 @@ TEST(Ipv6Walk, Table) {
     const Bytes pkt = ip6(kPeer6, kUs6, c.first, c.payload);
     const Ipv6Walk w = walk_ipv6_extensions(pkt);
     EXPECT_EQ(w.reason, c.want) << c.name;
+    reasons_seen().insert(c.want);
     if (c.want == DropReason::none || c.want == DropReason::ipv6_fragment) {
       EXPECT_EQ(w.protocol, c.protocol) << c.name;
       EXPECT_EQ(w.l4_offset, c.l4) << c.name;
@@ -270,6 +283,10 @@ TEST(Classify6, Table) {
       {"echo behind hbh", frame6(ip6(kPeer6, kUs6, 0, cat({ext(58), echo6(kPeer6, kUs6)}))), FrameKind::Icmpv6Echo,
        DropReason::none},
       {"echo bad checksum", frame6(ip6(kPeer6, kUs6, 58, bad_echo)), FrameKind::Drop, DropReason::icmpv6_bad_checksum},
+      {"echo cut to 6 bytes", frame6(ip6(kPeer6, kUs6, 58, with_sum(Bytes{128, 0, 0, 0, 1, 2}, 2, kPeer6, kUs6, 58))),
+       FrameKind::Drop, DropReason::icmpv6_truncated},
+      {"icmpv6 of 3 bytes", frame6(ip6(kPeer6, kUs6, 58, Bytes{128, 0, 0})), FrameKind::Drop,
+       DropReason::icmpv6_truncated},
       {"echo to another address", frame6(ip6(kPeer6, kOther6, 58, echo6(kPeer6, kOther6))), FrameKind::Drop,
        DropReason::ipv6_not_for_us},
       {"echo from multicast", frame6(ip6(group, kUs6, 58, echo6(group, kUs6))), FrameKind::Drop,
@@ -342,6 +359,7 @@ TEST(Classify6, Table) {
     const auto r = classify(c.frame);
     EXPECT_EQ(r.kind, c.kind) << c.name << ": " << drop_reason_name(r.reason);
     EXPECT_EQ(r.reason, c.reason) << c.name << ": " << drop_reason_name(r.reason);
+    reasons_seen().insert(c.reason);
   }
 }
 
@@ -456,6 +474,13 @@ TEST(Nd, SolicitationForResolution) {
   EXPECT_EQ(r.nd_lladdr, kUsMac);
   EXPECT_EQ(r.src_ip6, kUs6);
   EXPECT_EQ(build_neighbour_solicit(std::span<std::uint8_t>(out.data(), 10), kUsMac, kUs6, kPeer6), 0u);
+}
+
+// Declared last: gtest runs a file's tests in order.
+TEST(ZzIpv6Reasons, EveryVlanAndIpv6ReasonHasAFrame) {
+  for (std::size_t i = static_cast<std::size_t>(DropReason::vlan_untagged); i < kDropReasonCount; ++i) {
+    EXPECT_TRUE(reasons_seen().count(static_cast<DropReason>(i))) << "no test frame for " << kDropReasonNames[i];
+  }
 }
 
 }  // namespace
