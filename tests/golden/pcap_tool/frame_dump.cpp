@@ -227,7 +227,7 @@ std::string ipv6_text(const std::uint8_t* p) {
 // IPv6: addresses, hop limit, next header; ICMPv6 type/code with its
 // checksum verified, the ND target and link-layer option, echo id/seq.
 std::string ipv6_section(Bytes ip) {
-  if (ip.size() < n::kIpv6HeaderLength) return "ipv6 truncated";
+  if (ip.size() < n::kIpv6HeaderLength) return "truncated len=" + std::to_string(ip.size());
   const std::size_t plen = n::load_be16(ip.data() + 4);
   std::string out = ipv6_text(ip.data() + 8) + ">" + ipv6_text(ip.data() + 24) +
                     " hl=" + std::to_string(ip[7]) + " nh=" + std::to_string(ip[6]) + " plen=" + std::to_string(plen);
