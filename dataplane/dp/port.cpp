@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dp/options.h"
+#include "net/ipv6.h"
 
 namespace sipedge::dp {
 namespace {
@@ -109,6 +110,19 @@ std::vector<Port> start_ports(const config::Config& config, rte_mempool* pool, s
       port.gateway6 = net::Ipv6Addr{*pc.gateway6};
     }
     port.neighbours6 = std::make_unique<NeighbourTable6>();
+    if (port.has_address6) {
+      // A NIC filters multicast MACs: let through the solicited-node group
+      // of our address (NS) and all-nodes, or all multicast when the list
+      // cannot be set. Virtual devices take everything anyway.
+      rte_ether_addr groups[2]{};
+      net::multicast_mac(net::solicited_node(port.address6)).store(groups[0].addr_bytes);
+      net::multicast_mac(net::all_nodes()).store(groups[1].addr_bytes);
+      if (rte_eth_dev_set_mc_addr_list(port.id, groups, 2) != 0) {
+        const int rc = rte_eth_allmulticast_enable(port.id);
+        if (rc < 0 && rc != -ENOTSUP && pc.device_kind == config::DeviceKind::kPci)
+          check(rc, pc, "enable multicast for IPv6 Neighbour Discovery");
+      }
+    }
     if (pc.role != config::PortRole::kInside)
       for (auto vip : config.sip.vips) port.local.add_ipv4(vip);
     for (auto sp : config.sip.ports) port.local.add_udp_port(sp);
