@@ -478,6 +478,7 @@ TEST(Nd, SolicitationForResolution) {
 
 // Declared last: gtest runs a file's tests in order.
 TEST(ZzIpv6Reasons, EveryVlanAndIpv6ReasonHasAFrame) {
+  if (reasons_seen().empty()) GTEST_SKIP() << "needs the table tests above in the same run";
   for (std::size_t i = static_cast<std::size_t>(DropReason::vlan_untagged); i < kDropReasonCount; ++i) {
     EXPECT_TRUE(reasons_seen().count(static_cast<DropReason>(i))) << "no test frame for " << kDropReasonNames[i];
   }
