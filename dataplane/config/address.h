@@ -77,6 +77,37 @@ Parsed<Ipv4Endpoint> parse_destination_uri(std::string_view uri, std::uint16_t d
 // True for a DNS name of letters, digits, '-' and '.' (labels 1..63, total <= 253).
 bool is_dns_name(std::string_view text);
 
+// IPv6, network byte order (RFC 4291 text forms, compressed or not).
+using Ipv6 = std::array<std::uint8_t, 16>;
+
+struct Ipv6Prefix {
+  Ipv6 address{};  // network address: host bits are zero once validated
+  std::uint8_t length = 0;
+
+  bool contains(const Ipv6& ip) const;
+  friend bool operator==(const Ipv6Prefix&, const Ipv6Prefix&) = default;
+};
+
+struct Ipv6Interface {
+  Ipv6 address{};
+  Ipv6Prefix subnet;
+};
+
+// An RFC 4291 2.2 literal ("2001:db8::1", "::ffff:198.51.100.1"), without
+// brackets or zone ("%eth0"); an IPv4 literal is refused ("... is not an
+// IPv6 address").
+Parsed<Ipv6> parse_ipv6(std::string_view text);
+// "addr/len", len 0..128; host bits must be zero.
+Parsed<Ipv6Prefix> parse_ipv6_prefix(std::string_view text);
+// "addr/len" of an interface: a unicast host address (not ::, ::1, multicast,
+// nor the subnet's Subnet-Router anycast address for /0../126) and its subnet.
+Parsed<Ipv6Interface> parse_ipv6_interface(std::string_view text);
+// Whether `ip` can be a neighbour or a gateway: not ::, ::1 nor multicast.
+bool is_ipv6_unicast(const Ipv6& ip);
+
+std::string format_ipv6(const Ipv6& ip);
+std::string format_prefix(const Ipv6Prefix& prefix);
+
 std::string format_ipv4(Ipv4 ip);
 std::string format_prefix(const Ipv4Prefix& prefix);
 std::string format_mac(const MacAddress& mac);

@@ -259,6 +259,9 @@ struct DataplaneConfig {
   std::uint32_t exception_pps = kDefaultExceptionPps;  // 1..10M, over all workers
 };
 
+inline constexpr std::uint32_t kMinVlan = 1;     // 802.1Q: 0 means priority-tagged only
+inline constexpr std::uint32_t kMaxVlan = 4094;  // 4095 is reserved
+
 struct PortConfig {
   std::string name;    // required, unique
   std::string device;  // required, unique: PCI address or vdev string, as written
@@ -273,11 +276,15 @@ struct PortConfig {
   std::uint32_t tx_desc = kDefaultTxDesc;
   bool rss = kDefaultRss;
   std::string exception;  // kernel interface for host traffic (Linux ifname, unique); empty: none
+  std::optional<Ipv6Interface> address6;  // TOML "address6" = "2001:db8::2/64": own IPv6 address and subnet
+  std::optional<Ipv6> gateway6;           // needs address6; on its subnet or link-local, not the own address
+  std::uint16_t vlan = 0;                 // 802.1Q VLAN id 1..4094 of every frame on the port; 0: untagged
 };
 
-// A static ARP entry. TOML [[neighbour]].
+// A static ARP or ND entry. TOML [[neighbour]].
 struct NeighbourConfig {
-  Ipv4 address = 0;  // inside its port's subnet
+  Ipv4 address = 0;  // inside its port's subnet; 0 when address6 is set
+  std::optional<Ipv6> address6;  // "address" written as an IPv6 literal: on the port's v6 subnet
   MacAddress mac{};
   std::string port;            // names a port...
   std::size_t port_index = 0;  // ...resolved: index into Config::ports

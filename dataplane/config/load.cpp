@@ -418,6 +418,7 @@ class Loader {
             exception_keys_.push_back({config_.ports.size(), iface, t.key_path("exception")});
           }
         }
+      read_port_v6_and_vlan(t, port, addresses);
       if (!port.name.empty()) port_index_.try_emplace(port.name, config_.ports.size());
       port_address_ok_.push_back(address_ok);
       config_.ports.push_back(std::move(port));
@@ -433,10 +434,83 @@ class Loader {
       root_.fail_at(*list, "port", "no port has role = \"inside\" or \"both\": nothing reaches the servers");
   }
 
+  void read_port_v6_and_vlan(TableReader& t, PortConfig& port, FirstSeen& addresses) {
+    if (auto address6 = read_parsed(t, "address6", false, parse_ipv6_interface)) {
+      if (addresses.add(t.check(), *t.get("address6"), t.key_path("address6"), "port address",
+                        format_ipv6(address6->address)))
+        port.address6 = *address6;
+    }
+    if (auto gateway6 = read_parsed(t, "gateway6", false, parse_ipv6)) {
+      const auto* where = t.get("gateway6");
+      const bool link_local = (*gateway6)[0] == 0xfe && ((*gateway6)[1] & 0xc0) == 0x80;
+      if (!t.get("address6"))
+        t.fail_at(*where, "gateway6", "needs address6 on the same port");
+      else if (!is_ipv6_unicast(*gateway6))
+        t.fail_at(*where, "gateway6", format_ipv6(*gateway6) + " is not a unicast address");
+      else if (port.address6 && *gateway6 == port.address6->address)
+        t.fail_at(*where, "gateway6", format_ipv6(*gateway6) + " is the port's own address");
+      else if (port.address6 && !link_local && !port.address6->subnet.contains(*gateway6))
+        t.fail_at(*where, "gateway6",
+                  format_ipv6(*gateway6) + " is not inside the port's subnet " + format_prefix(port.address6->subnet));
+      else
+        port.gateway6 = *gateway6;
+    }
+    std::uint32_t vlan = 0;
+    if (t.get("vlan") && t.read("vlan", vlan, kMinVlan, kMaxVlan)) port.vlan = static_cast<std::uint16_t>(vlan);
+  }
+
+  // "address" of a [[neighbour]]: IPv4, or IPv6 when written with colons.
+  void read_neighbour_address6(TableReader& t, NeighbourConfig& neighbour, FirstSeen& seen) {
+    const auto* node = t.get("address");
+    if (!node || !node->is_string() || node->value<std::string>()->find(':') == std::string::npos) return;
+    const auto ip = read_parsed(t, "address", true, parse_ipv6);
+    if (!ip) return;
+    if (!is_ipv6_unicast(*ip)) {
+      t.fail_at(*node, "address", format_ipv6(*ip) + " is not a unicast address");
+      return;
+    }
+    neighbour.address6 = *ip;
+    const auto it = port_index_.find(neighbour.port);
+    if (it == port_index_.end()) return;
+    const auto& port = config_.ports[it->second];
+    const bool link_local = (*ip)[0] == 0xfe && ((*ip)[1] & 0xc0) == 0x80;
+    if (!port.address6)
+      t.fail_at(*node, "address", "port " + quoted(port.name) + " has no address6 for an IPv6 neighbour");
+    else if (*ip == port.address6->address)
+      t.fail_at(*node, "address", format_ipv6(*ip) + " is port " + quoted(port.name) + "'s own address");
+    else if (!link_local && !port.address6->subnet.contains(*ip))
+      t.fail_at(*node, "address",
+                format_ipv6(*ip) + " is not inside port " + quoted(port.name) + "'s subnet " +
+                    format_prefix(port.address6->subnet));
+    else
+      seen.add(t.check(), *node, t.key_path("address"), "neighbour", port.name + " " + format_ipv6(*ip));
+  }
+
   void read_neighbours() {
     FirstSeen seen;
     for_each_table(root_, "neighbour", [&](TableReader& t, std::size_t) {
       NeighbourConfig neighbour;
+      if (const auto* a = t.get("address"); a && a->is_string() && a->value<std::string>()->find(':') != std::string::npos) {
+        if (const auto* p = t.get("port"); p && p->is_string()) neighbour.port = *p->value<std::string>();
+        if (auto mac = read_parsed(t, "mac", true, parse_mac)) {
+          if (auto problem = mac_problem(*mac))
+            t.fail_at(*t.get("mac"), "mac", *problem);
+          else
+            neighbour.mac = *mac;
+        }
+        if (const auto* node = t.require("port")) {
+          if (auto name = t.check().string(*node, t.key_path("port"))) {
+            const auto it = port_index_.find(*name);
+            if (it == port_index_.end())
+              t.fail_at(*node, "port", "no [[port]] named " + quoted(*name));
+            else
+              neighbour.port_index = it->second;
+          }
+        }
+        read_neighbour_address6(t, neighbour, seen);
+        config_.neighbours.push_back(std::move(neighbour));
+        return;
+      }
       const auto address = read_parsed(t, "address", true, parse_ipv4);
       if (address) neighbour.address = *address;
       if (auto mac = read_parsed(t, "mac", true, parse_mac)) {

@@ -16,6 +16,7 @@
 
 #include "dp/stats.h"
 #include "net/arp.h"
+#include "net/nd.h"
 #include "punt/body.h"
 
 namespace sipedge::dp {
@@ -355,6 +356,33 @@ void Control::request_arp(std::size_t port, std::uint32_t ip) {
   to_inbox(m);
 }
 
+void Control::resolve_gateways6(std::uint64_t now) {
+  nd_asked_ms_.resize(rt_.ports.size(), 0);
+  for (std::size_t i = 0; i < rt_.ports.size(); ++i) {
+    const Port& p = rt_.ports[i];
+    if (!p.has_gateway6 || !p.has_address6) continue;
+    const auto age = p.neighbours6->age_ms(p.gateway6, now);
+    if (age && *age < NeighbourTable6::kReachableMs / 2) continue;
+    if (nd_asked_ms_[i] != 0 && now - nd_asked_ms_[i] < kArpRetryMs) continue;
+    nd_asked_ms_[i] = now;
+    rte_mbuf* m = rte_pktmbuf_alloc(rt_.pool);
+    if (m == nullptr) {
+      counters_.add(DpCounter::tx_no_mbuf);
+      continue;
+    }
+    auto* data = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, net::kNdFrameLength));
+    if (data == nullptr ||
+        net::build_neighbour_solicit(std::span<std::uint8_t>(data, net::kNdFrameLength), p.local.mac, p.address6,
+                                     p.gateway6) == 0) {
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    m->port = p.id;
+    counters_.add(DpCounter::nd_solicit_sent);
+    to_inbox(m);
+  }
+}
+
 bool Control::drain_events() {
   bool any = false;
   for (auto& w : rt_.workers) {
@@ -372,6 +400,14 @@ bool Control::drain_events() {
         case Event::kResolve: request_arp(e.port, e.ip); break;
         default: break;
       }
+    }
+    Event6 events6[64];
+    const unsigned n6 = rte_ring_sc_dequeue_burst_elem(w->events6, events6, sizeof(Event6), 64, nullptr);
+    any |= n6 != 0;
+    for (unsigned i = 0; i < n6; ++i) {
+      const Event6& e = events6[i];
+      if (e.port >= rt_.ports.size() || e.kind != Event6::kNdLearn) continue;
+      rt_.ports[e.port].neighbours6->learn(net::Ipv6Addr{e.ip}, net::MacAddr::from(e.mac), now_ms(rt_));
     }
   }
   return any;
@@ -444,6 +480,7 @@ void Control::run() {
     current_->limits->refill(rt_.now_ns());
     reclaim();
     const std::uint64_t now = now_ms(rt_);
+    resolve_gateways6(now);
     tick_stats(now);
     if (options_.exit_idle_ms != 0 && now - last_rx_change_ms_ >= options_.exit_idle_ms) {
       std::fprintf(stderr, "no packet for %u ms: exiting\n", options_.exit_idle_ms);

@@ -64,6 +64,9 @@ class Control {
   void send_udp(proxy::Endpoint from, proxy::Endpoint to, std::span<const char> payload);
   bool drain_events();
   void request_arp(std::size_t port, std::uint32_t ip);
+  // Keeps each port's gateway6 resolved: an NS when it has no entry or the
+  // entry is half way to stale, at most one per second per port.
+  void resolve_gateways6(std::uint64_t now_ms);
   void to_inbox(rte_mbuf* m);
   void tick_stats(std::uint64_t now_ms);
   std::uint64_t total(DpCounter c) const;
@@ -84,6 +87,7 @@ class Control {
   std::unique_ptr<char[]> out_;
   std::uint16_t ip_id_ = 0x8000;
   std::unordered_map<std::uint64_t, std::uint64_t> arp_asked_;  // (port << 32 | ip) -> last request, ms
+  std::vector<std::uint64_t> nd_asked_ms_;                       // per port: last NS for gateway6, ms (0: never)
   std::uint64_t last_stats_ms_ = 0;
   std::uint64_t last_calls_ = 0, last_breaches_ = 0, last_rx_stats_ = 0;
   std::uint64_t last_rx_ = 0, last_rx_change_ms_ = 0;

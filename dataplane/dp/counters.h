@@ -49,6 +49,13 @@ namespace sipedge::dp {
   X(exception_tx)          /* main lcore: kernel frames queued to go down the port */ \
   X(exception_dropped_ring) /* host frames dropped: ring or kernel interface full */  \
   X(exception_dropped_rate) /* host frames shed by dataplane.exception_pps */         \
+  X(icmpv6_echo_replied)                                                              \
+  X(nd_advert_sent)        /* NS for our addresses answered with an NA */             \
+  X(nd_advert_received)    /* NAs taken (learnt; the kernel gets them too) */         \
+  X(nd_solicit_sent)       /* main lcore: NS sent to resolve an IPv6 next hop */      \
+  X(rx_fragments6)         /* IPv6 fragments received */                              \
+  X(rx_reassembled6)       /* IPv6 datagrams rebuilt from fragments */                \
+  X(vlan_no_headroom)      /* no room to push the 802.1Q tag at TX: dropped */        \
   X(busy_cycles)           /* TSC cycles spent on non-empty bursts */                 \
   X(poll_cycles)           /* TSC cycles in the loop, busy or not */
 // clang-format on

@@ -97,6 +97,7 @@ void start_exception_ports(Runtime& rt) {
     check(rte_eth_dev_set_mtu(id, port.mtu), port, iface, "set MTU");
     check(rte_eth_dev_start(id), port, iface, "start");
     port.host_index = port.local.find_ipv4(port.address);
+    if (port.has_address6) port.host6_index = port.local.find_ipv6(port.address6);
   }
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dp/options.h"
+#include "net/ipv6.h"
 
 namespace sipedge::dp {
 namespace {
@@ -98,6 +99,30 @@ std::vector<Port> start_ports(const config::Config& config, rte_mempool* pool, s
     port.mask = pc.subnet.mask();
     port.gateway = pc.gateway.value_or(0);
     port.local.add_ipv4(pc.address);
+    port.vlan = pc.vlan;
+    if (pc.address6) {
+      port.has_address6 = true;
+      port.address6 = net::Ipv6Addr{pc.address6->address};
+      port.local.add_ipv6(port.address6);
+    }
+    if (pc.gateway6) {
+      port.has_gateway6 = true;
+      port.gateway6 = net::Ipv6Addr{*pc.gateway6};
+    }
+    port.neighbours6 = std::make_unique<NeighbourTable6>();
+    if (port.has_address6) {
+      // A NIC filters multicast MACs: let through the solicited-node group
+      // of our address (NS) and all-nodes, or all multicast when the list
+      // cannot be set. Virtual devices take everything anyway.
+      rte_ether_addr groups[2]{};
+      net::multicast_mac(net::solicited_node(port.address6)).store(groups[0].addr_bytes);
+      net::multicast_mac(net::all_nodes()).store(groups[1].addr_bytes);
+      if (rte_eth_dev_set_mc_addr_list(port.id, groups, 2) != 0) {
+        const int rc = rte_eth_allmulticast_enable(port.id);
+        if (rc < 0 && rc != -ENOTSUP && pc.device_kind == config::DeviceKind::kPci)
+          check(rc, pc, "enable multicast for IPv6 Neighbour Discovery");
+      }
+    }
     if (pc.role != config::PortRole::kInside)
       for (auto vip : config.sip.vips) port.local.add_ipv4(vip);
     for (auto sp : config.sip.ports) port.local.add_udp_port(sp);
@@ -105,8 +130,12 @@ std::vector<Port> start_ports(const config::Config& config, rte_mempool* pool, s
     check(rte_eth_dev_start(port.id), pc, "start");
     ports.push_back(std::move(port));
   }
-  for (const auto& n : config.neighbours)
-    ports[n.port_index].neighbours->learn(n.address, net::MacAddr{n.mac}, /*static_entry=*/true);
+  for (const auto& n : config.neighbours) {
+    if (n.address6)
+      ports[n.port_index].neighbours6->learn(net::Ipv6Addr{*n.address6}, net::MacAddr{n.mac}, 0, /*static_entry=*/true);
+    else
+      ports[n.port_index].neighbours->learn(n.address, net::MacAddr{n.mac}, /*static_entry=*/true);
+  }
   return ports;
 }
 

@@ -31,6 +31,7 @@
 #include "dp/counters.h"
 #include "dp/exception.h"
 #include "dp/neighbours.h"
+#include "dp/neighbours6.h"
 #include "limit/cps_limiter.h"
 #include "net/local_addrs.h"
 #include "proxy/snapshot.h"
@@ -56,6 +57,13 @@ struct Port {
   std::unique_ptr<NeighbourTable> neighbours;
   int exception_id = -1;  // ethdev id of the kernel interface (net_tap); -1: none
   int host_index = -1;    // local.ipv4 entry of `address`, the kernel's
+  int host6_index = -1;   // local.ipv6 entry of `address6`, the kernel's too
+  std::uint16_t vlan = 0;  // 802.1Q id of every frame on the port; 0: untagged
+  bool has_address6 = false;
+  net::Ipv6Addr address6;  // own unicast IPv6 address (has_address6)
+  bool has_gateway6 = false;
+  net::Ipv6Addr gateway6;  // kept resolved by the main lcore's NS (has_gateway6)
+  std::unique_ptr<NeighbourTable6> neighbours6;
   bool on_link(std::uint32_t ip) const noexcept { return (ip & mask) == network; }
 };
 
@@ -78,6 +86,16 @@ struct Event {
   std::uint8_t mac[6] = {};
 };
 static_assert(sizeof(Event) == 12);
+
+// The IPv6 counterpart of Event: an NA's target and link-layer address.
+struct Event6 {
+  enum Kind : std::uint8_t { kNdLearn = 1 };
+  std::array<std::uint8_t, 16> ip{};
+  std::uint8_t kind = 0;
+  std::uint8_t port = 0;
+  std::uint8_t mac[6] = {};
+};
+static_assert(sizeof(Event6) == 24);
 
 inline constexpr std::size_t kTxBurst = 32;
 inline constexpr std::size_t kMaxFrame = 14 + 65535;
@@ -104,6 +122,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) Worker {
   rte_ip_frag_death_row death_row{};
   rte_ring* punt = nullptr;
   rte_ring* events = nullptr;
+  rte_ring* events6 = nullptr;  // Event6: NAs learnt, to the main lcore
   rte_ring* inbox = nullptr;
   ExceptionGate exception;
   std::uint16_t ip_id = 0;

@@ -2,6 +2,7 @@
 
 #include "net/bytes.h"
 #include "net/checksum.h"
+#include "net/classify6.h"
 #include "net/ethernet.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
@@ -161,12 +162,15 @@ ClassifyResult classify_frame(std::span<const std::uint8_t> frame, const LocalAd
   const bool group = dst.is_multicast();  // includes broadcast
   if (!group && dst != local.mac) return drop(r, DropReason::eth_not_for_us);
   if (type == kEtherTypeArp) return classify_arp(frame, local, r);
+  if (type == kEtherTypeIpv6) return classify_ipv6(frame, local, checks, group, r);
   if (type != kEtherTypeIpv4) return drop(r, DropReason::eth_unsupported_type);
   if (group) return drop(r, DropReason::eth_not_for_us);
   return classify_ipv4(frame, local, checks, r);
 }
 
-bool for_host(const ClassifyResult& r, int host_index) noexcept {
+bool for_host(const ClassifyResult& r, int host_index, int host6_index) noexcept {
+  if (r.kind == FrameKind::NeighbourAdvert) return true;
+  if (r.is_ipv6) host_index = host6_index;
   if (r.kind == FrameKind::Arp) {
     const bool answered_here = r.arp.op == kArpOpRequest && r.local_index >= 0;
     return !answered_here;

@@ -11,6 +11,7 @@
 #include <span>
 
 #include "net/arp.h"
+#include "net/ipv6.h"
 #include "net/drop_reason.h"
 #include "net/local_addrs.h"
 
@@ -22,6 +23,10 @@ enum class FrameKind : std::uint8_t {
   IcmpEcho,      // echo request to us, checksum verified
   Udp,           // datagram to one of our open ports
   Ipv4Fragment,  // reason == ipv4_fragment; reassemble, then classify again
+  Icmpv6Echo,    // echo request to one of our IPv6 addresses, checksum verified
+  NeighbourSolicit,  // NS for one of our addresses (nd_target, local_index); answer with an NA
+  NeighbourAdvert,   // NA to us or to a group: learn nd_target -> nd_lladdr
+  Ipv6Fragment,  // reason == ipv6_fragment; reassemble, then classify again
 };
 
 // Receive checksum offload results, straight from the mbuf flags
@@ -58,6 +63,21 @@ struct ClassifyResult {
 
   ArpMessage arp;  // kind == Arp only
 
+  // IPv6 (is_ipv6); src_ip/dst_ip stay 0. local_index is then an index into
+  // LocalAddrs::ipv6 (-1 for a solicited-node destination).
+  bool is_ipv6 = false;
+  std::uint8_t hop_limit = 0;
+  std::uint16_t fragment_header_offset = 0;  // Ipv6Fragment: from the frame start
+  std::uint32_t fragment_id = 0;             // Ipv6Fragment
+  Ipv6Addr src_ip6;
+  Ipv6Addr dst_ip6;
+  // Neighbour Discovery (NeighbourSolicit / NeighbourAdvert).
+  Ipv6Addr nd_target;
+  MacAddr nd_lladdr;         // source (NS) or target (NA) link-layer address option
+  bool nd_has_lladdr = false;
+  bool nd_solicited = false;  // NA: S flag
+  bool nd_override = false;   // NA: O flag
+
   [[nodiscard]] bool dropped() const noexcept { return kind == FrameKind::Drop; }
 };
 
@@ -75,6 +95,7 @@ struct ClassifyResult {
 //   ICMP: >= 8 bytes, type 8 code 0, checksum.
 //   UDP: >= 8 bytes, 8 <= length <= IP payload (extra IP bytes ignored),
 //     source port != 0, destination port open, checksum when non-zero.
+//   IPv6 (EtherType 0x86dd): see net/classify6.h.
 [[nodiscard]] ClassifyResult classify_frame(std::span<const std::uint8_t> frame,
                                             const LocalAddrs& local, RxChecks checks = {}) noexcept;
 
@@ -91,6 +112,10 @@ struct ClassifyResult {
 //         there is one answer, not two); UDP to open ports (SIP).
 //   bin:  everything malformed, not for us, or to a VIP.
 // Fragments are not handed up (reassembly serves UDP only).
-[[nodiscard]] bool for_host(const ClassifyResult& r, int host_index) noexcept;
+// IPv6 follows the same rules with `host6_index` (a LocalAddrs::ipv6 entry):
+// TCP, closed UDP ports and ICMPv6 other than echo and ND to the host
+// address go up; NAs (the kernel resolves its own next hops) go up too;
+// NS for our addresses are answered here.
+[[nodiscard]] bool for_host(const ClassifyResult& r, int host_index, int host6_index = -1) noexcept;
 
 }  // namespace sipedge::net

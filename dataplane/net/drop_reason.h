@@ -39,7 +39,28 @@ namespace sipedge::net {
   X(udp_bad_checksum)      /* non-zero UDP checksum mismatch */                \
   X(udp_bad_port)          /* source port 0: nothing to answer to */           \
   X(udp_port_closed)       /* destination port not one of ours */              \
-  X(unsupported_protocol)  /* IP protocol other than ICMP and UDP */
+  X(unsupported_protocol)  /* IP protocol other than ICMP and UDP */           \
+  X(vlan_untagged)         /* no 802.1Q tag on a VLAN port */                  \
+  X(vlan_wrong_id)         /* tagged with a VLAN other than the port's */      \
+  X(vlan_qinq)             /* 802.1ad outer tag, or two tags */                \
+  X(ipv6_truncated)        /* shorter than 40 bytes or than its ext headers */ \
+  X(ipv6_bad_version)      /* version field is not 6 */                        \
+  X(ipv6_bad_length)       /* payload length 0 (jumbo) or beyond the frame */  \
+  X(ipv6_hop_limit_expired) /* hop limit 0 */                                  \
+  X(ipv6_bad_source)       /* multicast, loopback or (but for DAD) :: */       \
+  X(ipv6_not_for_us)       /* destination is not ours nor our solicited-node */\
+  X(ipv6_bad_ext_header)   /* misplaced hop-by-hop, overrunning header */      \
+  X(ipv6_too_many_ext)     /* over the cap on ext header count or bytes */     \
+  X(ipv6_routing_header)   /* routing header with segments left: no transit */ \
+  X(ipv6_fragment)         /* NOT a drop: a fragment, hand it to reassembly */ \
+  X(ipv6_bad_fragment)     /* empty, unaligned, beyond 65535, or ext before */ \
+  X(icmpv6_truncated)      /* shorter than its message */                      \
+  X(icmpv6_bad_checksum)   /* ICMPv6 checksum (with pseudo-header) mismatch */ \
+  X(nd_bad_hop_limit)      /* ND message with hop limit other than 255 */      \
+  X(nd_malformed)          /* code, target, options or DAD rules violated */   \
+  X(nd_not_for_us)         /* solicitation for an address not ours */          \
+  X(udp6_zero_checksum)    /* UDP over IPv6 without checksum (RFC 8200 8.1) */ \
+  X(ipv6_sip_unsupported)  /* valid UDP/IPv6 to a SIP port: no v6 SIP yet */
 // clang-format on
 
 enum class DropReason : std::uint8_t {

@@ -37,6 +37,15 @@ config_in=$here/base.toml
 sed -e "s|@WORK@|$work|g" -e "s|@PREFIX@|golden-$name-$$|g" -e "s|@OUT_MTU@|$OUT_MTU|g" \
   -e "s|@ALGORITHM@|$ALGORITHM|g" "$config_in" >"$work/sipedge.toml"
 [ -f "$case_dir/extra.toml" ] && cat "$case_dir/extra.toml" >>"$work/sipedge.toml"
+# outside-port.toml / inside-port.toml: keys added to that [[port]] (after its
+# role line), for what extra.toml cannot reach (vlan, address6, ...).
+for side in outside inside; do
+  if [ -f "$case_dir/$side-port.toml" ]; then
+    sed -i -e "/^role = \"$side\"/r $case_dir/$side-port.toml" "$work/sipedge.toml"
+    grep -q -F -x -f <(grep -v '^#' "$case_dir/$side-port.toml" | grep .) "$work/sipedge.toml" ||
+      { echo "$side-port.toml: no [[port]] with role = \"$side\" to add it to" >&2; exit 1; }
+  fi
+done
 
 if ! timeout 60 "$dp" --config "$work/sipedge.toml" --exit-idle-ms 300 --stats-ms 0 >"$work/dp.out" 2>"$work/dp.err"; then
   echo "sipedge-dp failed:" >&2

@@ -2,12 +2,14 @@
 
 #include <cstdio>
 #include <string_view>
+#include <vector>
 
 #include "net/arp.h"
 #include "net/bytes.h"
 #include "net/checksum.h"
 #include "net/ethernet.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
 #include "net/mac.h"
 #include "net/stun.h"
 #include "net/udp.h"
@@ -211,6 +213,46 @@ std::string ipv4_section(Bytes ip, const DumpOptions& o, std::string& extra) {
   }
 }
 
+std::string ipv6_text(const std::uint8_t* p) {
+  char buf[48];
+  std::string out;
+  // Full form, no compression: unambiguous and independent of inet_ntop.
+  for (int i = 0; i < 16; i += 2) {
+    std::snprintf(buf, sizeof buf, "%s%x", i ? ":" : "", n::load_be16(p + i));
+    out += buf;
+  }
+  return out;
+}
+
+// IPv6: addresses, hop limit, next header; ICMPv6 type/code with its
+// checksum verified, the ND target and link-layer option, echo id/seq.
+std::string ipv6_section(Bytes ip) {
+  if (ip.size() < n::kIpv6HeaderLength) return "truncated len=" + std::to_string(ip.size());
+  const std::size_t plen = n::load_be16(ip.data() + 4);
+  std::string out = ipv6_text(ip.data() + 8) + ">" + ipv6_text(ip.data() + 24) +
+                    " hl=" + std::to_string(ip[7]) + " nh=" + std::to_string(ip[6]) + " plen=" + std::to_string(plen);
+  if (plen > ip.size() - n::kIpv6HeaderLength) return out + " BAD-LENGTH";
+  if (ip[6] != 58 || plen < 4) return out;
+  const Bytes m = ip.subspan(n::kIpv6HeaderLength, plen);
+  const auto src = n::Ipv6Addr::from(ip.data() + 8);
+  const auto dst = n::Ipv6Addr::from(ip.data() + 24);
+  out += " | icmpv6 type=" + std::to_string(m[0]) + " code=" + std::to_string(m[1]);
+  out += n::ipv6_l4_checksum_ok(src, dst, 58, m) ? " cksum=ok" : " cksum=BAD";
+  if ((m[0] == 128 || m[0] == 129) && m.size() >= 8) {
+    out += " id=" + std::to_string(n::load_be16(m.data() + 4)) + " seq=" + std::to_string(n::load_be16(m.data() + 6)) +
+           " data=" + std::to_string(m.size() - 8);
+  }
+  if ((m[0] == 135 || m[0] == 136) && m.size() >= 24) {
+    char flags[8];
+    std::snprintf(flags, sizeof flags, "%02x", m[4]);
+    out += " flags=" + std::string(flags) + " target=" + ipv6_text(m.data() + 8);
+    for (std::size_t at = 24; at + 8 <= m.size() && m[at + 1] != 0; at += std::size_t{m[at + 1]} * 8) {
+      out += " opt" + std::to_string(m[at]) + "=" + n::format_mac(n::MacAddr::from(m.data() + at + 2));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string dump_frame(std::size_t number, std::span<const std::uint8_t> frame,
@@ -235,6 +277,13 @@ std::string dump_frame(std::size_t number, std::span<const std::uint8_t> frame,
     line += "ipv4 | " + ipv4_section(frame.subspan(l3), options, extra);
   } else if (type == n::kEtherTypeArp && l3 == n::kEthHeaderLength) {
     line += "arp | " + arp_section(frame);
+  } else if (type == n::kEtherTypeArp) {
+    // arp_section reads at fixed offsets: show the tagged frame untagged.
+    std::vector<std::uint8_t> untagged(frame.begin(), frame.begin() + 12);
+    untagged.insert(untagged.end(), frame.begin() + 16, frame.end());
+    line += "arp | " + arp_section(untagged);
+  } else if (type == n::kEtherTypeIpv6) {
+    line += "ipv6 " + ipv6_section(frame.subspan(l3));
   } else {
     line += hex16(type) + " | len=" + std::to_string(frame.size() - l3);
   }

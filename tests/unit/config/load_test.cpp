@@ -35,8 +35,17 @@ TEST(ExampleConfig, LoadsWithTheDocumentedValues) {
   EXPECT_EQ(config.ports[0].subnet, (Ipv4Prefix{0xCB007100u, 24}));
   EXPECT_EQ(config.ports[0].gateway, 0xCB0071FEu);
   EXPECT_EQ(config.ports[1].role, PortRole::kInside);
-  ASSERT_EQ(config.neighbours.size(), 1u);
+  ASSERT_EQ(config.neighbours.size(), 2u);
   EXPECT_EQ(config.neighbours[0].port_index, 1u);
+  // The dual-stack example: v6 on both ports, a gateway6 and a static v6 neighbour.
+  ASSERT_TRUE(config.ports[0].address6);
+  EXPECT_EQ(format_prefix(config.ports[0].address6->subnet), "2001:db8:10::/64");
+  ASSERT_TRUE(config.ports[0].gateway6);
+  EXPECT_EQ(format_ipv6(*config.ports[0].gateway6), "2001:db8:10::1");
+  EXPECT_EQ(config.ports[0].vlan, 0);
+  ASSERT_TRUE(config.neighbours[1].address6);
+  EXPECT_EQ(format_ipv6(*config.neighbours[1].address6), "2001:db8:20::20");
+  EXPECT_EQ(config.neighbours[1].port_index, 1u);
   EXPECT_EQ(config.sip.vips, std::vector<Ipv4>{0xCB007101u});
   EXPECT_EQ(config.sip.default_set_index, 0u);
   ASSERT_EQ(config.sets.size(), 2u);

@@ -279,7 +279,7 @@ TEST(PcapToolDump, SummariesAndPayloadLines) {
       "id=4 frag=0+ | fragment len=16\n"
       "#5 eth 02:00:00:00:00:02>02:00:00:00:00:01 ipv4 | ipv4 203.0.113.50>203.0.113.1 ttl=64 "
       "id=4 frag=16 | fragment len=12\n"
-      "#6 eth 02:00:00:00:00:02>02:00:00:00:00:01 0x86dd | len=2\n";
+      "#6 eth 02:00:00:00:00:02>02:00:00:00:00:01 ipv6 truncated len=2\n";
   EXPECT_EQ(dump_all(frames, true), want);
 }
 
