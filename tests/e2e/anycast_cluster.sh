@@ -69,6 +69,22 @@ wait_hop() {  # node want limit_s [start_us]
   done
 }
 
+# A counter of a node's sipedge-dp, from its telemetry socket (EAL file
+# prefix se-$RUN for A, se-$RUN-2 for B: lib.sh's e2e_write_dp_config).
+dp_stat() {  # node name
+  local prefix=se-$RUN
+  [ "$1" = edge2 ] && prefix=se-$RUN-2
+  python3 - "$prefix" "$2" <<'PY'
+import json, socket, sys
+with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+    s.settimeout(5)
+    s.connect(f"/var/run/dpdk/{sys.argv[1]}/dpdk_telemetry.v2")
+    s.recv(16384)
+    s.send(b"/sipedge/stats")
+    print(json.loads(s.recv(1 << 20))["/sipedge/stats"].get(sys.argv[2], ""))
+PY
+}
+
 bird_start() {  # role config socket log
   ip netns exec "$(netns_name "$1")" "$BIRD" -f -c "$2" -s "$3" >"$4" 2>&1 &
   E2E_PIDS+=("$!")
@@ -219,10 +235,20 @@ router_birdc show bfd sessions >&2
 e2e_check "healthy: the router's VIP route has both nodes as next hops" \
   e2e_equal "$(router_next_hops | tr '\n' ' ')" "$E2E_EDGE_OUT_IP $E2E_EDGE2_OUT_IP "
 e2e_check "two BFD sessions are up at the router" e2e_equal "$(router_birdc show bfd sessions | grep -c ' Up ')" 2
+calls_a=$(dp_stat edge calls) calls_b=$(dp_stat edge2 calls)
 load_start healthy 100
 sleep 2
 hops_under_load=$(router_next_hops | tr '\n' ' ')
 load_wait healthy
+calls_a=$(($(dp_stat edge calls) - ${calls_a:-0})) calls_b=$(($(dp_stat edge2 calls) - ${calls_b:-0}))
+echo "MEASURED: both healthy: calls through A $calls_a, through B $calls_b (ECMP, L4 hash)"
+for node in edge edge2; do
+  exc_rx=$(dp_stat "$node" exception_rx) exc_tx=$(dp_stat "$node" exception_tx)
+  e2e_check "$node's BGP/BFD went through its sipedge-dp (exception_rx=$exc_rx exception_tx=$exc_tx)" \
+    bash -c "[ '${exc_rx:-0}' -gt 0 ] && [ '${exc_tx:-0}' -gt 0 ]"
+done
+e2e_check "the router spread calls over both nodes (A $calls_a, B $calls_b)" \
+  bash -c "[ $calls_a -gt 0 ] && [ $calls_b -gt 0 ]"
 echo "MEASURED: both healthy: ${ok:-?} ok, ${failed:-?} failed of 100 calls; next hops under load: $hops_under_load"
 e2e_check "both healthy: every call succeeded" e2e_equal "$ok" 100
 e2e_check "both next hops stayed under load" e2e_equal "$hops_under_load" "$E2E_EDGE_OUT_IP $E2E_EDGE2_OUT_IP "
