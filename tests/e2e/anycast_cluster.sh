@@ -229,7 +229,7 @@ for node in edge edge2; do
 done
 up_a=$(wait_hop edge 1 30)
 up_b=$(wait_hop edge2 1 30)
-echo "VIP next hops at the router: $(router_next_hops | tr '\n' ' ')"
+echo "VIP route via A ${up_a:-never} ms, via B ${up_b:-never} ms after the router's sessions came up; next hops: $(router_next_hops | tr '\n' ' ')"
 nip isp route show "$E2E_VIP/32" >&2
 router_birdc show bfd sessions >&2
 e2e_check "healthy: the router's VIP route has both nodes as next hops" \
