@@ -17,9 +17,12 @@
 #   2. SIGKILL of A's sipedge-cp: A's next hop gone (ms printed, < 1 s), B's
 #      stays, calls continue (failed calls printed); A's cp restarted: back;
 #   3. sipedgectl drain on A: A's next hop gone, 0 failed calls; undrain;
-#   4. SIGKILL of A's sipedge-dp: the router's BFD drops A (ms printed,
+#   4. every destination of A set down on A (sipedgectl set-state): A
+#      withdraws (destinations_down), B stays; set up again: A returns after
+#      the hold-down;
+#   5. SIGKILL of A's sipedge-dp: the router's BFD drops A (ms printed,
 #      target < 1 s), calls continue through B (failed calls printed).
-# (Drain runs before the dataplane kill so that A need not be rebuilt.)
+# (The dataplane kill comes last so that A need not be rebuilt.)
 # Usage: anycast_cluster.sh SIPEDGE_DP SIPEDGE_CP SIPEDGECTL [SOURCE_ROOT]
 set -uo pipefail
 SIPEDGE_DP=${1:-${SIPEDGE_DP:-}}
@@ -293,7 +296,37 @@ e2e_check "drain exits 0 and says the node can stop" \
 in_ns edge timeout 30 "$SIPEDGECTL" undrain "$(cluster_config_of edge)"
 e2e_check "undrain: A's route is back" [ -n "$(wait_hop edge 1 15)" ]
 
-# 4. SIGKILL of A's sipedge-dp under load: only BFD can tell the router (the
+# 4. Every destination of A down (operator overrides on A only; B still
+# sees them up): A withdraws, B carries the calls; back up: A returns after
+# the hold-down.
+set_state_a() {  # up|down
+  local dest
+  for dest in "$E2E_UAS1_IP:5060" "$E2E_UAS2_IP:5060"; do
+    in_ns edge timeout 10 "$SIPEDGECTL" set-state "$(cluster_config_of edge)" "$dest" "$1" >>"$E2E_WORK/set-state.out" 2>&1 ||
+      e2e_die "set-state $dest $1 on A failed: $(cat "$E2E_WORK/set-state.out")"
+  done
+}
+load_start destsdown 300
+sleep 3
+start=$(now_us)
+set_state_a down
+dests_ms=$(wait_hop edge 0 5 "$start")
+b_kept=0
+router_has_hop edge2 && b_kept=1
+load_wait destsdown
+reason=$(cluster_metric edge 'sipedge_cp_announce_transitions_total{reason="destinations_down"}')
+echo "MEASURED: all of A's destinations down -> A's route gone in ${dests_ms:-more than 5000} ms; calls: ${ok:-?} ok, ${failed:-?} failed of 300"
+e2e_check "all of A's destinations down: A withdraws (${dests_ms:-?} ms)" e2e_between "${dests_ms:-}" 0 999
+e2e_check "the reason is destinations_down" e2e_equal "$reason" 1
+e2e_check "B's route stays" [ "$b_kept" = 1 ]
+e2e_check "calls continue through B (at least 290 of 300 ok: $ok)" e2e_between "${ok:-}" 290 300
+start=$(now_us)
+set_state_a up
+readd_ms=$(wait_hop edge 1 15 "$start")
+echo "MEASURED: A's destinations up again -> A's route back in ${readd_ms:-never} ms (hold_down ${HOLD_DOWN} s)"
+e2e_check "A re-announces, not before the hold-down" e2e_between "${readd_ms:-}" $((HOLD_DOWN * 1000)) 15000
+
+# 5. SIGKILL of A's sipedge-dp under load: only BFD can tell the router (the
 # node's BGP session went down with its exception interface).
 load_start dpkill 300
 sleep 3
