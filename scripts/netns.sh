@@ -23,8 +23,11 @@
 # pair (rtr r0 198.51.100.249/30, edge bg0 198.51.100.250/30), where the
 # tests run bird2 with BGP and BFD; the edge's bird speaks from bg0 until the
 # dataplane's exception path carries the session through vo (then only this
-# link changes: E2E_ROUTER_LINK). The db link: a bridge in db (198.51.100.241/29)
-# with one veth to each edge namespace (db0: 198.51.100.242 in edge, .243 in
+# link changes: E2E_ROUTER_LINK). `anycast-up` is that deployment shape for two
+# nodes: a router isp on the outside bridge (203.0.113.254) whose BGP peers
+# are the nodes' own addresses on their exception taps, and a UAC ispu behind
+# it (203.0.113.202/30, via isp's 203.0.113.201). The db link: a bridge in db
+# (198.51.100.241/29) with one veth to each edge namespace (db0: 198.51.100.242 in edge, .243 in
 # edge2), the only kernel addresses there, outside every test subnet. Every
 # namespace is
 # named se-$RUN-<role>; nothing is ever connected to the root namespace, and no
