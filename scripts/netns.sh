@@ -23,8 +23,11 @@
 # pair (rtr r0 198.51.100.249/30, edge bg0 198.51.100.250/30), where the
 # tests run bird2 with BGP and BFD; the edge's bird speaks from bg0 until the
 # dataplane's exception path carries the session through vo (then only this
-# link changes: E2E_ROUTER_LINK). The db link: a bridge in db (198.51.100.241/29)
-# with one veth to each edge namespace (db0: 198.51.100.242 in edge, .243 in
+# link changes: E2E_ROUTER_LINK). `anycast-up` is that deployment shape for two
+# nodes: a router isp on the outside bridge (203.0.113.254) whose BGP peers
+# are the nodes' own addresses on their exception taps, and a UAC ispu behind
+# it (203.0.113.202/30, via isp's 203.0.113.201). The db link: a bridge in db
+# (198.51.100.241/29) with one veth to each edge namespace (db0: 198.51.100.242 in edge, .243 in
 # edge2), the only kernel addresses there, outside every test subnet. Every
 # namespace is
 # named se-$RUN-<role>; nothing is ever connected to the root namespace, and no
@@ -44,6 +47,7 @@
 #   RUN=42 scripts/netns.sh edge2-up      add the second edge node (needs `up`)
 #   RUN=42 scripts/netns.sh db-up         add db, joined to edge (and edge2)
 #   RUN=42 scripts/netns.sh router-up     add rtr, the upstream BGP router, joined to edge
+#   RUN=42 scripts/netns.sh anycast-up    add isp, a router on the outside bridge, and ispu behind it
 #   RUN=42 scripts/netns.sh check         connectivity checks only
 #   RUN=42 scripts/netns.sh exec uac -- tcpdump -ni h0 -c 5
 #   RUN=42 scripts/netns.sh down          stop what runs inside, delete all
@@ -81,8 +85,17 @@ E2E_DB_PREFIX_LEN=29
 E2E_ROUTER_IP=198.51.100.249
 E2E_ROUTER_EDGE_IP=198.51.100.250
 E2E_ROUTER_PREFIX_LEN=30
+# The anycast cluster (anycast-up): an upstream router isp on the outside
+# bridge, BGP peer of both edge nodes' exception interfaces, and a UAC ispu
+# behind it on a /30 of its own (the router forwards to the VIP by its BGP
+# routes; edge nodes reach ispu through the router's MAC).
+E2E_ISP_IP=203.0.113.254
+E2E_ISP_MAC=02:00:cb:00:71:fe
+E2E_ISP_UAC_GW_IP=203.0.113.201
+E2E_ISP_UAC_IP=203.0.113.202
+E2E_ISP_UAC_PREFIX_LEN=30
 # Roles in creation order; `down` deletes whatever of these exists.
-E2E_ROLES=(edge sw uac uas1 uas2 nat natu edge2 db rtr)
+E2E_ROLES=(edge sw uac uas1 uas2 nat natu edge2 db rtr isp ispu)
 
 # Namespace name of a role for this run.
 netns_name() {
@@ -353,6 +366,36 @@ netns_router_up() {
   netns_log "rtr up ($E2E_ROUTER_IP <-> edge $E2E_ROUTER_EDGE_IP)"
 }
 
+# The anycast cluster's router: isp on the outside bridge (r0, fixed MAC,
+# $E2E_ISP_IP/24), forwarding between it and ispu (a /30: r1 in isp, h0 in
+# ispu). ispu routes only the outside /24 through isp: no default route.
+# Needs `up` (and edge2-up for the second node).
+netns_anycast_up() {
+  local role
+  netns_exists sw || {
+    netns_log "run 'up' first"
+    return 2
+  }
+  for role in isp ispu; do
+    if netns_exists "$role"; then
+      netns_log "$(netns_name "$role") already exists"
+      return 2
+    fi
+  done
+  for role in isp ispu; do
+    netns_new "$role" || return 1
+  done
+  netns_veth isp r0 sw ib || return 1
+  netns_host_if isp r0 "$E2E_ISP_MAC" "$E2E_ISP_IP/24" && netns_bridge_port ib bo || return 1
+  netns_veth isp r1 ispu h0 || return 1
+  netns_offloads_off isp r1 && nip isp addr add "$E2E_ISP_UAC_GW_IP/$E2E_ISP_UAC_PREFIX_LEN" dev r1 && nip isp link set r1 up || return 1
+  netns_offloads_off ispu h0 && nip ispu addr add "$E2E_ISP_UAC_IP/$E2E_ISP_UAC_PREFIX_LEN" dev h0 && nip ispu link set h0 up || return 1
+  nip ispu route add 203.0.113.0/24 via "$E2E_ISP_UAC_GW_IP" || return 1
+  netns_exec isp sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.r0.rp_filter=0 || return 1
+  netns_ping ispu "$E2E_ISP_IP" || return 1
+  netns_log "isp up ($E2E_ISP_IP on the outside bridge; ispu $E2E_ISP_UAC_IP behind it)"
+}
+
 # Stops whatever still runs in our namespaces (only processes started there,
 # by PID) and deletes them. Safe to call twice and on a half-built topology.
 netns_down() {
@@ -518,10 +561,11 @@ netns_main() {
         return 1
       fi
       ;;
-    edge2-up | db-up | router-up)
+    edge2-up | db-up | router-up | anycast-up)
       case "$cmd" in
         edge2-up) netns_edge2_up ;;
         db-up) netns_db_up ;;
+        anycast-up) netns_anycast_up ;;
         *) netns_router_up ;;
       esac
       case $? in
@@ -545,7 +589,7 @@ netns_main() {
       netns_exec "$role" "$@"
       ;;
     *)
-      echo "usage: RUN=ID $0 up|nat-up|edge2-up|db-up|check|down|exec ROLE -- CMD..." >&2
+      echo "usage: RUN=ID $0 up|nat-up|edge2-up|db-up|router-up|anycast-up|check|down|exec ROLE -- CMD..." >&2
       return 2
       ;;
   esac

@@ -40,6 +40,12 @@ std::optional<HttpResult> post(const ApiTarget& at, const std::string& target) {
   return r;
 }
 
+// A member of one of /api/announce's nested objects ("drain", "bird"):
+// json_member reads top-level members only.
+std::string nested_member(std::string_view body, std::string_view object, std::string_view key) {
+  return json_member(json_member(body, object), key);
+}
+
 }  // namespace
 
 int run_drain(std::span<const std::string_view> args) {
@@ -61,13 +67,13 @@ int run_drain(std::span<const std::string_view> args) {
     std::printf("announce.enabled is false: no route to withdraw; waiting out the grace period anyway\n");
   else
     std::printf("VIP withdrawn (bird %s)\n",
-                json_member(started->body, "confirmed") == "false" ? "confirmed" : "asked; not confirmed yet");
+                nested_member(started->body, "bird", "confirmed") == "false" ? "confirmed" : "asked; not confirmed yet");
   const auto t0 = std::chrono::steady_clock::now();
   // Bounded: the grace sipedge-cp reports, plus slack for a slow answer.
-  const long grace = std::strtol(json_member(started->body, "left_s").c_str(), nullptr, 10);
+  const long grace = std::strtol(nested_member(started->body, "drain", "left_s").c_str(), nullptr, 10);
   const auto deadline = t0 + std::chrono::seconds(grace + 10);
   std::string body = started->body;
-  while (json_member(body, "can_stop") != "true") {
+  while (nested_member(body, "drain", "can_stop") != "true") {
     if (std::chrono::steady_clock::now() > deadline) {
       std::fprintf(stderr, "sipedgectl: the grace period did not end in time\n");
       return 1;
@@ -79,15 +85,15 @@ int run_drain(std::span<const std::string_view> args) {
       return 1;
     }
     body = r.body;
-    if (json_member(body, "drain") == "null") {
+    if (json_member(body, "drain").empty()) {
       std::fprintf(stderr, "sipedgectl: the drain was cancelled (undrain)\n");
       return 1;
     }
     const long elapsed =
         static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0).count());
     std::printf("%4lds  announced %s  %s packets/s still arriving  %ss of grace left\n", elapsed,
-                json_member(body, "announced").c_str(), json_member(body, "arriving_pps").c_str(),
-                json_member(body, "left_s").c_str());
+                json_member(body, "announced").c_str(), nested_member(body, "drain", "arriving_pps").c_str(),
+                nested_member(body, "drain", "left_s").c_str());
     std::fflush(stdout);
   }
   std::printf("drained: the node can stop\n");
