@@ -30,20 +30,18 @@ source "$E2E_SRC_ROOT/tests/e2e/lib.sh"
 for exe in "$SIPEDGE_DP" "$SIPEDGE_CP" "$SIPEDGECTL"; do
   [ -x "$exe" ] || { echo "anycast_bgp: not an executable: '$exe'" >&2; exit 1; }
 done
-BIRD=$(command -v bird || echo /usr/sbin/bird)
-BIRDC=$(command -v birdc || echo /usr/sbin/birdc)
+# shellcheck source=bird_lib.sh
+source "$E2E_SRC_ROOT/tests/e2e/bird_lib.sh"
 [ -x "$BIRD" ] && [ -x "$BIRDC" ] || { echo "anycast_bgp: bird2 not installed (scripts/install-deps.sh)" >&2; exit 1; }
 HOLD_DOWN=3
 CP_PID=
 
-in_ns() { local role=$1; shift; ip netns exec "$(netns_name "$role")" "$@"; }
 ctl() { in_ns edge timeout 30 "$SIPEDGECTL" "$@"; }
 metric() { in_ns edge curl -s --max-time 3 http://127.0.0.1:9090/metrics | awk -v n="$1" '$1 == n { print $2 }'; }
 router_birdc() { in_ns rtr "$BIRDC" -s "$E2E_WORK/rtr-bird.ctl" "$@"; }
 router_has_vip() { router_birdc show route "$E2E_VIP/32" 2>/dev/null | grep -q "^ *$E2E_VIP/32"; }
 router_lacks_vip() { ! router_has_vip; }
 router_bfd_up() { router_birdc show bfd sessions 2>/dev/null | grep -q ' Up '; }
-now_us() { echo "${EPOCHREALTIME/./}"; }
 
 # Milliseconds until the router's route is present (want=1) or gone (want=0),
 # at most `limit` s; empty on timeout. Each poll (ip netns exec + birdc) takes
@@ -62,16 +60,6 @@ wait_route() {  # want limit_s [start_us]
   done
 }
 
-bird_start() {  # role config socket log
-  ip netns exec "$(netns_name "$1")" "$BIRD" -f -c "$2" -s "$3" >"$4" 2>&1 &
-  E2E_PIDS+=("$!")
-  e2e_log "bird in $1: pid $!, log $4"
-  for _ in $(seq 1 50); do
-    in_ns "$1" "$BIRDC" -s "$3" show status >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  e2e_die "bird in $1 did not come up"
-}
 
 uas_start() {  # role tag: answers OPTIONS too (-aa), so the probes see it
   local role=$1 tag=$2 ip pid

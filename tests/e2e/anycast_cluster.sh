@@ -37,16 +37,14 @@ source "$E2E_SRC_ROOT/tests/e2e/cluster_lib.sh"
 for exe in "$SIPEDGE_DP" "$SIPEDGE_CP" "$SIPEDGECTL"; do
   [ -x "$exe" ] || { echo "anycast_cluster: not an executable: '$exe'" >&2; exit 1; }
 done
-BIRD=$(command -v bird || echo /usr/sbin/bird)
-BIRDC=$(command -v birdc || echo /usr/sbin/birdc)
+# shellcheck source=bird_lib.sh
+source "$E2E_SRC_ROOT/tests/e2e/bird_lib.sh"
 [ -x "$BIRD" ] && [ -x "$BIRDC" ] || { echo "anycast_cluster: bird2 not installed (scripts/install-deps.sh)" >&2; exit 1; }
 command -v redis-server >/dev/null || { echo "anycast_cluster: redis-server not installed" >&2; exit 1; }
 HOLD_DOWN=3
 TAP=sxo
 LOAD_RATE=20
 
-in_ns() { local role=$1; shift; ip netns exec "$(netns_name "$role")" "$@"; }
-now_us() { echo "${EPOCHREALTIME/./}"; }
 node_ip() { if [ "$1" = edge ]; then echo "$E2E_EDGE_OUT_IP"; else echo "$E2E_EDGE2_OUT_IP"; fi; }
 router_birdc() { in_ns isp "$BIRDC" -s "$E2E_WORK/isp-bird.ctl" "$@"; }
 # The next hops of the VIP route in the router's kernel, one per line.
@@ -88,16 +86,6 @@ with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
 PY
 }
 
-bird_start() {  # role config socket log
-  ip netns exec "$(netns_name "$1")" "$BIRD" -f -c "$2" -s "$3" >"$4" 2>&1 &
-  E2E_PIDS+=("$!")
-  e2e_log "bird in $1: pid $!, log $4"
-  for _ in $(seq 1 50); do
-    in_ns "$1" "$BIRDC" -s "$3" show status >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  e2e_die "bird in $1 did not come up"
-}
 
 uas_start() {  # role: answers OPTIONS too (-aa), so the probes see it
   local role=$1 ip
