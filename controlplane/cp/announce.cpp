@@ -1,6 +1,7 @@
 #include "cp/announce.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -140,59 +141,43 @@ std::string Announcer::metrics_text() const {
   return t;
 }
 
-std::string Announcer::status_json(Now now) const {
-  const auto b = [](bool v) { return v ? "true" : "false"; };
-  std::string j = "{\"enabled\":";
-  j += b(enabled());
-  j += ",\"announced\":";
-  j += b(announced());
-  j += ",\"healthy\":";
-  j += b(judge(inputs_) == AnnounceReason::healthy);
-  j += ",\"reason\":";
-  append_json_string(j, name(verdict_.reason()));
-  j += ",\"hold_down_left_ms\":" + std::to_string(verdict_.hold_down_left_us(now.mono_us) / 1000);
-  j += ",\"checks\":{\"dataplane\":";
-  j += b(inputs_.dataplane_connected);
-  j += ",\"workers\":" + std::to_string(heartbeat_.workers()) +
-       ",\"workers_stalled\":" + std::to_string(inputs_.dataplane_connected ? heartbeat_.stalled(now.mono_us) : 0);
-  j += ",\"store\":";
-  j += b(inputs_.store_reachable);
-  j += ",\"destinations\":";
-  j += b(inputs_.destinations_enough);
-  j += "},\"bird\":";
+Json Announcer::status_document(Now now) const {
+  Json doc{{"enabled", enabled()},
+           {"announced", announced()},
+           {"healthy", judge(inputs_) == AnnounceReason::healthy},
+           {"reason", name(verdict_.reason())},
+           {"hold_down_left_ms", verdict_.hold_down_left_us(now.mono_us) / 1000},
+           {"checks",
+            {{"dataplane", inputs_.dataplane_connected},
+             {"workers", heartbeat_.workers()},
+             {"workers_stalled", inputs_.dataplane_connected ? heartbeat_.stalled(now.mono_us) : 0},
+             {"store", inputs_.store_reachable},
+             {"destinations", inputs_.destinations_enough}}}};
   if (bird_) {
-    j += "{\"connected\":";
-    j += b(bird_->connected());
-    j += ",\"confirmed\":";
-    j += bird_->confirmed() ? b(*bird_->confirmed()) : "null";
-    j += ",\"protocol\":";
-    append_json_string(j, config_.announce.protocol);
-    j += ",\"error\":";
-    append_json_string(j, bird_->last_error());
-    j += "}";
+    Json bird{{"connected", bird_->connected()}, {"confirmed", nullptr}};
+    if (bird_->confirmed()) bird["confirmed"] = *bird_->confirmed();
+    bird["protocol"] = config_.announce.protocol;
+    bird["error"] = bird_->last_error();
+    doc["bird"] = std::move(bird);
   } else {
-    j += "null";
+    doc["bird"] = nullptr;
   }
-  j += ",\"transitions\":{";
-  for (std::size_t i = 0; i < kAnnounceReasonCount; ++i) {
-    if (i) j += ',';
-    append_json_string(j, kAnnounceReasonNames[i]);
-    j += ':' + std::to_string(verdict_.transitions()[i]);
-  }
-  j += "},\"drain\":";
+  Json transitions = Json::object();
+  for (std::size_t i = 0; i < kAnnounceReasonCount; ++i) transitions[kAnnounceReasonNames[i]] = verdict_.transitions()[i];
+  doc["transitions"] = std::move(transitions);
   if (draining_) {
     const std::int64_t left = std::max<std::int64_t>(0, drain_until_us_ - now.mono_us);
-    char rate[32];
-    std::snprintf(rate, sizeof rate, "%.1f", arriving_pps_);
-    j += "{\"elapsed_s\":" + std::to_string((now.mono_us - drain_started_us_) / 1'000'000) +
-         ",\"left_s\":" + std::to_string((left + 999'999) / 1'000'000) + ",\"arriving_pps\":" + rate +
-         ",\"can_stop\":" + b(left == 0) + "}";
+    doc["drain"] = {{"elapsed_s", (now.mono_us - drain_started_us_) / 1'000'000},
+                    {"left_s", (left + 999'999) / 1'000'000},
+                    {"arriving_pps", std::round(arriving_pps_ * 10.0) / 10.0},  // one decimal, as documented
+                    {"can_stop", left == 0}};
   } else {
-    j += "null";
+    doc["drain"] = nullptr;
   }
-  j += "}";
-  return j;
+  return doc;
 }
+
+std::string Announcer::status_json(Now now) const { return dump_json(status_document(now)); }
 
 std::string Announcer::status_text(Now now) const {
   char line[256];

@@ -27,6 +27,7 @@
 #include "cp/control_plane.h"
 #include "cp/guardian.h"
 #include "cp/health.h"
+#include "cp/json.h"
 #include "store/location_store.h"
 
 namespace sipedge::cp {
@@ -54,6 +55,7 @@ class Announcer {
   const HealthInputs& inputs() const { return inputs_; }
 
   std::string metrics_text() const;
+  Json status_document(Now now) const;  // the "announce" member of /api/stats, and /api/drain
   std::string status_json(Now now) const;
   std::string status_text(Now now) const;
 

@@ -61,26 +61,9 @@ std::string drop_reason(std::string_view name) {
   return {};
 }
 
-void append_optional(std::string& out, const std::optional<std::uint64_t>& v) { out += v ? u64(*v) : "null"; }
+Json optional_number(const std::optional<std::uint64_t>& v) { return v ? Json(*v) : Json(nullptr); }
 
 }  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned char>(c));
-      out += esc;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
 
 std::optional<std::string> operator_aor(std::string_view text) {
   if (text.empty()) return std::nullopt;
@@ -90,96 +73,54 @@ std::optional<std::string> operator_aor(std::string_view text) {
 
 std::string stats_json(const ApiView& v) {
   const ControlPlane& cp = v.cp;
-  std::string j;
-  j.reserve(32768);
   const std::int64_t end = history_end(v);
   const auto cur = cp.history().at(end);
-  j += "{\"time\":" + std::to_string(v.now.unix_ms / 1000);
-  j += ",\"node\":";
-  append_json_string(j, v.config.node.name);
-  j += ",\"dataplane\":{\"connected\":";
-  j += cp.dp_connected() ? "true" : "false";
-  j += ",\"generation\":" + u64(cp.dataplane_generation());
-  j += ",\"stats_age_ms\":";
-  j += cp.dp_stats_unix_ms() ? std::to_string(v.now.unix_ms - cp.dp_stats_unix_ms()) : "null";
-  j += "},\"cps\":";
-  append_optional(j, cur ? std::optional(cur->calls) : std::nullopt);
-  j += ",\"cps_breaches\":";
-  append_optional(j, cur ? std::optional(cur->breaches) : std::nullopt);
+  Json doc{{"time", v.now.unix_ms / 1000},
+           {"node", v.config.node.name},
+           {"dataplane",
+            {{"connected", cp.dp_connected()},
+             {"generation", cp.dataplane_generation()},
+             {"stats_age_ms", cp.dp_stats_unix_ms() ? Json(v.now.unix_ms - cp.dp_stats_unix_ms()) : Json(nullptr)}}},
+           {"cps", optional_number(cur ? std::optional(cur->calls) : std::nullopt)},
+           {"cps_breaches", optional_number(cur ? std::optional(cur->breaches) : std::nullopt)}};
 
-  j += ",\"history\":{\"end\":" + std::to_string(end) + ",\"seconds\":" + u64(kHistorySeconds);
-  const auto series = cp.history().series(end);
-  j += ",\"cps\":[";
-  for (std::size_t i = 0; i < series.size(); ++i) {
-    if (i) j += ',';
-    append_optional(j, series[i] ? std::optional(series[i]->calls) : std::nullopt);
+  Json cps = Json::array(), cps_breaches = Json::array();
+  for (const auto& second : cp.history().series(end)) {
+    cps.push_back(optional_number(second ? std::optional(second->calls) : std::nullopt));
+    cps_breaches.push_back(optional_number(second ? std::optional(second->breaches) : std::nullopt));
   }
-  j += "],\"cps_breaches\":[";
-  for (std::size_t i = 0; i < series.size(); ++i) {
-    if (i) j += ',';
-    append_optional(j, series[i] ? std::optional(series[i]->breaches) : std::nullopt);
-  }
-  j += "]}";
+  doc["history"] = {{"end", end}, {"seconds", kHistorySeconds}, {"cps", std::move(cps)}, {"cps_breaches", std::move(cps_breaches)}};
 
   const auto& names = cp.dp_stat_names();
   const auto& values = cp.dp_stats();
-  j += ",\"counters\":{";
-  bool first = true;
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (!first) j += ',';
-    first = false;
-    append_json_string(j, i < names.size() ? names[i] : "stat_" + u64(i));
-    j += ':' + u64(values[i]);
-  }
-  j += "},\"drops\":{";
-  first = true;
-  for (std::size_t i = 0; i < values.size() && i < names.size(); ++i) {
-    const auto reason = drop_reason(names[i]);
-    if (reason.empty()) continue;
-    if (!first) j += ',';
-    first = false;
-    append_json_string(j, reason);
-    j += ':' + u64(values[i]);
-  }
-  j += "},\"destinations\":[";
-  first = true;
-  for (const auto& d : destinations(v)) {
-    if (!first) j += ',';
-    first = false;
-    j += "{\"set\":";
-    append_json_string(j, d.set);
-    j += ",\"index\":" + u64(d.index) + ",\"uri\":";
-    append_json_string(j, d.uri);
-    j += ",\"requests\":";
-    append_optional(j, d.requests);
-    j += '}';
-  }
-  j += "],\"registrations\":{\"bindings\":" + u64(v.store.binding_count()) + ",\"aors\":" + u64(v.store.aor_count()) +
-       ",\"held\":" + u64(cp.held()) + "}";
+  Json counters = Json::object(), drops = Json::object();
+  for (std::size_t i = 0; i < values.size(); ++i) counters[i < names.size() ? names[i] : "stat_" + u64(i)] = values[i];
+  for (std::size_t i = 0; i < values.size() && i < names.size(); ++i)
+    if (const auto reason = drop_reason(names[i]); !reason.empty()) drops[reason] = values[i];
+  doc["counters"] = std::move(counters);
+  doc["drops"] = std::move(drops);
+
+  Json dests = Json::array();
+  for (const auto& d : destinations(v))
+    dests.push_back({{"set", d.set}, {"index", d.index}, {"uri", d.uri}, {"requests", optional_number(d.requests)}});
+  doc["destinations"] = std::move(dests);
+  doc["registrations"] = {{"bindings", v.store.binding_count()}, {"aors", v.store.aor_count()}, {"held", cp.held()}};
 
   const auto& ks = cp.keepalive().stats();
-  j += ",\"keepalive\":{\"bindings\":" + u64(cp.keepalive().size()) + ",\"sent\":" + u64(ks.sent) +
-       ",\"answered\":" + u64(ks.answered) + ",\"failed\":" + u64(ks.failed) + ",\"removed\":" + u64(ks.removed) +
-       ",\"rtt_sum_us\":" + u64(ks.rtt_sum_us) + ",\"rtt_buckets_ms\":[";
-  for (std::size_t i = 0; i < kRttBucketsMs.size(); ++i) {
-    if (i) j += ',';
-    j += u64(kRttBucketsMs[i]);
-  }
-  j += "],\"rtt_counts\":[";  // per bucket (not cumulative); the last is above the largest bound
-  for (std::size_t i = 0; i < ks.rtt_buckets.size(); ++i) {
-    if (i) j += ',';
-    j += u64(ks.rtt_buckets[i]);
-  }
-  j += "]},\"punt_queue\":" + u64(v.punt_queue);
-  if (v.announce) j += ",\"announce\":" + v.announce->status_json(v.now);
-  j += ",\"cp\":{";
-  for (std::size_t i = 0; i < kCounterCount; ++i) {
-    if (i) j += ',';
-    append_json_string(j, kCounterInfo[i].name);
-    j += ':' + u64(cp.counters().at(i));
-  }
-  j += "}}\n";
-  return j;
+  doc["keepalive"] = {{"bindings", cp.keepalive().size()},
+                      {"sent", ks.sent},
+                      {"answered", ks.answered},
+                      {"failed", ks.failed},
+                      {"removed", ks.removed},
+                      {"rtt_sum_us", ks.rtt_sum_us},
+                      {"rtt_buckets_ms", kRttBucketsMs},
+                      {"rtt_counts", ks.rtt_buckets}};  // per bucket (not cumulative); the last is above the largest bound
+  doc["punt_queue"] = v.punt_queue;
+  if (v.announce) doc["announce"] = v.announce->status_document(v.now);
+  Json cp_counters = Json::object();
+  for (std::size_t i = 0; i < kCounterCount; ++i) cp_counters[std::string(kCounterInfo[i].name)] = cp.counters().at(i);
+  doc["cp"] = std::move(cp_counters);
+  return dump_json(doc) + "\n";
 }
 
 std::string stats_text(const ApiView& v) {
@@ -240,30 +181,20 @@ std::string stats_text(const ApiView& v) {
 
 std::string registrations_json(const ApiView& v, const std::optional<std::string>& aor) {
   const std::int64_t now_s = v.now.unix_ms / 1000;
-  std::string body;
-  body.push_back('[');  // not = "[": GCC 12 -O3 raises a false -Wrestrict on it
-  bool first = true;
+  Json list = Json::array();
   v.store.for_each([&](const store::Binding& b) {
     if (aor && b.aor != *aor) return;
-    if (!first) body += ",";
-    first = false;
-    body += "{\"aor\":";
-    append_json_string(body, b.aor);
-    body += ",\"contact\":";
-    append_json_string(body, b.contact);
-    body += ",\"received\":";
-    append_json_string(body, store::to_string(b.received));
-    body += ",\"expires\":" + std::to_string(b.remaining(now_s));
-    body += ",\"nat\":" + std::string(b.nat ? "true" : "false");
-    body += ",\"owner\":" + std::to_string(b.owner);  // node.id that accepted the latest REGISTER
-    body += ",\"rtt_us\":" + std::to_string(b.keepalive.last_rtt_us);
-    body += ",\"keepalive_failures\":" + std::to_string(b.keepalive.consecutive_failures);
-    body += ",\"user_agent\":";
-    append_json_string(body, b.user_agent);
-    body += "}";
+    list.push_back({{"aor", b.aor},
+                    {"contact", b.contact},
+                    {"received", store::to_string(b.received)},
+                    {"expires", b.remaining(now_s)},
+                    {"nat", b.nat},
+                    {"owner", b.owner},  // node.id that accepted the latest REGISTER
+                    {"rtt_us", b.keepalive.last_rtt_us},
+                    {"keepalive_failures", b.keepalive.consecutive_failures},
+                    {"user_agent", b.user_agent}});
   });
-  body += "]\n";
-  return body;
+  return dump_json(list) + "\n";
 }
 
 std::string registrations_text(const ApiView& v, const std::optional<std::string>& aor) {

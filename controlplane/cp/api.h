@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "cp/control_plane.h"
+#include "cp/json.h"  // append_json_string, for the callers of these bodies
 #include "store/location_store.h"
 
 namespace sipedge::cp {
@@ -37,7 +38,5 @@ std::string registrations_text(const ApiView& v, const std::optional<std::string
 // An operator's AOR ("alice@example.com", "sip:alice@example.com") in the
 // store's normalised form; nullopt when it is not one.
 std::optional<std::string> operator_aor(std::string_view text);
-
-void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace sipedge::cp

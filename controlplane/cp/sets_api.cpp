@@ -3,51 +3,27 @@
 #include <optional>
 #include <vector>
 
+#include "cp/json.h"
 #include "store/binding.h"
 
 namespace sipedge::cp {
 namespace {
 
-void json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[(c >> 4) & 0xF];
-      out += kHex[c & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
-void destination_json(std::string& out, const DestinationHealth& d, bool probing) {
-  out += "{\"set\":";
-  json_string(out, d.set_name);
-  out += ",\"set_id\":" + std::to_string(d.set_id);
-  out += ",\"index\":" + std::to_string(d.index);
-  out += ",\"uri\":";
-  json_string(out, d.uri);
-  out += ",\"address\":";
-  json_string(out, store::to_string(d.address));
-  out += ",\"enabled\":";
-  out += d.enabled ? "true" : "false";
-  out += ",\"state\":\"";
-  out += !d.enabled ? "disabled" : d.up() ? "up" : "down";
-  out += "\",\"probe\":\"";
-  out += !probing ? "off" : d.probe_up ? "up" : "down";
-  out += "\",\"admin\":\"";
-  out += d.admin_down ? "down" : "auto";
-  out += "\",\"rtt_us\":" + (d.answered_once ? std::to_string(d.last_rtt_us) : std::string("-1"));
-  out += ",\"consecutive_failures\":" + std::to_string(d.consecutive_failures);
-  out += ",\"consecutive_successes\":" + std::to_string(d.consecutive_successes);
-  out += ",\"probes_sent\":" + std::to_string(d.probes_sent);
-  out += "}";
+Json destination_json(const DestinationHealth& d, bool probing) {
+  return Json{{"set", d.set_name},
+              {"set_id", d.set_id},
+              {"index", d.index},
+              {"uri", d.uri},
+              {"address", store::to_string(d.address)},
+              {"enabled", d.enabled},
+              {"state", !d.enabled ? "disabled" : d.up() ? "up" : "down"},
+              {"probe", !probing ? "off" : d.probe_up ? "up" : "down"},
+              {"admin", d.admin_down ? "down" : "auto"},
+              // -1 until the first answer: the dashboard and sipedgectl show "-"
+              {"rtt_us", d.answered_once ? static_cast<std::int64_t>(d.last_rtt_us) : std::int64_t{-1}},
+              {"consecutive_failures", d.consecutive_failures},
+              {"consecutive_successes", d.consecutive_successes},
+              {"probes_sent", d.probes_sent}};
 }
 
 int hex_value(char c) {
@@ -77,25 +53,15 @@ std::optional<std::string> url_decode(std::string_view s) {
 }
 
 std::string error_json(std::string_view message) {
-  std::string out = "{\"error\":";
-  json_string(out, message);
-  out += "}\n";
-  return out;
+  return dump_json(Json{{"error", message}}) + "\n";
 }
 
 }  // namespace
 
 std::string sets_json(const ProbeEngine& probe) {
-  std::string out;
-  out.push_back('[');
-  bool first = true;
-  for (const auto& d : probe.destinations()) {
-    if (!first) out += ",";
-    first = false;
-    destination_json(out, d, probe.options().enabled);
-  }
-  out += "]\n";
-  return out;
+  Json list = Json::array();
+  for (const auto& d : probe.destinations()) list.push_back(destination_json(d, probe.options().enabled));
+  return dump_json(list) + "\n";
 }
 
 ApiReply set_state_request(ControlPlane& cp, std::string_view query) {
@@ -119,17 +85,10 @@ ApiReply set_state_request(ControlPlane& cp, std::string_view query) {
     case AdminResult::disabled: return {409, error_json(*which + " is disabled in the config")};
     case AdminResult::ok: break;
   }
-  std::string out;
-  out.push_back('[');
-  bool first = true;
+  Json list = Json::array();
   const auto destinations = cp.probe().destinations();
-  for (std::size_t i : cp.probe().find(*which)) {
-    if (!first) out += ",";
-    first = false;
-    destination_json(out, destinations[i], cp.probe().options().enabled);
-  }
-  out += "]\n";
-  return {200, out};
+  for (std::size_t i : cp.probe().find(*which)) list.push_back(destination_json(destinations[i], cp.probe().options().enabled));
+  return {200, dump_json(list) + "\n"};
 }
 
 }  // namespace sipedge::cp

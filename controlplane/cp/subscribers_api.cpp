@@ -4,6 +4,7 @@
 
 #include "cp/api.h"
 #include "cp/http_request.h"
+#include "cp/json.h"
 #include "registrar/digest.h"
 #include "store/subscriber_check.h"
 
@@ -11,10 +12,7 @@ namespace sipedge::cp {
 namespace {
 
 ApiReply error_reply(std::uint16_t status, std::string_view message) {
-  std::string body = "{\"ok\":false,\"error\":";
-  append_json_string(body, message);
-  body += "}\n";
-  return {status, std::move(body)};
+  return {status, dump_json(Json{{"ok", false}, {"error", message}}) + "\n"};
 }
 
 std::string lower(std::string_view hex) {
@@ -30,11 +28,12 @@ std::string required(const std::optional<std::string>& value, std::string_view n
   return std::string(problem);
 }
 
-void append_identity(std::string& body, const store::Subscriber& s) {
-  body += "\"username\":";
-  append_json_string(body, s.username);
-  body += ",\"realm\":";
-  append_json_string(body, s.realm);
+Json identity(bool ok, const store::Subscriber& s) {
+  Json doc = Json::object();
+  if (ok) doc["ok"] = true;
+  doc["username"] = s.username;
+  doc["realm"] = s.realm;
+  return doc;
 }
 
 }  // namespace
@@ -83,14 +82,11 @@ ApiReply subscriber_add(store::SubscriberStore& subscribers, std::string_view fo
     return error_reply(500, "the subscriber store refused the write: " + error);
   }
   counters.add(Counter::subscriber_added);
-  std::string body = "{\"ok\":true,";
-  append_identity(body, s);
-  body += ",\"replaced\":";
-  body += replaced ? "true" : "false";
-  body += ",\"ha1_md5\":true,\"ha1_sha256\":";
-  body += s.ha1_sha256.empty() ? "false" : "true";
-  body += "}\n";
-  return {200, std::move(body)};
+  Json doc = identity(true, s);
+  doc["replaced"] = replaced;
+  doc["ha1_md5"] = true;
+  doc["ha1_sha256"] = !s.ha1_sha256.empty();
+  return {200, dump_json(doc) + "\n"};
 }
 
 ApiReply subscriber_delete(store::SubscriberStore& subscribers, std::string_view username, std::string_view realm,
@@ -106,9 +102,9 @@ ApiReply subscriber_delete(store::SubscriberStore& subscribers, std::string_view
     counters.add(Counter::subscriber_refused);
     return error_reply(404, "no subscriber " + std::string(username) + "@" + std::string(realm));
   }
-  std::string body = "{\"ok\":true,";
-  append_identity(body, *existing);  // before erase(): `existing` dies with the row
-  body += ",\"removed\":1}\n";
+  Json doc = identity(true, *existing);  // before erase(): `existing` dies with the row
+  doc["removed"] = 1;
+  const std::string body = dump_json(doc) + "\n";
   std::string error;
   if (!subscribers.erase(username, realm, error)) {
     counters.add(Counter::subscriber_store_failed);
@@ -117,7 +113,7 @@ ApiReply subscriber_delete(store::SubscriberStore& subscribers, std::string_view
     return error_reply(500, "the subscriber store refused the removal: " + error);
   }
   counters.add(Counter::subscriber_removed);
-  return {200, std::move(body)};
+  return {200, body};
 }
 
 ApiReply subscriber_delete(store::SubscriberStore& subscribers, std::string_view user_at_realm, Counters& counters) {
@@ -142,8 +138,8 @@ ApiReply subscriber_delete_form(store::SubscriberStore& subscribers, std::string
 std::string subscribers_list(const store::SubscriberStore& subscribers, const std::optional<std::string>& realm,
                              bool text) {
   std::string out;
+  Json list = Json::array();
   std::size_t n = 0;
-  if (!text) out.push_back('[');
   subscribers.for_each([&](const store::Subscriber& s) {
     if (realm && s.realm != *realm) return;
     if (text) {
@@ -157,23 +153,18 @@ std::string subscribers_list(const store::SubscriberStore& subscribers, const st
                     credentials.empty() ? "none" : credentials.c_str());
       out += line;
     } else {
-      if (n != 0) out += ',';
-      out += '{';
-      append_identity(out, s);
-      out += ",\"password\":";
-      out += s.password.empty() ? "false" : "true";
-      out += ",\"ha1_md5\":";
-      out += s.ha1_md5.empty() ? "false" : "true";
-      out += ",\"ha1_sha256\":";
-      out += s.ha1_sha256.empty() ? "false" : "true";
-      out += '}';
+      Json entry = identity(false, s);
+      entry["password"] = !s.password.empty();
+      entry["ha1_md5"] = !s.ha1_md5.empty();
+      entry["ha1_sha256"] = !s.ha1_sha256.empty();
+      list.push_back(std::move(entry));
     }
     ++n;
   });
   if (text)
     out += std::to_string(n) + (n == 1 ? " subscriber\n" : " subscribers\n");
   else
-    out += "]\n";
+    out = dump_json(list) + "\n";
   return out;
 }
 

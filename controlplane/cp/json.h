@@ -1,0 +1,25 @@
+#pragma once
+// sipedge::cp — how sipedge-cp writes every JSON document it serves: an
+// nlohmann::ordered_json (insertion order, so documents keep the field order
+// the README shows), dumped compact. AORs, contacts and user agents come from
+// the network and may hold any byte: invalid UTF-8 is replaced by U+FFFD
+// instead of throwing, so a hostile User-Agent cannot take the API down.
+//
+// Thread-safety: none needed (pure functions). Cold path: allocates.
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace sipedge::cp {
+
+using Json = nlohmann::ordered_json;
+
+// Compact text of `doc`, without a trailing newline.
+std::string dump_json(const Json& doc);
+
+// `s` as one JSON string literal (quotes included) appended to `out`; for the
+// few small bodies still assembled around a literal (cp/loop.cpp's errors).
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace sipedge::cp
