@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "sip/ipv4.h"
 #include "sip/message.h"
 #include "sip/nat.h"
@@ -26,7 +28,9 @@ namespace sip = sipedge::sip;
 
 constexpr std::string_view kUsage = "usage: sipedgectl inspect [FILE|-] [--source IP:PORT]\n";
 
-// ---- JSON output (no library here: strings escaped per RFC 8259) ----
+// ---- JSON output ----
+
+using Json = nlohmann::ordered_json;
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0.
 std::size_t utf8_length(std::string_view s, std::size_t i) {
@@ -56,99 +60,27 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   return n;
 }
 
-// Appends s as a JSON string literal. Valid UTF-8 passes through; other bytes
-// (SIP allows any octet in places) are written as the code point U+00XX so the
-// output is always valid JSON.
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
+// SIP allows any octet in places, and an operator inspecting a capture wants
+// to see which byte it was: valid UTF-8 passes through, every other byte
+// becomes the code point U+00XX (printed "\u00XX" by the ASCII-only dump),
+// rather than nlohmann's U+FFFD, which would hide the value.
+std::string text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      default: break;
-    }
-    if (c < 0x20 || c == 0x7F) {
-      out += "\\u00";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    } else if (c < 0x80) {
+    if (c < 0x80) {
       out.push_back(static_cast<char>(c));
     } else if (const std::size_t n = utf8_length(s, i); n != 0) {
       out.append(s.substr(i, n));
       i += n - 1;
     } else {
-      out += "\\u00";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
     }
   }
-  out.push_back('"');
+  return out;
 }
-
-// A small pretty-printing writer: objects and arrays nest, commas and
-// indentation are handled here.
-class Json {
- public:
-  void begin_object(std::string_view key = {}) { open(key, '{'); }
-  void end_object() { close('}'); }
-  void begin_array(std::string_view key = {}) { open(key, '['); }
-  void end_array() { close(']'); }
-  void string(std::string_view key, std::string_view value) {
-    item(key);
-    append_json_string(out_, value);
-  }
-  void number(std::string_view key, std::uint64_t value) {
-    item(key);
-    out_ += std::to_string(value);
-  }
-  void boolean(std::string_view key, bool value) {
-    item(key);
-    out_ += value ? "true" : "false";
-  }
-  void null(std::string_view key) {
-    item(key);
-    out_ += "null";
-  }
-  const std::string& text() const { return out_; }
-
- private:
-  void item(std::string_view key) {
-    if (!first_) out_.push_back(',');
-    first_ = false;
-    if (depth_ > 0) {
-      out_.push_back('\n');
-      out_.append(static_cast<std::size_t>(depth_) * 2, ' ');
-    }
-    if (!key.empty()) {
-      append_json_string(out_, key);
-      out_ += ": ";
-    }
-  }
-  void open(std::string_view key, char bracket) {
-    item(key);
-    out_.push_back(bracket);
-    ++depth_;
-    first_ = true;
-  }
-  void close(char bracket) {
-    --depth_;
-    if (!first_) {
-      out_.push_back('\n');
-      out_.append(static_cast<std::size_t>(depth_) * 2, ' ');
-    }
-    out_.push_back(bracket);
-    first_ = false;
-  }
-
-  std::string out_;
-  int depth_ = 0;
-  bool first_ = true;
-};
 
 // ---- input ----
 
@@ -227,187 +159,144 @@ std::string_view scheme_name(sip::UriScheme s) {
   return "other";
 }
 
-void write_params(Json& j, std::string_view key, std::string_view list) {
-  j.begin_array(key);
+Json params_json(std::string_view list) {
+  Json out = Json::array();
   sip::ParamIterator it(list);
   sip::Param p;
   while (it.next(p)) {
-    j.begin_object();
-    j.string("name", p.name);
-    if (p.has_value) {
-      j.string("value", p.value);
-    } else {
-      j.null("value");
-    }
-    j.end_object();
+    Json param;
+    param["name"] = text(p.name);
+    param["value"] = p.has_value ? Json(text(p.value)) : Json(nullptr);
+    out.push_back(std::move(param));
   }
-  j.end_array();
+  return out;
 }
 
-void write_uri(Json& j, std::string_view key, std::string_view text) {
-  j.begin_object(key);
-  j.string("text", text);
-  const auto u = sip::parse_uri(text);
+Json uri_json(std::string_view uri_text) {
+  Json j;
+  j["text"] = text(uri_text);
+  const auto u = sip::parse_uri(uri_text);
   if (!u) {
-    j.string("error", sip::parse_error_name(u.error()));
-    j.end_object();
-    return;
+    j["error"] = sip::parse_error_name(u.error());
+    return j;
   }
-  j.string("scheme", scheme_name(u->scheme));
+  j["scheme"] = scheme_name(u->scheme);
   if (u->scheme == sip::UriScheme::other) {
-    j.string("opaque", u->opaque);
-    j.end_object();
-    return;
+    j["opaque"] = text(u->opaque);
+    return j;
   }
-  j.string("user", u->user);
-  if (!u->password.empty()) j.string("password", u->password);
+  j["user"] = text(u->user);
+  if (!u->password.empty()) j["password"] = text(u->password);
   if (u->scheme != sip::UriScheme::tel) {
-    j.string("host", u->host);
-    if (u->has_port) {
-      j.number("port", u->port);
-    } else {
-      j.null("port");
-    }
+    j["host"] = text(u->host);
+    j["port"] = u->has_port ? Json(u->port) : Json(nullptr);
   }
-  write_params(j, "params", u->params);
-  if (!u->headers.empty()) j.string("headers", u->headers);
-  j.end_object();
+  j["params"] = params_json(u->params);
+  if (!u->headers.empty()) j["headers"] = text(u->headers);
+  return j;
 }
 
-void write_name_addr(Json& j, std::string_view key, std::string_view value, bool allow_star) {
-  j.begin_object(key);
+Json name_addr_json(std::string_view value, bool allow_star) {
+  Json j;
   const auto na = sip::parse_name_addr(value, allow_star);
   if (!na) {
-    j.string("text", value);
-    j.string("error", sip::parse_error_name(na.error()));
-    j.end_object();
-    return;
+    j["text"] = text(value);
+    j["error"] = sip::parse_error_name(na.error());
+    return j;
   }
   if (na->star) {
-    j.boolean("star", true);
-    j.end_object();
-    return;
+    j["star"] = true;
+    return j;
   }
   if (!na->display_name.empty() || na->display_quoted) {
     std::string display(na->display_name.size(), '\0');  // without its \-escapes
     display.resize(sip::unescape_display_name(na->display_name, display));
-    j.string("display_name", display);
+    j["display_name"] = text(display);
   }
-  write_uri(j, "uri", na->uri_text);
-  if (na->has_tag) {
-    j.string("tag", na->tag);
-  } else {
-    j.null("tag");
-  }
-  write_params(j, "params", na->params);
-  j.end_object();
+  j["uri"] = uri_json(na->uri_text);
+  j["tag"] = na->has_tag ? Json(text(na->tag)) : Json(nullptr);
+  j["params"] = params_json(na->params);
+  return j;
 }
 
-void write_via(Json& j, const sip::Message& m) {
+void add_via(Json& j, const sip::Message& m) {
   std::uint64_t vias = 0;
   for (const sip::HeaderValue& v : m.values(sip::HeaderId::via)) vias += v.text.empty() ? 0 : 1;
-  j.number("via_count", vias);
-  j.begin_object("top_via");
+  j["via_count"] = vias;
+  Json& top = j["top_via"];
+  top = Json::object();
   const auto v = m.top_via();
   if (!v) {
-    j.string("error", sip::parse_error_name(v.error()));
-    j.end_object();
+    top["error"] = sip::parse_error_name(v.error());
     return;
   }
-  j.string("text", v->text);
-  j.string("protocol", std::string(v->protocol_name) + "/" + std::string(v->protocol_version));
-  j.string("transport", v->transport_text);
-  j.string("host", v->host);
-  if (v->has_port) {
-    j.number("port", v->port);
-  } else {
-    j.null("port");
-  }
-  if (!v->branch.empty()) {
-    j.string("branch", v->branch);
-  } else {
-    j.null("branch");
-  }
-  if (v->has_received) {
-    j.string("received", v->received);
-  } else {
-    j.null("received");
-  }
+  top["text"] = text(v->text);
+  top["protocol"] = text(std::string(v->protocol_name) + "/" + std::string(v->protocol_version));
+  top["transport"] = text(v->transport_text);
+  top["host"] = text(v->host);
+  top["port"] = v->has_port ? Json(v->port) : Json(nullptr);
+  top["branch"] = !v->branch.empty() ? Json(text(v->branch)) : Json(nullptr);
+  top["received"] = v->has_received ? Json(text(v->received)) : Json(nullptr);
   if (v->rport_has_value) {
-    j.number("rport", v->rport);
-  } else if (v->has_rport) {
-    j.boolean("rport", true);
+    top["rport"] = v->rport;
   } else {
-    j.null("rport");
+    top["rport"] = v->has_rport ? Json(true) : Json(nullptr);
   }
-  write_params(j, "params", v->params);
-  j.end_object();
+  top["params"] = params_json(v->params);
 }
 
-void write_sdp(Json& j, const sip::Message& m) {
-  j.begin_array("sdp");
+Json sdp_json(const sip::Message& m) {
+  Json out = Json::array();
   sip::SdpAddressIterator it(m.body());
   sip::SdpAddress a;
   while (it.next(a)) {
-    j.begin_object();
-    j.string("line", a.line == sip::SdpLine::origin ? "o" : "c");
-    j.string("type", a.type == sip::SdpAddrType::ip4 ? "IP4" : a.type == sip::SdpAddrType::ip6 ? "IP6" : "other");
-    j.string("address", a.address);
-    j.boolean("valid", a.valid);
-    if (a.type == sip::SdpAddrType::ip4 && a.valid) j.boolean("private", sip::is_private_ipv4_text(a.address));
-    j.end_object();
+    Json addr;
+    addr["line"] = a.line == sip::SdpLine::origin ? "o" : "c";
+    addr["type"] = a.type == sip::SdpAddrType::ip4 ? "IP4" : a.type == sip::SdpAddrType::ip6 ? "IP6" : "other";
+    addr["address"] = text(a.address);
+    addr["valid"] = a.valid;
+    if (a.type == sip::SdpAddrType::ip4 && a.valid) addr["private"] = sip::is_private_ipv4_text(a.address);
+    out.push_back(std::move(addr));
   }
-  j.end_array();
+  return out;
 }
 
 std::string report(const sip::Message& m, const Args& args) {
   Json j;
-  j.begin_object();
-  j.string("kind", m.is_request() ? "request" : "response");
+  j["kind"] = m.is_request() ? "request" : "response";
   if (m.is_request()) {
-    j.string("method", m.method_text());
-    write_uri(j, "request_uri", m.request_uri());
+    j["method"] = text(m.method_text());
+    j["request_uri"] = uri_json(m.request_uri());
   } else {
-    j.number("status", m.status_code());
-    j.string("reason", m.reason());
+    j["status"] = m.status_code();
+    j["reason"] = text(m.reason());
   }
-  j.number("headers", m.header_count());
-  write_via(j, m);
-  j.string("call_id", m.call_id());
-  write_name_addr(j, "from", m.value(sip::HeaderId::from), false);
-  write_name_addr(j, "to", m.value(sip::HeaderId::to), false);
-  j.begin_object("cseq");
-  j.number("number", m.cseq().number);
-  j.string("method", m.cseq().method_text);
-  j.end_object();
-  if (m.has_max_forwards()) {
-    j.number("max_forwards", m.max_forwards());
-  } else {
-    j.null("max_forwards");
-  }
-  if (m.is_request()) j.boolean("initial", m.is_initial_request());
-  j.begin_array("contacts");
-  for (const sip::HeaderValue& v : m.values(sip::HeaderId::contact)) write_name_addr(j, {}, v.text, true);
-  j.end_array();
-  j.number("content_length", m.content_length());
-  j.boolean("content_length_present", m.has_content_length());
-  if (m.has(sip::HeaderId::content_type)) {
-    j.string("content_type", m.content_type());
-  } else {
-    j.null("content_type");
-  }
-  if (m.has_sdp()) write_sdp(j, m);
+  j["headers"] = m.header_count();
+  add_via(j, m);
+  j["call_id"] = text(m.call_id());
+  j["from"] = name_addr_json(m.value(sip::HeaderId::from), false);
+  j["to"] = name_addr_json(m.value(sip::HeaderId::to), false);
+  j["cseq"] = Json{{"number", m.cseq().number}, {"method", text(m.cseq().method_text)}};
+  j["max_forwards"] = m.has_max_forwards() ? Json(m.max_forwards()) : Json(nullptr);
+  if (m.is_request()) j["initial"] = m.is_initial_request();
+  Json contacts = Json::array();
+  for (const sip::HeaderValue& v : m.values(sip::HeaderId::contact)) contacts.push_back(name_addr_json(v.text, true));
+  j["contacts"] = std::move(contacts);
+  j["content_length"] = m.content_length();
+  j["content_length_present"] = m.has_content_length();
+  j["content_type"] = m.has(sip::HeaderId::content_type) ? Json(text(m.content_type())) : Json(nullptr);
+  if (m.has_sdp()) j["sdp"] = sdp_json(m);
   if (args.have_source) {
     const sip::Ipv4Text ip = sip::ipv4_text(args.source_ip);
-    j.string("source", std::string(ip.view()) + ":" + std::to_string(args.source_port));
+    j["source"] = std::string(ip.view()) + ":" + std::to_string(args.source_port);
+    Json nat;
     const sip::NatMask bits = sip::nat_test(m, args.source_ip, args.source_port, sip::kAllNatTests);
-    j.begin_object("nat");
     for (std::size_t i = 0; i < sip::kNatTestCount; ++i)
-      j.boolean(sip::kNatTestNames[i], (bits & sip::nat_bit(static_cast<sip::NatTest>(i))) != 0);
-    j.end_object();
+      nat[std::string(sip::kNatTestNames[i])] = (bits & sip::nat_bit(static_cast<sip::NatTest>(i))) != 0;
+    j["nat"] = std::move(nat);
   }
-  j.end_object();
-  return j.text() + "\n";
+  // ASCII only: a terminal or a pipe never sees a raw byte from the packet.
+  return j.dump(2, ' ', /*ensure_ascii=*/true) + "\n";
 }
 
 }  // namespace
