@@ -285,10 +285,20 @@ void ControlPlane::verdict_changed(const DestinationHealth&) { destination_state
 
 void ControlPlane::on_message(std::span<const std::uint8_t> datagram, Now now) {
   punt::Message msg;
-  if (punt::decode(datagram, msg) != punt::PuntError::Ok) {
+  if (const punt::PuntError e = punt::decode(datagram, msg); e != punt::PuntError::Ok) {
     counters_.add(Counter::punts_bad);
+    const std::uint8_t version = punt::peer_version(datagram);
+    if (e == punt::PuntError::BadVersion && version != refused_peer_version_) {
+      // Once per peer release, not per message: the dataplane hangs up too.
+      std::fprintf(stderr,
+                   "sipedge-cp: the dataplane speaks punt protocol version %u, this sipedge-cp version %u: run the "
+                   "same sipedge release on both\n",
+                   unsigned{version}, unsigned{punt::kVersion});
+      refused_peer_version_ = version;
+    }
     return;
   }
+  refused_peer_version_ = 0;
   switch (msg.header.type) {
     case punt::MessageType::Punt: on_punt(msg, now); return;
     case punt::MessageType::Hello:

@@ -232,6 +232,7 @@ class ControlPlane final : private KeepaliveSink, private ProbeSink {
   std::vector<config::SetConfig> sets_;
   store::SqliteDestinationStates* destination_states_ = nullptr;
   bool destination_states_dirty_ = false;
+  std::uint8_t refused_peer_version_ = 0;  // punt version of a peer last refused, logged once
   std::int64_t destination_states_retry_ms_ = 0;  // after a failed write: not before this (unix ms)
 };
 

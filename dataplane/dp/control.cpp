@@ -215,8 +215,20 @@ bool Control::read_client() {
     any = true;
     counters_.add(DpCounter::punt_received);
     punt::Message msg;
-    if (punt::decode(std::span<const std::uint8_t>(rx_buf_.get(), static_cast<std::size_t>(n)), msg) != punt::PuntError::Ok) {
+    const std::span<const std::uint8_t> datagram(rx_buf_.get(), static_cast<std::size_t>(n));
+    if (const punt::PuntError e = punt::decode(datagram, msg); e != punt::PuntError::Ok) {
       counters_.add(DpCounter::punt_bad_message);
+      if (e == punt::PuntError::BadVersion) {
+        // Another release's sipedge-cp: nothing it sends can be read, so
+        // say which and hang up rather than count its every message.
+        char why[160];
+        std::snprintf(why, sizeof why,
+                      "sipedge-cp speaks punt protocol version %u, this sipedge-dp version %u: run the same sipedge "
+                      "release on both",
+                      unsigned{punt::peer_version(datagram)}, unsigned{punt::kVersion});
+        close_client(why);
+        break;
+      }
       continue;
     }
     handle(msg);

@@ -9,7 +9,7 @@
 //             (counters are single-writer atomics others may read).
 //
 // Rings (all bounded; overflow is dropped and counted, never waited on):
-//   worker -> main  `punt`   mbufs holding a 40-byte punt header + SIP bytes
+//   worker -> main  `punt`   mbufs holding a punt header (punt::kHeaderSize) + SIP bytes
 //   worker -> main  `events` ARP messages to learn, next hops to resolve
 //   main -> worker  `inbox`  finished frames (mbuf->port = egress port) that
 //                            the main lcore wants sent: TX/DISPATCH results,

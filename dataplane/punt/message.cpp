@@ -22,7 +22,9 @@ constexpr std::size_t kSrcPort = 24;
 constexpr std::size_t kDstPort = 26;
 constexpr std::size_t kPayloadLength = 28;
 constexpr std::size_t kCookie = 32;
-static_assert(kCookie + 8 == kHeaderSize);
+constexpr std::size_t kSrcIpv6 = 40;
+constexpr std::size_t kDstIpv6 = 56;
+static_assert(kDstIpv6 + 16 == kHeaderSize);
 }  // namespace off
 
 void write_header(const Header& h, std::uint32_t payload_length, std::uint8_t* p) noexcept {
@@ -39,6 +41,14 @@ void write_header(const Header& h, std::uint32_t payload_length, std::uint8_t* p
   wire::store_le16(p + off::kDstPort, h.dst_port);
   wire::store_le32(p + off::kPayloadLength, payload_length);
   wire::store_le64(p + off::kCookie, h.cookie);
+  std::copy(h.src_ipv6.begin(), h.src_ipv6.end(), p + off::kSrcIpv6);
+  std::copy(h.dst_ipv6.begin(), h.dst_ipv6.end(), p + off::kDstIpv6);
+}
+
+Ipv6Address load_ipv6(const std::uint8_t* p) noexcept {
+  Ipv6Address a;
+  std::copy(p, p + a.size(), a.begin());
+  return a;
 }
 
 }  // namespace
@@ -66,7 +76,18 @@ PuntError check_body(MessageType type, std::span<const std::uint8_t> payload) no
   return PuntError::BadType;
 }
 
+std::uint8_t peer_version(std::span<const std::uint8_t> datagram) noexcept {
+  if (datagram.size() <= off::kVersion || wire::load_le32(datagram.data() + off::kMagic) != kMagic) return 0;
+  return datagram[off::kVersion];
+}
+
 PuntError decode(std::span<const std::uint8_t> datagram, Message& out) noexcept {
+  // Magic and version first: a version 1 header is shorter than ours, and
+  // "unsupported version" says more than "too short".
+  const std::uint8_t version = peer_version(datagram);
+  if (version != 0 && version != kVersion) {
+    return PuntError::BadVersion;
+  }
   if (datagram.size() < kHeaderSize) {
     return PuntError::TooShort;
   }
@@ -104,6 +125,8 @@ PuntError decode(std::span<const std::uint8_t> datagram, Message& out) noexcept 
       .dst_port = wire::load_le16(p + off::kDstPort),
       .payload_length = payload_length,
       .cookie = wire::load_le64(p + off::kCookie),
+      .src_ipv6 = load_ipv6(p + off::kSrcIpv6),
+      .dst_ipv6 = load_ipv6(p + off::kDstIpv6),
   };
   out.payload = payload;
   return PuntError::Ok;

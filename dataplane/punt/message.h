@@ -10,8 +10,13 @@ namespace sipedge::punt {
 
 // The punt channel: one Unix SOCK_SEQPACKET socket between sipedge-dp
 // (listens) and sipedge-cp (connects). One datagram is one message: a fixed
-// 40-byte header, little-endian, then the body. Both sides link this code,
+// 72-byte header, little-endian, then the body. Both sides link this code,
 // so there is one definition of the format.
+//
+// Version 2 added the IPv6 addresses (offsets 40-71, kFlagIpv6) after the
+// version 1 fields, which kept their offsets: a version 1 peer's datagram
+// still shows its magic and version, so each side can say which release the
+// other runs instead of counting garbage (peer_version()).
 //
 //  off size field
 //    0    4 magic           kMagic ("SPNT" on the wire)
@@ -28,7 +33,10 @@ namespace sipedge::punt {
 //   26    2 dst_port        as dst_ipv4
 //   28    4 payload_length  body bytes; must equal the datagram remainder
 //   32    8 cookie          sequence number or request id; replies echo it
-//   40      body
+//   40   16 src_ipv6        as src_ipv4 when kFlagIpv6 is set (network order);
+//                           zero otherwise
+//   56   16 dst_ipv6        as dst_ipv4 when kFlagIpv6 is set (network order)
+//   72      body
 //
 // Bodies by type:
 //   PUNT     dp->cp  the SIP datagram as received (non-empty)
@@ -42,8 +50,8 @@ namespace sipedge::punt {
 //   RELOAD   either  empty; the cookie carries the config generation
 
 inline constexpr std::uint32_t kMagic = 0x544E5053;
-inline constexpr std::uint8_t kVersion = 1;
-inline constexpr std::size_t kHeaderSize = 40;
+inline constexpr std::uint8_t kVersion = 2;
+inline constexpr std::size_t kHeaderSize = 72;
 inline constexpr std::size_t kMaxPayload = 65535;
 inline constexpr std::size_t kMaxMessageSize = kHeaderSize + kMaxPayload;
 inline constexpr std::size_t kMaxHelloLength = 256;
@@ -54,6 +62,7 @@ inline constexpr std::uint16_t kFlagOutside = 1U << 0;         // from (PUNT) or
 inline constexpr std::uint16_t kFlagKeepaliveReply = 1U << 1;  // PUNT: answer to our NAT keepalive
 inline constexpr std::uint16_t kFlagProbeReply = 1U << 2;      // PUNT: answer to a destination probe
 inline constexpr std::uint16_t kFlagLocalLookup = 1U << 3;     // PUNT: R-URI may be a local AOR
+inline constexpr std::uint16_t kFlagIpv6 = 1U << 4;            // src/dst are the *_ipv6 fields, *_ipv4 are zero
 inline constexpr std::uint16_t kFlagFailed = 1U << 14;         // reply: the request failed
 inline constexpr std::uint16_t kFlagReply = 1U << 15;
 
@@ -127,6 +136,8 @@ inline constexpr std::array<std::string_view, kPuntErrorCount> kPuntErrorNames =
   return i < kPuntErrorCount ? kPuntErrorNames[i] : std::string_view{"unknown"};
 }
 
+using Ipv6Address = std::array<std::uint8_t, 16>;
+
 struct Header {
   MessageType type = MessageType::Punt;
   std::uint16_t flags = 0;
@@ -139,6 +150,10 @@ struct Header {
   std::uint16_t dst_port = 0;
   std::uint32_t payload_length = 0;  // set by encode, checked by decode
   std::uint64_t cookie = 0;
+  Ipv6Address src_ipv6{};  // network order; meaningful with kFlagIpv6
+  Ipv6Address dst_ipv6{};
+
+  [[nodiscard]] bool is_ipv6() const noexcept { return (flags & kFlagIpv6) != 0; }
 
   friend bool operator==(const Header&, const Header&) = default;
 };
@@ -170,6 +185,11 @@ struct Message {
 // length but not the body; the caller sends exactly payload_length bytes.
 [[nodiscard]] PuntError encode_header(const Header& header, std::size_t payload_length,
                                       std::span<std::uint8_t, kHeaderSize> out) noexcept;
+
+// The version byte of a datagram that starts with the magic (any version, any
+// length past the first 5 bytes), or 0: lets a side name the release of a
+// peer that decode() refused with BadVersion.
+[[nodiscard]] std::uint8_t peer_version(std::span<const std::uint8_t> datagram) noexcept;
 
 [[nodiscard]] inline std::span<const std::uint8_t> as_bytes(std::string_view text) noexcept {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};

@@ -18,8 +18,8 @@ import sys
 import tempfile
 import time
 
-HEADER = struct.Struct("<IBBHIHHIIHHIQ")
-MAGIC, VERSION = 0x544E5053, 1
+HEADER = struct.Struct("<IBBHIHHIIHHIQ16s16s")
+MAGIC, VERSION = 0x544E5053, 2
 TX, STATE, STATS, HELLO, RELOAD = 2, 4, 5, 6, 7
 FLAG_REPLY, FLAG_FAILED = 1 << 15, 1 << 14
 failures = []
@@ -36,7 +36,7 @@ def ip(text):
 
 
 def message(kind, body=b"", flags=0, src=0, dst=0, sport=0, dport=0, cookie=0):
-    return HEADER.pack(MAGIC, VERSION, kind, flags, 0, 0xFFFF, 0, src, dst, sport, dport, len(body), cookie) + body
+    return HEADER.pack(MAGIC, VERSION, kind, flags, 0, 0xFFFF, 0, src, dst, sport, dport, len(body), cookie, bytes(16), bytes(16)) + body
 
 
 def receive(sock, kind, timeout=5.0):
@@ -82,7 +82,8 @@ def main():
                 time.sleep(0.05)
         else:
             raise RuntimeError("punt socket never appeared")
-        (_, _, kind, _, _, _, _, _, _, _, _, _, cookie), body = receive(sock, HELLO)
+        fields, body = receive(sock, HELLO)
+        cookie = fields[12]
         check(body.startswith(b"sipedge-dp node=golden workers=1"), f"HELLO names the node ({body!r})")
         check(cookie == 1, "HELLO carries config generation 1")
 
@@ -92,12 +93,13 @@ def main():
         sock.send(message(TX, options, dst=ip("203.0.113.50"), dport=5060))
         sock.send(message(TX, b"\r\n\r\n", src=ip("198.51.100.1"), sport=5060, dst=ip("198.51.100.21"), dport=5060))
         sock.send(message(TX, b"spoof", src=ip("192.0.2.99"), sport=5060, dst=ip("198.51.100.21"), dport=5060))
-        sock.send(struct.pack("<I", MAGIC) + b"\x09garbage")
+        sock.send(struct.pack("<I", MAGIC) + bytes([VERSION]) + b"garbage")  # too short: counted, not fatal
         sock.send(message(STATE, struct.pack("<HHB3xQ", 1, 0, 0, 1)))
         sock.send(message(STATE, struct.pack("<HHB3xQ", 1, 1, 0, 7)))  # another generation: ignored
 
         sock.send(message(STATS, cookie=42))
-        (_, _, _, flags, _, _, _, _, _, _, _, _, cookie), body = receive(sock, STATS)
+        fields, body = receive(sock, STATS)
+        flags, cookie = fields[3], fields[12]
         check(flags & FLAG_REPLY and cookie == 42, "STATS is answered with the request's cookie")
         values = {i: v for i, v in (struct.unpack_from("<HQ", body, o) for o in range(0, len(body), 10))}
         names = list(telemetry(prefix, "/sipedge/stats").keys())
@@ -119,8 +121,20 @@ def main():
         check("worker0_busy_cycles" in workers and workers.get("tsc_hz", 0) > 0, "telemetry /sipedge/workers")
 
         sock.send(message(RELOAD))
-        (_, _, _, flags, _, _, _, _, _, _, _, _, cookie), _ = receive(sock, RELOAD)
+        fields, _ = receive(sock, RELOAD)
+        flags, cookie = fields[3], fields[12]
         check(flags & FLAG_REPLY and not flags & FLAG_FAILED and cookie == 2, "RELOAD applied: config generation 2")
+
+        # A sipedge-cp of the previous release (punt version 1, 40-byte
+        # header) is told which versions differ and hung up on.
+        v1_hello = struct.pack("<IBBHIHHIIHHIQ", MAGIC, 1, HELLO, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0) + b"hello"
+        sock.send(v1_hello)
+        sock.settimeout(5)
+        try:
+            closed = sock.recv(70000) == b""
+        except OSError:
+            closed = False
+        check(closed, "a version 1 peer is hung up on")
         sock.close()
     finally:
         try:
@@ -132,6 +146,8 @@ def main():
     counters = dict(line.split() for line in out.split("counters:\n", 1)[-1].splitlines() if len(line.split()) == 2)
     check(counters.get("reloads") == "2", f"two snapshots published: state + reload ({counters.get('reloads')})")
     check("control plane connected" in err and "control plane disconnected" in err, "connect/disconnect logged")
+    check("sipedge-cp speaks punt protocol version 1, this sipedge-dp version 2" in err,
+          "the version mismatch is named in the log")
     dumps = {side: subprocess.run([tool, "dump", f"{work}/{side}.out.pcap"], capture_output=True, text=True, check=True).stdout
              for side in ("outside", "inside")}
     check("203.0.113.1>203.0.113.50" in dumps["outside"] and "OPTIONS sip:alice" in dumps["outside"],

@@ -312,6 +312,28 @@ TEST_F(ControlPlaneTest, GarbageIsCountedNeverFatal) {
   EXPECT_EQ(store_->binding_count(), 0u);
 }
 
+// A dataplane of the previous release (punt version 1, 40-byte header): the
+// log names both versions, once, and nothing it sends is acted on.
+TEST_F(ControlPlaneTest, AnotherPuntVersionIsNamedOnce) {
+  std::vector<std::uint8_t> v1(40 + 5, 0);
+  v1[0] = 'S';
+  v1[1] = 'P';
+  v1[2] = 'N';
+  v1[3] = 'T';
+  v1[4] = 1;                                                 // version
+  v1[5] = static_cast<std::uint8_t>(punt::MessageType::Hello);
+  v1[28] = 5;                                                // payload length
+  ::testing::internal::CaptureStderr();
+  cp_->on_message(v1, now());
+  cp_->on_message(v1, now());
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  const std::string line = "the dataplane speaks punt protocol version 1, this sipedge-cp version 2";
+  EXPECT_NE(log.find(line), std::string::npos) << log;
+  EXPECT_EQ(log.find(line), log.rfind(line)) << "logged once: " << log;
+  EXPECT_EQ(cp_->counters().get(Counter::punts_bad), 2u);
+  EXPECT_TRUE(outbox_.sent.empty());
+}
+
 TEST_F(ControlPlaneTest, HelloRecordsTheConfigGeneration) {
   punt::Header h{.type = punt::MessageType::Hello, .cookie = 7};
   cp_->on_message(punt_datagram(h, "sipedge-dp node=x"), now());

@@ -50,13 +50,17 @@ std::vector<std::uint8_t> state_payload(bool up) {
   return body;
 }
 
+std::vector<std::uint8_t> valid_punt_for_version() {
+  return encode_ok(sample_header(MessageType::Punt), as_bytes(kInvite));
+}
+
 // ---- layout ---------------------------------------------------------------
 
 TEST(PuntHeader, WireLayoutIsFixedLittleEndian) {
   const auto bytes = encode_ok(sample_header(MessageType::Punt), as_bytes("ab"));
   const std::vector<std::uint8_t> expected = {
       'S', 'P', 'N', 'T',                              // magic
-      1,                                               // version
+      2,                                               // version
       1,                                               // type PUNT
       0x09, 0x00,                                      // flags
       0x05, 0x00, 0x00, 0x80,                          // nat bits
@@ -68,10 +72,56 @@ TEST(PuntHeader, WireLayoutIsFixedLittleEndian) {
       0xC4, 0x13,                                      // dst port 5060
       0x02, 0x00, 0x00, 0x00,                          // payload length
       0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,  // cookie
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // src IPv6: none
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // dst IPv6: none
       'a', 'b'};
   EXPECT_EQ(bytes, expected);
-  EXPECT_EQ(kHeaderSize, 40U);
-  EXPECT_EQ(kMaxMessageSize, 40U + 65535U);
+  EXPECT_EQ(kHeaderSize, 72U);
+  EXPECT_EQ(kMaxMessageSize, 72U + 65535U);
+}
+
+TEST(PuntHeader, Ipv6AddressesFollowTheVersion1Fields) {
+  Header h = sample_header(MessageType::Punt);
+  h.flags = kFlagIpv6;
+  h.src_ipv4 = 0;
+  h.dst_ipv4 = 0;
+  h.src_ipv6 = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07};  // 2001:db8::7
+  h.dst_ipv6 = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};  // 2001:db8::1
+  const auto bytes = encode_ok(h, as_bytes("ab"));
+  ASSERT_EQ(bytes.size(), kHeaderSize + 2);
+  EXPECT_EQ(bytes[6], 0x10);  // kFlagIpv6
+  EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin() + 16, bytes.begin() + 24), std::vector<std::uint8_t>(8, 0));
+  EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin() + 40, bytes.begin() + 56),
+            std::vector<std::uint8_t>(h.src_ipv6.begin(), h.src_ipv6.end()));
+  EXPECT_EQ(std::vector<std::uint8_t>(bytes.begin() + 56, bytes.begin() + 72),
+            std::vector<std::uint8_t>(h.dst_ipv6.begin(), h.dst_ipv6.end()));
+  Message m;
+  ASSERT_EQ(decode(bytes, m), PuntError::Ok);
+  EXPECT_TRUE(m.header.is_ipv6());
+  h.payload_length = 2;
+  EXPECT_EQ(m.header, h);
+}
+
+// What a sipedge of the previous release sends: a 40-byte version 1 header.
+std::vector<std::uint8_t> version1_hello() {
+  std::vector<std::uint8_t> v1(40 + 5, 0);
+  v1[0] = 'S';
+  v1[1] = 'P';
+  v1[2] = 'N';
+  v1[3] = 'T';
+  v1[4] = 1;
+  v1[5] = static_cast<std::uint8_t>(MessageType::Hello);
+  v1[28] = 5;  // payload length
+  return v1;
+}
+
+TEST(PuntHeader, AVersion1PeerIsRefusedByVersionNotLength) {
+  const auto v1 = version1_hello();
+  EXPECT_EQ(decode_error(v1), PuntError::BadVersion);
+  EXPECT_EQ(peer_version(v1), 1);
+  EXPECT_EQ(peer_version(valid_punt_for_version()), kVersion);
+  EXPECT_EQ(peer_version(std::vector<std::uint8_t>{'S', 'P', 'N', 'T'}), 0) << "no version byte";
+  EXPECT_EQ(peer_version(std::vector<std::uint8_t>{'X', 'P', 'N', 'T', 2}), 0) << "not our magic";
 }
 
 TEST(PuntNames, TypesAndErrors) {
@@ -181,7 +231,7 @@ TEST(PuntDecode, RejectsBadMagic) {
 }
 
 TEST(PuntDecode, RejectsOtherVersions) {
-  for (const std::uint8_t v : {0, 2, 255}) {
+  for (const std::uint8_t v : {0, 1, 3, 255}) {
     auto bytes = valid_punt();
     bytes[4] = v;
     EXPECT_EQ(decode_error(bytes), PuntError::BadVersion) << int{v};

@@ -107,7 +107,7 @@ TEST_F(PuntSocket, LargestMessageFits) {
 }
 
 TEST_F(PuntSocket, GarbageFromThePeerIsRejected) {
-  const std::string_view junk = "GET / HTTP/1.1\r\nHost: x\r\n\r\n and some more bytes";
+  const std::string_view junk = "GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: not a punt peer at all\r\n\r\n and some more bytes";
   ASSERT_GT(send(fds_[0], junk.data(), junk.size(), MSG_NOSIGNAL), 0);
   std::vector<std::uint8_t> buffer;
   (void)receive(buffer, PuntError::BadMagic);
