@@ -39,6 +39,8 @@ std::size_t build_reply(const sip::Message& request, const sip::Via& top_via, En
   w.put("Call-ID: ").put(request.call_id()).put("\r\n");
   w.put("CSeq: ").put(request.value(sip::HeaderId::cseq)).put("\r\n");
   if (spec.retry_after != 0) w.put("Retry-After: ").put_uint(spec.retry_after).put("\r\n");
+  // warn-agent: a pseudonym, not an address, so one text serves every VIP.
+  if (!spec.warning.empty()) w.put("Warning: 399 sipedge \"").put(spec.warning).put("\"\r\n");
   w.put("Server: sipedge\r\nContent-Length: 0\r\n\r\n");
   return w.ok() ? w.size() : 0;
 }

@@ -16,6 +16,7 @@ struct ReplySpec {
   uint16_t code;
   std::string_view reason;
   uint32_t retry_after = 0;  // seconds; 0 = no Retry-After header
+  std::string_view warning{};  // RFC 3261 20.43 text for a "Warning: 399 sipedge"; empty = none
 };
 
 // Writes the response to `request` (received from `source`) into `out`: the

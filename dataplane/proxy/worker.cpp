@@ -12,6 +12,7 @@
 #include "sip/lex.h"
 #include "sip/nat.h"
 #include "sip/rewrite.h"
+#include "sip/strict.h"
 
 namespace sipedge::proxy {
 namespace {
@@ -153,7 +154,7 @@ Worker::Worker(const WorkerOptions& options, limit::WorkerCpsLimiter* cps) noexc
 
 Verdict Worker::counted(Verdict v) noexcept {
   counters_.outcomes[static_cast<std::size_t>(v.outcome)].add();
-  if (v.outcome == Outcome::dropped_parse) counters_.parse_errors[v.parse_error].add();
+  if (v.outcome == Outcome::dropped_parse || v.outcome == Outcome::replied_400) counters_.parse_errors[v.parse_error].add();
   return v;
 }
 
@@ -182,6 +183,8 @@ Verdict Worker::process(const Snapshot& snap, const Inbound& in, std::span<char>
   if (!top)
     return counted({.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(top.error())});
   if (msg.is_response()) return counted(route_response(snap, in, msg, *top, out));
+  if (const sip::ParseError e = sip::check_request_strictness(msg); e != sip::ParseError::ok)
+    return counted(refuse_malformed(msg, *top, in, e, out));
   Request rq(msg, *top);
   return counted(route_request(snap, in, rq, out, now_ns));
 }
@@ -475,6 +478,17 @@ Verdict Worker::reply(const sip::Message& msg, const sip::Via& top, const Inboun
   const auto n = build_reply(msg, top, in.source, {code, reason, retry_after}, out);
   if (n == 0) return {.action = Action::Drop, .outcome = Outcome::dropped_too_big};
   return {.action = Action::Send, .outcome = outcome, .from = in.destination, .to = in.source, .length = n};
+}
+
+Verdict Worker::refuse_malformed(const sip::Message& msg, const sip::Via& top, const Inbound& in,
+                                 sip::ParseError reason, std::span<char> out) noexcept {
+  const auto why = static_cast<uint8_t>(reason);
+  if (msg.method() == Method::ack) return {.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = why};
+  const ReplySpec spec{.code = 400, .reason = "Bad Request", .warning = sip::strictness_warning(reason)};
+  const auto n = build_reply(msg, top, in.source, spec, out);
+  if (n == 0) return {.action = Action::Drop, .outcome = Outcome::dropped_too_big};
+  return {.action = Action::Send, .outcome = Outcome::replied_400, .from = in.destination, .to = in.source, .length = n,
+          .parse_error = why};
 }
 
 Verdict Worker::punt(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,

@@ -100,6 +100,10 @@ class Worker {
                uint32_t nat_bits, std::span<char> out) noexcept;
   Verdict refuse_relay(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
                        std::span<char> out) noexcept;
+  // 400 with a Warning for a request that parsed but breaks RFC 3261 25
+  // (sip/strict.h); an ACK cannot be answered and is dropped.
+  Verdict refuse_malformed(const sip::Message& msg, const sip::Via& top, const Inbound& in, sip::ParseError reason,
+                           std::span<char> out) noexcept;
   Verdict counted(Verdict v) noexcept;
 
   // The NAT tests that fire (kNatForced when a rule forces it), of the

@@ -518,7 +518,8 @@ TEST(ParseRejects, ErrorNamesAreStable) {
   EXPECT_EQ(parse_error_name(ParseError::duplicate_single_header), "duplicate_single_header");
   EXPECT_EQ(parse_error_name(ParseError::bad_sdp), "bad_sdp");
   EXPECT_EQ(parse_error_name(static_cast<ParseError>(250)), "unknown");
-  EXPECT_EQ(kParseErrorNames.size(), static_cast<std::size_t>(ParseError::bad_sdp) + 1);
+  EXPECT_EQ(parse_error_name(ParseError::empty_separator), "empty_separator");
+  EXPECT_EQ(kParseErrorNames.size(), static_cast<std::size_t>(ParseError::empty_separator) + 1);
   EXPECT_EQ(rewrite_error_name(RewriteError::does_not_fit), "does_not_fit");
   EXPECT_EQ(rewrite_error_name(static_cast<RewriteError>(200)), "unknown");
 }

@@ -1,0 +1,98 @@
+#include "sip/strict.h"
+
+#include "sip/lex.h"
+
+namespace sipedge::sip {
+namespace {
+
+// RFC 3261 7.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF,
+// single SPs, nothing after the version. The parse found the three
+// elements; any other byte between or after them breaks the rule.
+bool request_line_exact(const Message& m) noexcept {
+  const std::string_view line = m.start_line();
+  const std::size_t want = m.method_text().size() + 1 + m.request_uri().size() + 1 + m.version().size();
+  return line.size() == want && line[m.method_text().size()] == ' ' &&
+         line[m.method_text().size() + 1 + m.request_uri().size()] == ' ';
+}
+
+enum class Scan : std::uint8_t { ok, unterminated_quote, empty_separator };
+
+// One pass over a header value, quoted strings (with \-escapes) and <...>
+// skipped as units: every ';' or ',' must have something other than LWS
+// before the next ';' or ',' or the end, and a ',' cannot come first.
+Scan scan_separators(std::string_view v, bool list) noexcept {
+  bool content_since_separator = false;  // an element or param started
+  bool after_separator = false;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (c == '"') {
+      std::size_t j = i + 1;
+      while (j < v.size() && v[j] != '"') j += v[j] == '\\' ? 2 : 1;
+      if (j >= v.size()) return Scan::unterminated_quote;
+      i = j;
+      content_since_separator = true;
+      after_separator = false;
+    } else if (c == '<') {
+      const std::size_t close = v.find('>', i + 1);
+      if (close == std::string_view::npos) return Scan::ok;  // the field's own parser refuses it
+      i = close;
+      content_since_separator = true;
+      after_separator = false;
+    } else if (c == ';' || (list && c == ',')) {
+      if (!content_since_separator || after_separator) return Scan::empty_separator;
+      after_separator = true;
+      if (c == ',') content_since_separator = false;
+    } else if (!lex::is_ws(c)) {
+      content_since_separator = true;
+      after_separator = false;
+    }
+  }
+  return after_separator ? Scan::empty_separator : Scan::ok;
+}
+
+ParseError scan_header(const Message& m, HeaderId id, bool list) noexcept {
+  for (std::size_t i = m.find(id); i != kNoHeader; i = m.find_next(i)) {
+    switch (scan_separators(m.header(i).value, list)) {
+      case Scan::ok: break;
+      case Scan::unterminated_quote: return ParseError::unterminated_quoted_string;
+      case Scan::empty_separator: return ParseError::empty_separator;
+    }
+  }
+  return ParseError::ok;
+}
+
+// RFC 3261 20.10: an addr-spec holding ',', '?' or ';' must be a name-addr
+// (in <>); ';' then means a header parameter, but '?' has no reading.
+ParseError check_contacts(const Message& m) noexcept {
+  for (const HeaderValue& v : m.values(HeaderId::contact)) {
+    if (v.text.find('<') == std::string_view::npos && v.text.find('?') != std::string_view::npos)
+      return ParseError::contact_headers_unbracketed;
+  }
+  return ParseError::ok;
+}
+
+}  // namespace
+
+ParseError check_request_strictness(const Message& m) noexcept {
+  if (!m.is_request()) return ParseError::ok;
+  if (!request_line_exact(m)) return ParseError::request_line_spacing;
+  // Order: a quote that never closes swallows the separators after it.
+  for (const HeaderId id : {HeaderId::from, HeaderId::to})
+    if (const ParseError e = scan_header(m, id, false); e != ParseError::ok) return e;
+  for (const HeaderId id : {HeaderId::via, HeaderId::contact, HeaderId::route, HeaderId::record_route})
+    if (const ParseError e = scan_header(m, id, true); e != ParseError::ok) return e;
+  return check_contacts(m);
+}
+
+std::string_view strictness_warning(ParseError reason) noexcept {
+  switch (reason) {
+    case ParseError::request_line_spacing: return "Request-Line: one SP between Method, Request-URI and SIP-Version, none after";
+    case ParseError::unterminated_quoted_string: return "display name: quoted string not terminated";
+    case ParseError::contact_headers_unbracketed: return "Contact: a URI with ?headers must be enclosed in <>";
+    case ParseError::empty_separator: return "empty parameter or list element (;; or ,,)";
+    default: break;
+  }
+  return "malformed request";
+}
+
+}  // namespace sipedge::sip

@@ -1,0 +1,30 @@
+#pragma once
+// The RFC 3261 section 25 rules Message::parse is liberal about, checked on a
+// request that parsed: what Kamailio's sanity module answers 400 and RFC 4475
+// section 3.1.2 lists as invalid (lwsstart, trws, quotbad, regbadct,
+// badinv01). Only the start line and the headers the fast path reads are
+// looked at; headers it never parses travel as bytes (CONFORMANCE.md).
+//
+// Thread-safety: pure functions. Hot path: no allocation, bounded by the
+// header values it reads.
+#include <string_view>
+
+#include "sip/error.h"
+#include "sip/message.h"
+
+namespace sipedge::sip {
+
+// ok, or the first rule `request` breaks:
+//   request_line_spacing      not exactly Method SP Request-URI SP SIP-Version
+//   unterminated_quoted_string  a From or To display name opens a quote it never closes
+//   contact_headers_unbracketed a Contact addr-spec with "?headers" outside <>
+//   empty_separator           ";;", ",,", or a leading/trailing "," or ";" in
+//                             Via, From, To, Contact, Route or Record-Route
+// A response is not checked: nothing can answer it.
+[[nodiscard]] ParseError check_request_strictness(const Message& request) noexcept;
+
+// The Warning text (RFC 3261 20.43, code 399) a 400 for `reason` carries; a
+// quoted-string body, without the quotes.
+[[nodiscard]] std::string_view strictness_warning(ParseError reason) noexcept;
+
+}  // namespace sipedge::sip
