@@ -99,13 +99,17 @@ struct HttpServer::Callbacks {
     if (exchange == nullptr) {
       // The head is in; libmicrohttpd has already refused what it cannot parse.
       *context = exchange = new Exchange;
-      if (!header(connection, MHD_HTTP_HEADER_TRANSFER_ENCODING).empty())
+      if (!header(connection, MHD_HTTP_HEADER_TRANSFER_ENCODING).empty()) {
+        server.refused_();
         return queue(connection, refusal(501, "Transfer-Encoding is not supported"));
+      }
       if (const std::string_view length = header(connection, MHD_HTTP_HEADER_CONTENT_LENGTH); !length.empty()) {
         std::size_t n = 0;
         const auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), n);
-        if (ec == std::errc::result_out_of_range || (ec == std::errc{} && n > kMaxHttpBody))
+        if (ec == std::errc::result_out_of_range || (ec == std::errc{} && n > kMaxHttpBody)) {
+          server.refused_();
           return queue(connection, refusal(413, "request too large"));
+        }
       }
       return MHD_YES;
     }
@@ -163,9 +167,11 @@ struct HttpServer::Callbacks {
   }
 };
 
-std::unique_ptr<HttpServer> HttpServer::start(config::Ipv4Endpoint at, Handler handler, std::string& error) {
+std::unique_ptr<HttpServer> HttpServer::start(config::Ipv4Endpoint at, Handler handler, Refused refused,
+                                              std::string& error) {
   std::unique_ptr<HttpServer> server(new HttpServer);
   server->handler_ = std::move(handler);
+  server->refused_ = std::move(refused);
   server->listen_fd_ = open_listener(at, server->port_, error);
   if (server->listen_fd_ < 0) return nullptr;
   // External polling over libmicrohttpd's own epoll set: no thread of its own.

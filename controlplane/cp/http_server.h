@@ -53,8 +53,12 @@ class HttpServer final {
   using Handler =
       std::function<std::optional<HttpResponse>(const HttpRequest& request, std::uint32_t peer_ipv4, std::uint64_t request_id)>;
 
+  // Called for each request this server refuses itself (413, 501).
+  using Refused = std::function<void()>;
+
   // Listens on `at` (port 0: ephemeral); nullptr with `error` on failure.
-  static std::unique_ptr<HttpServer> start(config::Ipv4Endpoint at, Handler handler, std::string& error);
+  static std::unique_ptr<HttpServer> start(config::Ipv4Endpoint at, Handler handler, Refused refused,
+                                           std::string& error);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -89,6 +93,7 @@ class HttpServer final {
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
   Handler handler_;
+  Refused refused_;
   std::unordered_map<MHD_Connection*, Connection> connections_;
   std::unordered_map<std::uint64_t, std::pair<MHD_Connection*, Exchange*>> deferred_;
 };

@@ -280,6 +280,10 @@ bool Loop::start_http(config::Ipv4Endpoint at, std::string& error) {
         }
         return response;
       },
+      [this] {
+        cp_->counters().add(Counter::http_requests);
+        cp_->counters().add(Counter::http_refused);
+      },
       error);
   if (!server) return false;
   epoll_event ev{.events = EPOLLIN, .data = {.fd = server->poll_fd()}};
