@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhiredis-dev libsqlite3-dev sqlite3
   libssl-dev nlohmann-json3-dev
+  libmicrohttpd-dev libcurl4-openssl-dev
   sip-tester redis-server
   iproute2 nftables tcpdump
   clang libclang-rt-14-dev

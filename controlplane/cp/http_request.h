@@ -1,12 +1,9 @@
 #pragma once
-// sipedge::cp::parse_http_request — the little HTTP/1.x that sipedge-cp's
-// local API needs: a request line (method, target split into path and
-// query), headers up to the blank line, and a body of Content-Length bytes.
-// Nothing else: no chunked bodies, no pipelining, no keep-alive (every
-// response closes the connection).
+// sipedge::cp::HttpRequest — what the API handlers see of a request that
+// cp/http_server.h (libmicrohttpd) has parsed and bounded: views that live
+// for the handler call. And the form and %-decoding the handlers need.
 //
-// Thread-safety: pure functions. Errors: the HttpParse result; hostile input
-// never reads outside `data`. No allocation except percent_decode().
+// Thread-safety: pure functions. Errors: nullopt from the decoders.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -14,16 +11,7 @@
 
 namespace sipedge::cp {
 
-inline constexpr std::size_t kMaxHttpHead = 8192;  // request line + headers
-inline constexpr std::size_t kMaxHttpBody = 4096;
-
-enum class HttpParse {
-  incomplete,  // keep reading
-  ok,
-  bad_request,      // 400: malformed line/headers, bad Content-Length
-  too_large,        // 413: head or body over the limits
-  not_implemented,  // 501: Transfer-Encoding
-};
+inline constexpr std::size_t kMaxHttpBody = 4096;  // larger bodies: 413 (cp/http_server.h)
 
 struct HttpRequest {
   std::string_view method;
@@ -40,9 +28,6 @@ struct HttpRequest {
 // ("http://" + Host). A page elsewhere that makes an operator's browser POST
 // here (CSRF) carries its own Origin and is refused.
 bool same_origin(const HttpRequest& request) noexcept;
-
-// Views in `out` point into `data`.
-HttpParse parse_http_request(std::string_view data, HttpRequest& out) noexcept;
 
 // The value of `key` in an application/x-www-form-urlencoded query or body
 // ("a=1&b=2"), %-decoded, '+' as space; nullopt when absent or badly encoded.

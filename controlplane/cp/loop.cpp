@@ -19,7 +19,7 @@
 #include "cp/api.h"
 #include "cp/api_auth.h"
 #include "cp/dashboard.h"
-#include "cp/http_request.h"
+#include "cp/http_server.h"
 #include "cp/reload_check.h"
 #include "cp/sets_api.h"
 #include "cp/subscribers_api.h"
@@ -28,62 +28,23 @@
 namespace sipedge::cp {
 namespace {
 
-constexpr std::size_t kMaxHttpRequest = kMaxHttpHead + kMaxHttpBody;
-constexpr std::int64_t kHttpTimeoutUs = 5'000'000;
-constexpr std::size_t kMaxHttpConnections = 64;
-
 std::int64_t clock_us(clockid_t id) {
   timespec ts{};
   ::clock_gettime(id, &ts);
   return std::int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
 }
 
-std::string http_text(std::string_view status, std::string_view type, std::string_view body,
-                      std::string_view extra_headers = {}) {
-  std::string r = "HTTP/1.1 ";
-  r.append(status).append("\r\nContent-Type: ").append(type).append("\r\nContent-Length: ");
-  r.append(std::to_string(body.size())).append("\r\n").append(extra_headers);
-  r.append("Cache-Control: no-store\r\nConnection: close\r\n\r\n").append(body);
-  return r;
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+HttpResponse http_text(int status, std::string_view type, std::string body, HttpHeaders headers = {}) {
+  return {status, std::string(type), std::move(body), std::move(headers)};
 }
 
-std::string json_error(std::string_view status, std::string_view error, std::string_view extra_headers = {}) {
+HttpResponse json_error(int status, std::string_view error, HttpHeaders headers = {}) {
   std::string body = "{\"ok\":false,\"error\":";
   append_json_string(body, error);
   body += "}\n";
-  return http_text(status, "application/json", body, extra_headers);
-}
-
-std::string_view status_line(std::uint16_t status) {
-  switch (status) {
-    case 200: return "200 OK";
-    case 400: return "400 Bad Request";
-    case 404: return "404 Not Found";
-    case 409: return "409 Conflict";
-    case 503: return "503 Service Unavailable";
-    default: return "500 Internal Server Error";
-  }
-}
-
-// A non-blocking listening socket on `at`; -1 with `error` set on failure.
-int open_listener(config::Ipv4Endpoint at, std::uint16_t& bound_port, std::string& error) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  const int one = 1;
-  if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(at.port);
-  sa.sin_addr.s_addr = htonl(at.address);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 64) != 0) {
-    error = "metrics listen " + config::format_ipv4(at.address) + ":" + std::to_string(at.port) + ": " +
-            std::strerror(errno);
-    if (fd >= 0) ::close(fd);
-    return -1;
-  }
-  socklen_t len = sizeof sa;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  bound_port = ntohs(sa.sin_port);
-  return fd;
+  return http_text(status, "application/json", std::move(body), std::move(headers));
 }
 
 std::string endpoint_text(config::Ipv4Endpoint e) { return config::format_ipv4(e.address) + ":" + std::to_string(e.port); }
@@ -130,21 +91,18 @@ Loop::Loop(const config::Config& config, store::LocationStore& store, store::Sub
 
   if (metrics_listen.address != 0) {
     std::string error;
-    http_fd_ = open_listener(metrics_listen, http_port_, error);
-    if (http_fd_ < 0) {
+    if (!start_http(metrics_listen, error)) {
       ::close(epoll_fd_);
       ::close(timer_fd_);
       throw std::runtime_error(error);
     }
-    ev = {.events = EPOLLIN, .data = {.fd = http_fd_}};
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, http_fd_, &ev);
   }
 }
 
 Loop::~Loop() {
-  for (auto& [fd, c] : http_) ::close(fd);
+  http_.reset();
+  retiring_http_.clear();
   if (punt_fd_ >= 0) ::close(punt_fd_);
-  if (http_fd_ >= 0) ::close(http_fd_);
   if (timer_fd_ >= 0) ::close(timer_fd_);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
@@ -167,7 +125,7 @@ int Loop::run(int stop_fd, int reload_fd) {
   bool stop = false;
   epoll_event events[64];
   while (!stop) {
-    const int n = ::epoll_wait(epoll_fd_, events, 64, -1);
+    const int n = ::epoll_wait(epoll_fd_, events, 64, http_timeout_ms());
     if (n < 0) {
       if (errno == EINTR) continue;
       std::fprintf(stderr, "sipedge-cp: epoll_wait: %s\n", std::strerror(errno));
@@ -191,20 +149,7 @@ int Loop::run(int stop_fd, int reload_fd) {
         if (punt_fd_ < 0 && now.mono_us >= next_connect_us_) try_connect(now.mono_us);
         cp_->tick(now);
         announce_->tick(now);
-        for (auto it = http_.begin(); it != http_.end();) {
-          const int cfd = it->first;
-          HttpConnection& c = it->second;
-          ++it;
-          if (now.mono_us - c.opened_us <= kHttpTimeoutUs) continue;
-          if (c.wait == HttpWait::none) {
-            close_http(cfd);
-            continue;
-          }
-          c.wait = HttpWait::none;
-          c.out = json_error("504 Gateway Timeout", "no answer from the dataplane or the store in time");
-          cp_->counters().add(Counter::http_refused);
-          write_http(cfd);
-        }
+        tick_http(now);
       } else if (fd == punt_fd_) {
         if (what & EPOLLIN) read_punt(now);
         if (punt_fd_ >= 0 && (what & EPOLLOUT)) flush_queue(now.mono_us);
@@ -213,10 +158,8 @@ int Loop::run(int stop_fd, int reload_fd) {
         announce_->on_bird_events(what, now);
       } else if (fd == store_fd_) {
         store_.poll();  // acknowledgements (held 200s leave in end_turn) and other nodes' changes
-      } else if (fd == http_fd_) {
-        accept_http(now);
-      } else if (http_.contains(fd)) {
-        serve_http(fd, what, now);
+      } else {
+        run_http(fd);
       }
     }
     // One store transaction per turn for every REGISTER of the turn; held
@@ -224,6 +167,10 @@ int Loop::run(int stop_fd, int reload_fd) {
     cp_->end_turn(now);
     follow_config();
     answer_waiting(now);
+    // Whatever libmicrohttpd has ready without an fd saying so (a resumed
+    // connection, a buffered request), and a timeout epoll_wait ended.
+    if (http_) http_->run();
+    for (auto& s : retiring_http_) s->run();
   }
   // Make what was accepted durable and answer it before leaving.
   cp_->end_turn(clock_now());
@@ -319,129 +266,128 @@ void Loop::flush_queue(std::int64_t now_us) {
   set_punt_events(false);
 }
 
-void Loop::accept_http(Now now) {
-  for (;;) {
-    sockaddr_in peer{};
-    socklen_t peer_len = sizeof peer;
-    const int fd = ::accept4(http_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;
-    if (http_.size() >= kMaxHttpConnections) {
-      ::close(fd);
+bool Loop::start_http(config::Ipv4Endpoint at, std::string& error) {
+  auto server = HttpServer::start(
+      at,
+      [this](const HttpRequest& req, std::uint32_t peer, std::uint64_t id) {
+        DeferredHttp pending;
+        const Now now = clock_now();
+        auto response = http_response(req, peer, pending, now);
+        cp_->counters().add(Counter::http_requests);
+        if (!response) {
+          pending.opened_us = now.mono_us;
+          deferred_http_[id] = std::move(pending);
+        }
+        return response;
+      },
+      [this] {
+        cp_->counters().add(Counter::http_requests);
+        cp_->counters().add(Counter::http_refused);
+      },
+      error);
+  if (!server) return false;
+  epoll_event ev{.events = EPOLLIN, .data = {.fd = server->poll_fd()}};
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, server->poll_fd(), &ev);
+  if (http_) {
+    // The old address stops listening now; its requests in flight finish.
+    http_->stop_listening();
+    retiring_http_.push_back(std::move(http_));
+  }
+  http_ = std::move(server);
+  return true;
+}
+
+bool Loop::run_http(int fd) {
+  if (http_ && fd == http_->poll_fd()) {
+    http_->run();
+    return true;
+  }
+  for (auto& s : retiring_http_) {
+    if (fd != s->poll_fd()) continue;
+    s->run();
+    return true;
+  }
+  return false;
+}
+
+int Loop::http_timeout_ms() const {
+  int ms = http_ ? http_->timeout_ms() : -1;
+  for (const auto& s : retiring_http_) {
+    const int t = s->timeout_ms();
+    if (t >= 0 && (ms < 0 || t < ms)) ms = t;
+  }
+  return ms;
+}
+
+void Loop::tick_http(Now now) {
+  for (auto it = deferred_http_.begin(); it != deferred_http_.end();) {
+    const auto [id, pending] = *it++;
+    if (now.mono_us - pending.opened_us <= kHttpRequestTimeoutUs) continue;
+    cp_->counters().add(Counter::http_refused);
+    answer_http(id, json_error(504, "no answer from the dataplane or the store in time"));
+  }
+  if (http_) http_->expire(now.mono_us);
+  for (auto it = retiring_http_.begin(); it != retiring_http_.end();) {
+    (*it)->expire(now.mono_us);
+    if ((*it)->connections() != 0) {
+      ++it;
       continue;
     }
-    http_[fd].opened_us = now.mono_us;
-    http_[fd].peer_ipv4 = ntohl(peer.sin_addr.s_addr);
-    epoll_event ev{.events = EPOLLIN, .data = {.fd = fd}};
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, (*it)->poll_fd(), nullptr);
+    it = retiring_http_.erase(it);
   }
 }
 
-void Loop::serve_http(int fd, std::uint32_t events, Now now) {
-  HttpConnection& c = http_.at(fd);
-  if (c.wait != HttpWait::none) {
-    // Nothing more is read while the answer is pending; a peer that went away is let go.
-    if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) close_http(fd);
-    return;
-  }
-  if (c.out.empty()) {
-    char buf[2048];
-    for (;;) {
-      const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-      if (n == 0) return close_http(fd);
-      if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        return close_http(fd);
-      }
-      c.in.append(buf, static_cast<std::size_t>(n));
-      if (c.in.size() > kMaxHttpRequest) break;  // parse says too_large
-    }
-    c.out = http_response(c, now);
-    if (c.out.empty() && c.wait == HttpWait::none) return;  // incomplete: read on
-    cp_->counters().add(Counter::http_requests);
-    if (c.out.empty()) {
-      epoll_event ev{.events = EPOLLRDHUP, .data = {.fd = fd}};
-      ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
-      return;
-    }
-  } else if (!(events & EPOLLOUT)) {
-    return;
-  }
-  write_http(fd);
+void Loop::answer_http(std::uint64_t id, HttpResponse response) {
+  deferred_http_.erase(id);
+  if (http_ && http_->answer(id, response)) return;
+  for (auto& s : retiring_http_)
+    if (s->answer(id, response)) return;
 }
 
-void Loop::write_http(int fd) {
-  HttpConnection& c = http_.at(fd);
-  while (c.sent < c.out.size()) {
-    const ssize_t n = ::send(fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return close_http(fd);
-      epoll_event ev{.events = EPOLLOUT, .data = {.fd = fd}};
-      ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
-      return;
-    }
-    c.sent += static_cast<std::size_t>(n);
-  }
-  close_http(fd);
-}
-
-void Loop::close_http(int fd) {
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-  ::close(fd);
-  http_.erase(fd);
-}
-
-
-std::string Loop::http_response(HttpConnection& c, Now now) {
+std::optional<HttpResponse> Loop::http_response(const HttpRequest& req, std::uint32_t peer_ipv4, DeferredHttp& c,
+                                               Now now) {
   // Before reading the request: a client outside metrics.allow learns nothing.
   if (!api_allow_.empty() && std::none_of(api_allow_.begin(), api_allow_.end(), [&](const config::Ipv4Prefix& p) {
-        return p.contains(c.peer_ipv4);
+        return p.contains(peer_ipv4);
       })) {
     cp_->counters().add(Counter::http_refused);
     cp_->counters().add(Counter::http_forbidden);
-    return json_error("403 Forbidden", "this client's address is not in metrics.allow");
-  }
-  HttpRequest req;
-  switch (parse_http_request(c.in, req)) {
-    case HttpParse::incomplete: return {};
-    case HttpParse::ok: break;
-    case HttpParse::bad_request: cp_->counters().add(Counter::http_refused); return json_error("400 Bad Request", "malformed request");
-    case HttpParse::too_large: cp_->counters().add(Counter::http_refused); return json_error("413 Content Too Large", "request too large");
-    case HttpParse::not_implemented:
-      cp_->counters().add(Counter::http_refused);
-      return json_error("501 Not Implemented", "Transfer-Encoding is not supported");
+    return json_error(403, "this client's address is not in metrics.allow");
   }
   // The one gate every state-changing route goes through (cp/api_auth.h).
   if (changes_state(req.method)) {
     if (!same_origin(req)) {
       cp_->counters().add(Counter::http_refused);
-      return json_error("403 Forbidden", "cross-origin request refused");
+      return json_error(403, "cross-origin request refused");
     }
     if (const ApiAuth auth = authorize(req, api_token_); auth != ApiAuth::allowed) {
       cp_->counters().add(Counter::http_refused);
       cp_->counters().add(Counter::http_unauthorized);
-      return json_error("401 Unauthorized",
+      return json_error(401,
                         auth == ApiAuth::missing ? "this request needs Authorization: Bearer <the token of metrics.token_file>"
                                                  : "wrong bearer token",
-                        auth == ApiAuth::missing ? "WWW-Authenticate: Bearer realm=\"sipedge\"\r\n"
-                                                 : "WWW-Authenticate: Bearer realm=\"sipedge\", error=\"invalid_token\"\r\n");
+                        {{"WWW-Authenticate", auth == ApiAuth::missing
+                                                  ? "Bearer realm=\"sipedge\""
+                                                  : "Bearer realm=\"sipedge\", error=\"invalid_token\""}});
     }
   }
   const ApiView view{cp_->config(), *cp_, store_, queued_.size(), now, announce_.get()};
   const bool text = form_value(req.query, "format") == "text";
   const auto method_not_allowed = [&](std::string_view allow) {
     cp_->counters().add(Counter::http_refused);
-    return json_error("405 Method Not Allowed", "method not allowed here", "Allow: " + std::string(allow) + "\r\n");
+    return json_error(405, "method not allowed here", {{"Allow", std::string(allow)}});
   };
-  const auto unregister = [&](std::string_view aor_text) -> std::string {
+  const auto unregister = [&](std::string_view aor_text) -> std::optional<HttpResponse> {
     const auto aor = operator_aor(aor_text);
     if (!aor) {
       cp_->counters().add(Counter::http_refused);
-      return json_error("400 Bad Request", "not an address-of-record: " + std::string(aor_text));
+      return json_error(400, "not an address-of-record: " + std::string(aor_text));
     }
     const std::size_t bindings = store_.lookup(*aor).size();
     if (bindings == 0) {
       cp_->counters().add(Counter::http_refused);
-      return json_error("404 Not Found", "no bindings for " + *aor);
+      return json_error(404, "no bindings for " + *aor);
     }
     // Answered once the removal is in the store (answer_waiting), like a 200 OK to a REGISTER.
     c.wait = HttpWait::durable;
@@ -449,13 +395,13 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
     c.wait_aor = *aor;
     c.wait_removed = bindings;
     cp_->counters().add(Counter::api_unregistered, bindings);
-    return {};
+    return std::nullopt;
   };
 
   constexpr std::string_view kRegsPrefix = "/api/registrations/";
   if ((req.path == "/" || req.path == "/index.html") && cp_->config().metrics.dashboard) {
     if (req.method != "GET") return method_not_allowed("GET");
-    return http_text("200 OK", "text/html; charset=utf-8", dashboard_html());
+    return http_text(200, "text/html; charset=utf-8", std::string(dashboard_html()));
   }
   if (req.path == "/metrics") {
     if (req.method != "GET") return method_not_allowed("GET");
@@ -463,12 +409,12 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
     body += announce_->metrics_text();
     body += "# HELP sipedge_cp_punt_queue messages for the dataplane waiting for its socket to drain\n"
             "# TYPE sipedge_cp_punt_queue gauge\nsipedge_cp_punt_queue " + std::to_string(queued_.size()) + "\n";
-    return http_text("200 OK", "text/plain; version=0.0.4; charset=utf-8", body);
+    return http_text(200, "text/plain; version=0.0.4; charset=utf-8", body);
   }
   if (req.path == "/api/stats") {
     if (req.method != "GET") return method_not_allowed("GET");
-    return text ? http_text("200 OK", "text/plain; charset=utf-8", stats_text(view))
-                : http_text("200 OK", "application/json", stats_json(view));
+    return text ? http_text(200, "text/plain; charset=utf-8", stats_text(view))
+                : http_text(200, "application/json", stats_json(view));
   }
   if (req.path == "/api/registrations" || req.path.starts_with(kRegsPrefix)) {
     std::optional<std::string> aor;
@@ -477,22 +423,22 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
       aor = decoded ? operator_aor(*decoded) : std::nullopt;
       if (!aor) {
         cp_->counters().add(Counter::http_refused);
-        return json_error("400 Bad Request", "not an address-of-record");
+        return json_error(400, "not an address-of-record");
       }
       if (req.method == "DELETE") return unregister(*aor);
       if (req.method != "GET") return method_not_allowed("GET, DELETE");
     } else if (req.method != "GET") {
       return method_not_allowed("GET");
     }
-    return text ? http_text("200 OK", "text/plain; charset=utf-8", registrations_text(view, aor))
-                : http_text("200 OK", "application/json", registrations_json(view, aor));
+    return text ? http_text(200, "text/plain; charset=utf-8", registrations_text(view, aor))
+                : http_text(200, "application/json", registrations_json(view, aor));
   }
   if (req.path == "/api/unregister") {
     if (req.method != "POST") return method_not_allowed("POST");
     const auto aor = form_value(req.body, "aor");
     if (!aor) {
       cp_->counters().add(Counter::http_refused);
-      return json_error("400 Bad Request", "body must be aor=AOR (form-encoded)");
+      return json_error(400, "body must be aor=AOR (form-encoded)");
     }
     return unregister(*aor);
   }
@@ -500,24 +446,21 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
     return announce_response(req, now);
   if (req.path == "/api/sets") {
     if (req.method != "GET") return method_not_allowed("GET");
-    return http_text("200 OK", "application/json", sets_json(cp_->probe()));
+    return http_text(200, "application/json", sets_json(cp_->probe()));
   }
   if (req.path == "/api/sets/state") {
     // POST, not GET, so no crawler, prefetch or scraper changes a state (cp/sets_api.h).
     if (req.method != "POST") return method_not_allowed("POST");
     auto reply = set_state_request(*cp_, req.query);
     if (reply.status != 200) cp_->counters().add(Counter::http_refused);
-    const char* status = reply.status == 200   ? "200 OK"
-                         : reply.status == 404 ? "404 Not Found"
-                         : reply.status == 409 ? "409 Conflict"
-                                               : "400 Bad Request";
+    const int status = reply.status == 200 || reply.status == 404 || reply.status == 409 ? reply.status : 400;
     return http_text(status, "application/json", reply.body);
   }
   constexpr std::string_view kSubsPrefix = "/api/subscribers/";
   if (req.path == "/api/subscribers" || req.path.starts_with(kSubsPrefix)) {
     if (subscribers_ == nullptr) {
       cp_->counters().add(Counter::http_refused);
-      return json_error("503 Service Unavailable", "this sipedge-cp has no subscriber store");
+      return json_error(503, "this sipedge-cp has no subscriber store");
     }
     // Parameters in a form body, else in the query (curl -d, or ?... as in the other POSTs).
     const std::string_view form = req.body.empty() ? req.query : req.body;
@@ -525,8 +468,8 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
     if (req.path == "/api/subscribers") {
       if (req.method == "GET") {
         const auto realm = form_value(req.query, "realm");
-        return text ? http_text("200 OK", "text/plain; charset=utf-8", subscribers_list(*subscribers_, realm, true))
-                    : http_text("200 OK", "application/json", subscribers_list(*subscribers_, realm, false));
+        return text ? http_text(200, "text/plain; charset=utf-8", subscribers_list(*subscribers_, realm, true))
+                    : http_text(200, "application/json", subscribers_list(*subscribers_, realm, false));
       }
       if (req.method != "POST") return method_not_allowed("GET, POST");
       reply = subscriber_add(*subscribers_, form, cp_->counters());
@@ -538,16 +481,16 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
       const auto decoded = percent_decode(req.path.substr(kSubsPrefix.size()));
       if (!decoded) {
         cp_->counters().add(Counter::http_refused);
-        return json_error("400 Bad Request", "bad %-encoding in USER@REALM");
+        return json_error(400, "bad %-encoding in USER@REALM");
       }
       reply = subscriber_delete(*subscribers_, *decoded, cp_->counters());
     }
     if (reply.status != 200) cp_->counters().add(Counter::http_refused);
-    return http_text(status_line(reply.status), "application/json", reply.body);
+    return http_text(reply.status, "application/json", reply.body);
   }
   if (req.path == "/api/reload") {
     if (req.method != "POST") return method_not_allowed("POST");
-    std::string status;
+    int status = 500;
     const std::string refusal = begin_reload(status, c.subscribers_error);
     if (!refusal.empty()) {
       cp_->counters().add(Counter::http_refused);
@@ -556,13 +499,13 @@ std::string Loop::http_response(HttpConnection& c, Now now) {
     cp_->counters().add(Counter::api_reloads);
     c.wait = HttpWait::reload_reply;
     c.wait_for = reload_seen_;
-    return {};
+    return std::nullopt;
   }
   cp_->counters().add(Counter::http_refused);
-  return json_error("404 Not Found", "try /, /metrics, /api/stats, /api/registrations, /api/sets or /api/subscribers");
+  return json_error(404, "try /, /metrics, /api/stats, /api/registrations, /api/sets or /api/subscribers");
 }
 
-std::string Loop::begin_reload(std::string& status, std::string& subscribers_error) {
+std::string Loop::begin_reload(int& status, std::string& subscribers_error) {
   // What sipedge-cp itself owns first: it does not depend on the dataplane.
   subscribers_error = reload_subscribers();
   if (!config_path_.empty()) {
@@ -585,14 +528,14 @@ std::string Loop::begin_reload(std::string& status, std::string& subscribers_err
     if (!why.empty()) {
       cp_->counters().add(Counter::config_refused);
       std::fprintf(stderr, "sipedge-cp: reload refused: %s\n", why.c_str());
-      status = "409 Conflict";
+      status = 409;
       return why;
     }
     cp_->stage_config(std::move(*loaded.config));
   }
   reload_seen_ = cp_->reload_replies();
   if (!cp_->request_reload()) {
-    status = "503 Service Unavailable";
+    status = 503;
     return subscribers_error.empty() ? "the dataplane is not connected (the subscriber table was re-read; the config "
                                        "takes over when it connects)"
                                      : "the dataplane is not connected; " + subscribers_error;
@@ -601,7 +544,8 @@ std::string Loop::begin_reload(std::string& status, std::string& subscribers_err
 }
 
 void Loop::reload_on_signal() {
-  std::string status, subscribers_error;
+  int status = 0;
+  std::string subscribers_error;
   const std::string refusal = begin_reload(status, subscribers_error);
   if (!refusal.empty()) {
     std::fprintf(stderr, "sipedge-cp: SIGHUP: reload not done: %s\n", refusal.c_str());
@@ -625,39 +569,31 @@ void Loop::follow_config() {
   api_allow_ = c.metrics.allow;
   listen_error_.clear();
   if (c.metrics.listen == listen_config_) return;
-  // Re-bound before the old listener goes: a refused address keeps the API where it was.
-  int fd = -1;
-  std::uint16_t port = 0;
+  // Re-bound before the old listener goes: a refused address keeps the API
+  // where it was. The old server finishes its requests (this reload's own
+  // answer among them) without listening.
   if (c.metrics.listen.address != 0) {
-    fd = open_listener(c.metrics.listen, port, listen_error_);
-    if (fd < 0) {
-      listen_error_ += "; the API stays on " + endpoint_text({listen_config_.address, http_port_}) +
+    if (!start_http(c.metrics.listen, listen_error_)) {
+      listen_error_ += "; the API stays on " + endpoint_text({listen_config_.address, http_port()}) +
                        " (everything else was applied)";
       std::fprintf(stderr, "sipedge-cp: reload: %s\n", listen_error_.c_str());
       return;
     }
-  }
-  if (http_fd_ >= 0) {
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, http_fd_, nullptr);
-    ::close(http_fd_);
-  }
-  http_fd_ = fd;
-  http_port_ = port;
-  if (fd >= 0) {
-    epoll_event ev{.events = EPOLLIN, .data = {.fd = fd}};
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  } else if (http_) {
+    http_->stop_listening();
+    retiring_http_.push_back(std::move(http_));
   }
   std::fprintf(stderr, "sipedge-cp: reload: metrics.listen %s -> %s\n", endpoint_text(listen_config_).c_str(),
                c.metrics.listen.address != 0 ? endpoint_text(c.metrics.listen).c_str() : "off");
   listen_config_ = c.metrics.listen;
 }
 
-std::string Loop::announce_response(const HttpRequest& req, Now now) {
+HttpResponse Loop::announce_response(const HttpRequest& req, Now now) {
   const bool text = form_value(req.query, "format") == "text";
   const bool get = req.path == "/api/announce";
   if (req.method != (get ? "GET" : "POST")) {
     cp_->counters().add(Counter::http_refused);
-    return json_error("405 Method Not Allowed", "method not allowed here", get ? "Allow: GET\r\n" : "Allow: POST\r\n");
+    return json_error(405, "method not allowed here", {{"Allow", get ? "GET" : "POST"}});
   }
   if (req.path == "/api/drain") {
     // POST, like /api/sets/state: grace=S in the query or a form body.
@@ -668,7 +604,7 @@ std::string Loop::announce_response(const HttpRequest& req, Now now) {
       const auto [end, ec] = std::from_chars(g->data(), g->data() + g->size(), s);
       if (ec != std::errc{} || end != g->data() + g->size() || g->empty() || s > 86400) {
         cp_->counters().add(Counter::http_refused);
-        return json_error("400 Bad Request", "grace must be whole seconds, 0..86400");
+        return json_error(400, "grace must be whole seconds, 0..86400");
       }
       grace = s;
     }
@@ -676,8 +612,8 @@ std::string Loop::announce_response(const HttpRequest& req, Now now) {
   } else if (req.path == "/api/undrain") {
     announce_->undrain(now);
   }
-  return text ? http_text("200 OK", "text/plain; charset=utf-8", announce_->status_text(now))
-              : http_text("200 OK", "application/json", announce_->status_json(now) + "\n");
+  return text ? http_text(200, "text/plain; charset=utf-8", announce_->status_text(now))
+              : http_text(200, "application/json", announce_->status_json(now) + "\n");
 }
 
 std::string Loop::reload_subscribers() {
@@ -694,10 +630,10 @@ std::string Loop::reload_subscribers() {
 }
 
 void Loop::answer_waiting(Now) {
-  for (auto it = http_.begin(); it != http_.end();) {
-    const int fd = it->first;
-    HttpConnection& c = it->second;
-    ++it;  // write_http may erase this entry
+  for (auto it = deferred_http_.begin(); it != deferred_http_.end();) {
+    const std::uint64_t id = it->first;
+    const DeferredHttp& c = it->second;
+    ++it;  // answer_http erases this entry
     if (c.wait == HttpWait::reload_reply && cp_->reload_replies() > c.wait_for) {
       const bool dp_ok = cp_->last_reload_ok();
       const bool subs_ok = c.subscribers_error.empty();
@@ -712,18 +648,13 @@ void Loop::answer_waiting(Now) {
         append_json_string(body, !listen_ok ? listen_error_ : c.subscribers_error);
       }
       body += "}\n";
-      c.out = http_text(!dp_ok ? "409 Conflict" : subs_ok && listen_ok ? "200 OK" : "500 Internal Server Error",
-                        "application/json", body);
+      answer_http(id, http_text(!dp_ok ? 409 : subs_ok && listen_ok ? 200 : 500, "application/json", std::move(body)));
     } else if (c.wait == HttpWait::durable && store_.durable_sequence() >= c.wait_for) {
       std::string body = "{\"ok\":true,\"aor\":";
       append_json_string(body, c.wait_aor);
       body += ",\"removed\":" + std::to_string(c.wait_removed) + "}\n";
-      c.out = http_text("200 OK", "application/json", body);
-    } else {
-      continue;
+      answer_http(id, http_text(200, "application/json", std::move(body)));
     }
-    c.wait = HttpWait::none;
-    write_http(fd);
   }
 }
 

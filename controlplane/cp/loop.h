@@ -9,7 +9,8 @@
 // Errors: start-up problems (metrics address in use) throw std::runtime_error
 // from the constructor; later socket errors are logged and counted.
 //
-// HTTP (metrics.listen, meant to be local): GET /, /metrics, /api/stats,
+// HTTP (metrics.listen, meant to be local; cp/http_server.h, libmicrohttpd
+// on the loop's epoll set): GET /, /metrics, /api/stats,
 // /api/registrations[/AOR]; DELETE /api/registrations/AOR and POST
 // /api/unregister (aor=...) answer once the removal is durable; POST
 // /api/reload (and SIGHUP) re-reads the subscriber table and the TOML file (a
@@ -21,18 +22,19 @@
 // credentials (cp/subscribers_api.h); GET /api/announce, POST /api/drain
 // (grace=S) and POST /api/undrain show and steer the VIP announcement
 // (cp/announce.h). ?format=text gives the
-// plain text sipedgectl prints. Requests are bounded (cp/http_request.h);
-// one request per connection. With metrics.allow, clients outside its
+// plain text sipedgectl prints. Requests are bounded in size and
+// time (cp/http_server.h); one request per connection. With metrics.allow, clients outside its
 // prefixes get 403 for everything. Every request but GET/HEAD needs the bearer
 // token of metrics.token_file when one is set (cp/api_auth.h): 401 without.
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "cp/http_request.h"
+#include "cp/http_server.h"
 #include "config/config.h"
 #include "cp/announce.h"
 #include "cp/control_plane.h"
@@ -75,7 +77,7 @@ class Loop final : private Outbox {
   // logged. Returns 0, or 1 on a fatal epoll error.
   int run(int stop_fd, int reload_fd = -1);
 
-  std::uint16_t http_port() const { return http_port_; }
+  std::uint16_t http_port() const { return http_ ? http_->port() : 0; }
   ControlPlane& control_plane() { return *cp_; }
   Announcer& announcer() { return *announce_; }
   bool connected() const { return punt_fd_ >= 0; }
@@ -83,17 +85,13 @@ class Loop final : private Outbox {
  private:
   // What a request answered later waits for (operator actions).
   enum class HttpWait { none, reload_reply, durable };
-  struct HttpConnection {
-    std::string in;
-    std::string out;
-    std::size_t sent = 0;
+  struct DeferredHttp {
     std::int64_t opened_us = 0;
     HttpWait wait = HttpWait::none;
     std::uint64_t wait_for = 0;  // reload replies seen before the request / store sequence
     std::string wait_aor;
     std::size_t wait_removed = 0;
     std::string subscribers_error;  // reload: why the subscriber table was not re-read
-    std::uint32_t peer_ipv4 = 0;    // the client's address (metrics.allow)
   };
 
   bool send(const punt::Header& header, std::string_view payload) override;
@@ -102,28 +100,36 @@ class Loop final : private Outbox {
   void read_punt(Now now);
   void flush_queue(std::int64_t now_us);
   void set_punt_events(bool want_out);
-  void accept_http(Now now);
-  void serve_http(int fd, std::uint32_t events, Now now);
-  // The response to a complete request, or "" when it is answered later
-  // (c.wait set): reload and unregister answer once done.
-  std::string http_response(HttpConnection& c, Now now);
-  void write_http(int fd);
+  // The API server on `at` joined to the loop's epoll set; false with
+  // `error` when it cannot listen there.
+  bool start_http(config::Ipv4Endpoint at, std::string& error);
+  // Serves the HTTP server(s) whose epoll fd is `fd`; false when none is.
+  bool run_http(int fd);
+  // Epoll timeout: what libmicrohttpd needs soonest (-1: nothing).
+  int http_timeout_ms() const;
+  // The timer's HTTP work: slow clients closed, deferred answers past their
+  // time answered 504, a retiring server gone once its clients are.
+  void tick_http(Now now);
+  // The response to a request, or nullopt when it is answered later
+  // (`pending` set): reload and unregister answer once done.
+  std::optional<HttpResponse> http_response(const HttpRequest& req, std::uint32_t peer_ipv4, DeferredHttp& pending,
+                                            Now now);
+  void answer_http(std::uint64_t id, HttpResponse response);
   void answer_waiting(Now now);
-  void close_http(int fd);
   // Re-reads the subscriber table (reload); "" when done or there is none.
   std::string reload_subscribers();
   // A reload (POST /api/reload, SIGHUP): subscribers and the file re-read,
   // keys that need a restart refused (cp/reload_check.h), the config staged
   // and the dataplane asked. "" once asked (reload_seen_ set); else why not,
   // with the HTTP `status`.
-  std::string begin_reload(std::string& status, std::string& subscribers_error);
+  std::string begin_reload(int& status, std::string& subscribers_error);
   void reload_on_signal();
   // After a turn: a config the control plane took over brings its token and
   // metrics.listen (re-bound; on failure the old listener stays and
   // listen_error_ says why in the reload's answer).
   void follow_config();
   // /api/announce, /api/drain, /api/undrain.
-  std::string announce_response(const HttpRequest& req, Now now);
+  HttpResponse announce_response(const HttpRequest& req, Now now);
 
   store::LocationStore& store_;
   store::SubscriberStore* subscribers_;
@@ -142,14 +148,15 @@ class Loop final : private Outbox {
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
   int punt_fd_ = -1;
-  int http_fd_ = -1;
+  std::unique_ptr<HttpServer> http_;  // on metrics.listen; null when off
+  // Servers of an older metrics.listen, no longer listening, finishing their requests.
+  std::vector<std::unique_ptr<HttpServer>> retiring_http_;
   int store_fd_ = -1;  // store.poll_fd(), -1 for local stores
-  std::uint16_t http_port_ = 0;
   std::int64_t next_connect_us_ = 0;
   std::int64_t backoff_us_ = kReconnectMinUs;
   bool want_out_ = false;
   std::deque<std::string> queued_;  // whole encoded datagrams
-  std::map<int, HttpConnection> http_;
+  std::map<std::uint64_t, DeferredHttp> deferred_http_;  // by HttpServer request id
   std::unique_ptr<std::uint8_t[]> rx_;
 };
 

@@ -1,8 +1,8 @@
 #pragma once
-// sipedge::ctl::http_request — a tiny blocking HTTP/1.1 client for
-// sipedgectl's verbs that talk to sipedge-cp's local API (metrics.listen).
-// One request per connection ("Connection: close"), the response read until
-// the server closes, bounded in size and in time.
+// sipedge::ctl::http_request — sipedgectl's blocking HTTP/1.1 client (libcurl's
+// easy interface) for the verbs that talk to sipedge-cp's local API
+// (metrics.listen). One request per connection ("Connection: close"), the
+// response bounded in size and the whole exchange in time.
 //
 // Thread-safety: none needed (no shared state). Errors: transport problems
 // (refused, timeout, malformed status line) come back in HttpResult::error

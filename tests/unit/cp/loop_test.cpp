@@ -158,7 +158,9 @@ TEST_F(LoopApi, UnregisterRemovesTheAorsBindings) {
 }
 
 TEST_F(LoopApi, BadRequestsAreRefusedAndCounted) {
-  EXPECT_TRUE(http_raw(port(), "GARBAGE\r\n\r\n").starts_with("HTTP/1.1 400")) << "malformed";
+  // Malformed: libmicrohttpd closes the connection without an answer.
+  const std::string garbage = http_raw(port(), "GARBAGE\r\n\r\n");
+  EXPECT_TRUE(garbage.empty() || garbage.starts_with("HTTP/1.1 400")) << garbage;
   EXPECT_TRUE(http_raw(port(), "POST /api/stats HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 405"));
   EXPECT_NE(http_raw(port(), "PUT /api/registrations/a@example.com HTTP/1.1\r\n\r\n").find("Allow: GET, DELETE\r\n"),
             std::string::npos);
@@ -167,12 +169,13 @@ TEST_F(LoopApi, BadRequestsAreRefusedAndCounted) {
   EXPECT_TRUE(http_raw(port(), "POST /api/unregister HTTP/1.1\r\nContent-Length: 3\r\n\r\nx=1").starts_with("HTTP/1.1 400"));
   EXPECT_TRUE(http_raw(port(), "POST /api/reload HTTP/1.1\r\nContent-Length: 100000\r\n\r\n").starts_with("HTTP/1.1 413"));
   EXPECT_TRUE(http_raw(port(), "POST /api/reload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n").starts_with("HTTP/1.1 501"));
-  EXPECT_TRUE(http_raw(port(), "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 413"));
+  EXPECT_TRUE(http_raw(port(), "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 414"));
   // A page elsewhere making the operator's browser act here (CSRF).
   EXPECT_TRUE(http_raw(port(), "POST /api/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\n\r\n")
                   .starts_with("HTTP/1.1 403"));
   const std::string metrics = http_get(port(), "/metrics");
-  EXPECT_NE(metrics.find("\nsipedge_cp_http_refused_total 10\n"), std::string::npos) << metrics;
+  // Counted: every refusal but the two libmicrohttpd makes itself (malformed, 414).
+  EXPECT_NE(metrics.find("\nsipedge_cp_http_refused_total 8\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("\nsipedge_cp_api_reloads_total 0\n"), std::string::npos);
   EXPECT_NE(metrics.find("\nsipedge_cp_punt_queue 0\n"), std::string::npos);
 }
@@ -217,7 +220,8 @@ TEST(Loop, SetsApiOverHttp) {
   std::thread runner([&] { loop.run(stop); });
 
   const std::string sets = http_get(loop.http_port(), "/api/sets");
-  EXPECT_TRUE(sets.starts_with("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")) << sets;
+  EXPECT_TRUE(sets.starts_with("HTTP/1.1 200 OK\r\n")) << sets;
+  EXPECT_NE(sets.find("\r\nContent-Type: application/json\r\n"), std::string::npos) << sets;
   EXPECT_NE(sets.find("\"state\":\"up\",\"probe\":\"off\",\"admin\":\"auto\""), std::string::npos) << sets;
   EXPECT_TRUE(http_get(loop.http_port(), "/api/sets/state?destination=pool/0&state=down").starts_with("HTTP/1.1 405"))
       << "GET does not change a state";
