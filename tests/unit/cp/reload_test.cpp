@@ -13,32 +13,36 @@
 #include <stdexcept>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "cp/loop.h"
 #include "cp_fixture.h"
 #include "fake_dataplane.h"
+#include "fixtures/node_toml.h"
 #include "loop_fixture.h"
 #include "store/memory_store.h"
 
 namespace sipedge::cp::test {
 namespace {
 
-// The node as the loop was started on it; `extra` is appended (later keys
-// of a section are written as whole sections, so tests add [registrar] etc.).
-std::string node_toml(const std::string& dir, std::string_view destinations, std::string_view extra = {}) {
-  std::string t = "[node]\nid = 1\n[dataplane]\nworker_lcores = [1]\npunt_socket = \"" + dir +
-                  "/punt.sock\"\n[[port]]\nname = \"p0\"\ndevice = \"net_null0\"\naddress = \"203.0.113.10/24\"\n"
-                  "[sip]\nvips = [\"203.0.113.1\"]\ndefault_set = \"pool\"\n[[set]]\nname = \"pool\"\nid = 1\n";
-  t += destinations;
-  t += "[store.sqlite]\npath = \"" + dir + "/location.db\"\n";
-  t += extra;
-  if (extra.find("[probe]") == std::string_view::npos) t += "[probe]\nenabled = false\n";
-  return t;
+// The node as the loop was started on it: the shared fixture node with one
+// port "p0", its store in `dir`. `extra` is appended (later keys of a section
+// are written as whole sections, so tests add [registrar] etc.).
+std::string node_toml(const std::string& dir, const std::vector<fixtures::NodeDestination>& destinations,
+                      std::string_view extra = {}, unsigned node_id = 1, std::string_view store_file = "location.db") {
+  fixtures::NodeToml node{.id = node_id,
+                          .punt_socket = dir + "/punt.sock",
+                          .ports = {{.name = "p0", .device = "net_null0", .address = "203.0.113.10/24"}},
+                          .inside_prefixes = {},
+                          .set_algorithm = "",
+                          .destinations = destinations};
+  node.extra = "[store.sqlite]\npath = \"" + dir + "/" + std::string(store_file) + "\"\n" + std::string(extra);
+  if (extra.find("[probe]") == std::string_view::npos) node.extra += "[probe]\nenabled = false\n";
+  return fixtures::node_toml(node);
 }
 
-constexpr std::string_view kOneDestination = "[[set.destination]]\nuri = \"sip:198.51.100.21:5060\"\n";
-constexpr std::string_view kTwoDestinations =
-    "[[set.destination]]\nuri = \"sip:198.51.100.21:5060\"\n[[set.destination]]\nuri = \"sip:198.51.100.22:5060\"\n";
+const std::vector<fixtures::NodeDestination> kOneDestination{{"sip:198.51.100.21:5060", {}}};
+const std::vector<fixtures::NodeDestination> kTwoDestinations{{"sip:198.51.100.21:5060", {}}, {"sip:198.51.100.22:5060", {}}};
 
 class LoopReload : public LoopFixture {
  protected:
@@ -104,10 +108,7 @@ std::uint16_t free_port() {
 }
 
 TEST_F(LoopReload, KeysThatNeedARestartAreRefusedByNameAndNothingChanges) {
-  std::string text = node_toml(dir_.path(), kTwoDestinations);
-  text.replace(text.find("id = 1\n"), 7, "id = 2\n");
-  text.replace(text.find("/location.db"), 12, "/other.db");
-  write_file(text);
+  write_file(node_toml(dir_.path(), kTwoDestinations, {}, 2, "other.db"));
   const std::string r = http_raw(port(), "POST /api/reload HTTP/1.1\r\n\r\n", 4000);
   EXPECT_TRUE(r.starts_with("HTTP/1.1 409")) << r;
   EXPECT_NE(r.find("node.id, store.sqlite.path changed: they take a restart of sipedge-cp"), std::string::npos) << r;
