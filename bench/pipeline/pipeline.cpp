@@ -31,6 +31,7 @@
 
 #include "dp/control.h"
 #include "dp/runtime.h"
+#include "fixtures/node_toml.h"
 #include "net/udp.h"
 
 namespace {
@@ -49,22 +50,15 @@ constexpr std::size_t kRingSize = 4096;
 constexpr std::size_t kCallIdDigits = 16;
 
 std::string config_text(unsigned workers, const std::string& sock) {
-  std::string lcores;
-  for (unsigned w = 1; w <= workers; ++w) lcores += (w > 1 ? ", " : "") + std::to_string(w);
-  return "[node]\nname = \"bench\"\nid = 1\n"
-         "[dataplane]\nworker_lcores = [" + lcores + "]\nmbufs = 32767\nmbuf_cache = 256\n"
-         "punt_socket = \"" + sock + "\"\n"
-         "[[port]]\nname = \"outside\"\ndevice = \"net_ring_out\"\nrole = \"outside\"\naddress = \"203.0.113.2/24\"\n"
-         "mac = \"02:00:00:00:00:01\"\nrss = false\n"
-         "[[port]]\nname = \"inside\"\ndevice = \"net_ring_in\"\nrole = \"inside\"\naddress = \"198.51.100.1/24\"\n"
-         "mac = \"02:00:00:00:01:01\"\nrss = false\n"
-         "[[neighbour]]\naddress = \"203.0.113.50\"\nmac = \"02:00:00:00:00:50\"\nport = \"outside\"\n"
-         "[[neighbour]]\naddress = \"198.51.100.21\"\nmac = \"02:00:00:00:01:21\"\nport = \"inside\"\n"
-         "[[neighbour]]\naddress = \"198.51.100.22\"\nmac = \"02:00:00:00:01:22\"\nport = \"inside\"\n"
-         "[sip]\nvips = [\"203.0.113.1\"]\ninside_prefixes = [\"198.51.100.0/24\"]\ndefault_set = \"pool\"\n"
-         "[[set]]\nname = \"pool\"\nid = 1\nalgorithm = \"hash-callid\"\n"
-         "[[set.destination]]\nuri = \"sip:198.51.100.21:5060\"\n[[set.destination]]\nuri = \"sip:198.51.100.22:5060\"\n"
-         "[probe]\nenabled = false\n";
+  fixtures::NodeToml node{.name = "bench", .mbufs = 32767, .mbuf_cache = 256, .punt_socket = sock, .extra = "[probe]\nenabled = false\n"};
+  node.worker_lcores.clear();
+  for (unsigned w = 1; w <= workers; ++w) node.worker_lcores.push_back(w);
+  node.ports = {{.name = "outside", .device = "net_ring_out", .role = "outside", .address = "203.0.113.2/24", .mac = "02:00:00:00:00:01", .rss = false},
+                {.name = "inside", .device = "net_ring_in", .role = "inside", .address = "198.51.100.1/24", .mac = "02:00:00:00:01:01", .rss = false}};
+  node.neighbours = {{"203.0.113.50", "02:00:00:00:00:50", "outside"},
+                     {"198.51.100.21", "02:00:00:00:01:21", "inside"},
+                     {"198.51.100.22", "02:00:00:00:01:22", "inside"}};
+  return fixtures::node_toml(node);
 }
 
 std::string crlf(const std::string& lf) {

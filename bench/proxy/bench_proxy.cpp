@@ -19,7 +19,7 @@ namespace {
 using namespace sipedge;
 
 using bench::crlf;
-using bench::kConfig;
+using bench::node_config;
 
 const std::string kInvite = crlf(
     "INVITE sip:+15551234@203.0.113.1 SIP/2.0\n"
@@ -50,7 +50,7 @@ struct Fixture {
   char out[4096];
 
   Fixture() {
-    auto r = config::load_string(kConfig, "bench.toml");
+    auto r = config::load_string(node_config(), "bench.toml");
     if (!r.ok()) {
       std::fprintf(stderr, "%s\n", r.errors.front().to_string().c_str());
       std::abort();

@@ -27,7 +27,7 @@ namespace {
 using namespace sipedge;
 
 using bench::crlf;
-using bench::kConfig;
+using bench::node_config;
 
 // A typical softphone INVITE with SDP; "CALLID" and "BRANCH" are replaced
 // per call so every one is a new call (CPS check, pick, remember).
@@ -89,7 +89,7 @@ struct Fixture {
   char out[4096];
 
   Fixture() {
-    auto r = config::load_string(kConfig, "instructions.toml");
+    auto r = config::load_string(node_config(), "instructions.toml");
     if (!r.ok()) {
       std::fprintf(stderr, "%s\n", r.errors.front().to_string().c_str());
       std::exit(1);

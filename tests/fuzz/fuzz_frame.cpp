@@ -27,10 +27,12 @@
 #include <cstring>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/config.h"
+#include "fixtures/node_toml.h"
 #include "limit/cps_limiter.h"
 #include "net/arp.h"
 #include "net/classify.h"
@@ -46,41 +48,14 @@ namespace {
 
 using namespace sipedge;
 
-constexpr const char* kConfig = R"(
-[node]
-id = 1
-[dataplane]
-worker_lcores = [1]
-[[port]]
-name = "outside"
-device = "net_null0"
-role = "outside"
-address = "203.0.113.2/24"
-mtu = 576
-[[port]]
-name = "inside"
-device = "net_null1"
-role = "inside"
-address = "198.51.100.1/24"
-[sip]
-vips = ["203.0.113.1"]
-inside_prefixes = ["198.51.100.0/24"]
-default_set = "pool"
-[[set]]
-name = "pool"
-id = 1
-algorithm = "wrr"
-[[set.destination]]
-uri = "sip:198.51.100.21:5060"
-[[set.destination]]
-uri = "sip:198.51.100.22:5060"
-weight = 3
-[cps]
-global = 1000
-per_source = 50
-[registrar]
-domains = ["example.com"]
-)";
+// An outside MTU of 576 so that compaction runs; a weighted set, limits and
+// a registrar domain so that those paths are reached too.
+std::string node_config() {
+  auto node = fixtures::NodeToml{.set_algorithm = "wrr", .extra = "[cps]\nglobal = 1000\nper_source = 50\n[registrar]\ndomains = [\"example.com\"]\n"};
+  node.ports[0].mtu = 576;
+  node.destinations[1].weight = 3;
+  return fixtures::node_toml(node);
+}
 
 void check(bool cond) {
   if (!cond) std::abort();
@@ -98,7 +73,7 @@ struct Node {
 Node& node() {
   static Node* n = [] {
     auto* node = new Node;
-    auto loaded = config::load_string(kConfig, "fuzz.toml");
+    auto loaded = config::load_string(node_config(), "fuzz.toml");
     check(loaded.ok());
     const auto& config = *loaded.config;
     node->snap = proxy::build_snapshot(config, 1);

@@ -4,15 +4,14 @@
 #include "config/token_file.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <string>
 
 #include "config_testing.h"
+#include "fixtures/temp_dir.h"
 
 namespace sipedge::config::testing {
 namespace {
@@ -21,15 +20,7 @@ constexpr std::string_view kToken = "0123456789abcdef0123456789abcdef";
 
 class TokenFile : public ::testing::Test {
  protected:
-  TokenFile() {
-    std::string templ = (std::filesystem::temp_directory_path() / "sipedge-token-test.XXXXXX").string();
-    if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp");
-    dir_ = templ;
-  }
-  ~TokenFile() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  TokenFile() : dir_(temp_.path()) {}
   std::string write(std::string_view name, std::string_view text, mode_t mode) {
     const std::string path = dir_ + "/" + std::string(name);
     std::FILE* f = std::fopen(path.c_str(), "wb");
@@ -44,7 +35,8 @@ class TokenFile : public ::testing::Test {
     if (!token_file.empty()) s += "token_file = \"" + std::string(token_file) + "\"\n";
     return s;
   }
-  std::string dir_;
+  fixtures::TempDir temp_{"sipedge-token-test"};
+  const std::string dir_;
 };
 
 TEST_F(TokenFile, TheTokenIsReadAtLoad) {

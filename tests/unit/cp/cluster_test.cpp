@@ -4,7 +4,6 @@
 // binding within milliseconds and routes a call for that user to the UA's
 // received address from the VIP; with Redis down the held 200 becomes a 500.
 #include <gtest/gtest.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +16,7 @@
 #include "cp/loop.h"
 #include "cp_fixture.h"
 #include "fake_dataplane.h"
+#include "running_loop.h"
 #include "sip/message.h"
 #include "store/redis_store.h"
 
@@ -61,15 +61,8 @@ class Node {
     store_ = std::make_unique<store::RedisStore>(o);
     loop_ = std::make_unique<Loop>(config_, *store_, nullptr, config::Ipv4Endpoint{0x7F000001, 0});
     dp_ = std::make_unique<FakeDataplane>(config_.dataplane.punt_socket);
-    stop_ = ::eventfd(0, EFD_CLOEXEC);
-    runner_ = std::thread([this] { rc_ = loop_->run(stop_); });
+    running_ = std::make_unique<RunningLoop>(*loop_);
     connected_ = dp_->accept(6000);
-  }
-  ~Node() {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const auto w = ::write(stop_, &one, sizeof one);
-    runner_.join();
-    ::close(stop_);
   }
   bool connected() const { return connected_; }
   FakeDataplane& dp() { return *dp_; }
@@ -90,10 +83,8 @@ class Node {
   std::unique_ptr<store::RedisStore> store_;
   std::unique_ptr<Loop> loop_;
   std::unique_ptr<FakeDataplane> dp_;
-  int stop_ = -1;
-  int rc_ = -1;
+  std::unique_ptr<RunningLoop> running_;  // declared last: stopped before the loop, store and dataplane go
   bool connected_ = false;
-  std::thread runner_;
 };
 
 class ClusterTest : public ::testing::Test {

@@ -2,7 +2,6 @@
 // A ControlPlane over a real SQLite file in a temporary directory, a
 // capturing Outbox and a hand-driven clock.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <memory>
@@ -11,6 +10,7 @@
 
 #include "../registrar/sip_text.h"
 #include "cp/control_plane.h"
+#include "fixtures/temp_dir.h"
 #include "punt/message.h"
 #include "store/sqlite_store.h"
 
@@ -88,22 +88,7 @@ inline punt::Header from_phone(std::uint32_t nat_bits = 0x3) {
           .dst_port = 5060};
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "sipedge-cp-test.XXXXXX").string();
-    if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp");
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using fixtures::TempDir;
 
 class CpFixture : public ::testing::Test {
  protected:

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include "cp/loop.h"
 #include "cp_fixture.h"
 #include "fake_dataplane.h"
+#include "loop_fixture.h"
 #include "store/memory_store.h"
 
 namespace sipedge::cp::test {
@@ -29,9 +29,7 @@ TEST(Loop, RegistersReconnectsServesMetricsAndStops) {
   // No dataplane yet: the loop must keep retrying, not fail.
   Loop loop(config, store, nullptr, {0x7F000001, 0});
   ASSERT_NE(loop.http_port(), 0);
-  const int stop = ::eventfd(0, EFD_CLOEXEC);
-  int rc = -1;
-  std::thread runner([&] { rc = loop.run(stop); });
+  RunningLoop running(loop);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
   {
@@ -69,41 +67,13 @@ TEST(Loop, RegistersReconnectsServesMetricsAndStops) {
   EXPECT_NE(regs.find("\"aor\":\"alice@example.com\""), std::string::npos) << regs;
   EXPECT_TRUE(http_get(loop.http_port(), "/nope").starts_with("HTTP/1.1 404"));
 
-  const std::uint64_t one = 1;
-  ASSERT_EQ(::write(stop, &one, sizeof one), static_cast<ssize_t>(sizeof one));
-  runner.join();
-  EXPECT_EQ(rc, 0);
-  ::close(stop);
+  EXPECT_EQ(running.stop(), 0);
 }
 
 // A running loop with a fake dataplane already connected.
-class LoopApi : public ::testing::Test {
+class LoopApi : public LoopFixture {
  protected:
-  LoopApi() : config_(test_config(dir_.path())) {}
-  void SetUp() override {
-    loop_ = std::make_unique<Loop>(config_, store_, nullptr, config::Ipv4Endpoint{0x7F000001, 0});
-    dp_ = std::make_unique<FakeDataplane>(config_.dataplane.punt_socket);
-    stop_ = ::eventfd(0, EFD_CLOEXEC);
-    runner_ = std::thread([this] { rc_ = loop_->run(stop_); });
-    ASSERT_TRUE(dp_->accept(6000));
-  }
-  void TearDown() override {
-    const std::uint64_t one = 1;
-    ASSERT_EQ(::write(stop_, &one, sizeof one), static_cast<ssize_t>(sizeof one));
-    runner_.join();
-    EXPECT_EQ(rc_, 0);
-    ::close(stop_);
-  }
-  std::uint16_t port() const { return loop_->http_port(); }
-
-  TempDir dir_;
-  config::Config config_;
-  store::MemoryStore store_;
-  std::unique_ptr<Loop> loop_;
-  std::unique_ptr<FakeDataplane> dp_;
-  int stop_ = -1;
-  int rc_ = -1;
-  std::thread runner_;
+  void SetUp() override { start_loop(); }
 };
 
 TEST_F(LoopApi, ReloadAnswersWithTheDataplanesVerdict) {
@@ -216,8 +186,7 @@ TEST(Loop, SetsApiOverHttp) {
   config.probe.enabled = false;
   store::MemoryStore store;
   Loop loop(config, store, nullptr, {0x7F000001, 0});
-  const int stop = ::eventfd(0, EFD_CLOEXEC);
-  std::thread runner([&] { loop.run(stop); });
+  RunningLoop running(loop);
 
   const std::string sets = http_get(loop.http_port(), "/api/sets");
   EXPECT_TRUE(sets.starts_with("HTTP/1.1 200 OK\r\n")) << sets;
@@ -237,10 +206,6 @@ TEST(Loop, SetsApiOverHttp) {
   EXPECT_NE(metrics.find("\nsipedge_cp_destination_up{set=\"pool\",destination=\"sip:198.51.100.21:5060\"} 0\n"),
             std::string::npos);
 
-  const std::uint64_t one = 1;
-  ASSERT_EQ(::write(stop, &one, sizeof one), static_cast<ssize_t>(sizeof one));
-  runner.join();
-  ::close(stop);
 }
 
 // metrics.token_file: every state-changing request needs the bearer token
@@ -260,8 +225,7 @@ TEST(Loop, StateChangingRequestsNeedTheBearerToken) {
   config.metrics.token = "0123456789abcdef0123456789abcdef";
   store::MemoryStore store;
   Loop loop(config, store, nullptr, {0x7F000001, 0});
-  const int stop = ::eventfd(0, EFD_CLOEXEC);
-  std::thread runner([&] { loop.run(stop); });
+  RunningLoop running(loop);
   const auto post = [&](const std::string& target, const std::string& authorization) {
     std::string raw = "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n";
     if (!authorization.empty()) raw += "Authorization: " + authorization + "\r\n";
@@ -295,10 +259,6 @@ TEST(Loop, StateChangingRequestsNeedTheBearerToken) {
   EXPECT_TRUE(http_get(loop.http_port(), "/api/stats").starts_with("HTTP/1.1 200 OK\r\n"));
   EXPECT_TRUE(http_get(loop.http_port(), "/").starts_with("HTTP/1.1 200 OK\r\n"));
 
-  const std::uint64_t one = 1;
-  ASSERT_EQ(::write(stop, &one, sizeof one), static_cast<ssize_t>(sizeof one));
-  runner.join();
-  ::close(stop);
 }
 
 // metrics.allow: clients outside the prefixes get 403 for every path.
@@ -309,26 +269,16 @@ TEST(Loop, ClientsOutsideTheAllowListAreRefused) {
   store::MemoryStore store;
   {
     Loop loop(config, store, nullptr, {0x7F000001, 0});
-    const int stop = ::eventfd(0, EFD_CLOEXEC);
-    std::thread runner([&] { loop.run(stop); });
+    RunningLoop running(loop);
     const std::string refused = http_get(loop.http_port(), "/metrics");
     EXPECT_TRUE(refused.starts_with("HTTP/1.1 403 Forbidden\r\n")) << refused;
     EXPECT_TRUE(http_get(loop.http_port(), "/api/reload", "POST").starts_with("HTTP/1.1 403"));
     EXPECT_EQ(loop.control_plane().counters().get(Counter::http_forbidden), 2u);
-    const std::uint64_t one = 1;
-    ASSERT_EQ(::write(stop, &one, sizeof one), static_cast<ssize_t>(sizeof one));
-    runner.join();
-    ::close(stop);
   }
   config.metrics.allow.push_back({0x7F000000, 8});  // 127.0.0.0/8
   Loop loop(config, store, nullptr, {0x7F000001, 0});
-  const int stop = ::eventfd(0, EFD_CLOEXEC);
-  std::thread runner([&] { loop.run(stop); });
+  RunningLoop running(loop);
   EXPECT_TRUE(http_get(loop.http_port(), "/metrics").starts_with("HTTP/1.1 200 OK\r\n"));
-  const std::uint64_t one = 1;
-  ASSERT_EQ(::write(stop, &one, sizeof one), static_cast<ssize_t>(sizeof one));
-  runner.join();
-  ::close(stop);
 }
 
 }  // namespace

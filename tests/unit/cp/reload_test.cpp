@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,33 +13,38 @@
 #include <stdexcept>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "cp/loop.h"
 #include "cp_fixture.h"
 #include "fake_dataplane.h"
+#include "fixtures/node_toml.h"
+#include "loop_fixture.h"
 #include "store/memory_store.h"
 
 namespace sipedge::cp::test {
 namespace {
 
-// The node as the loop was started on it; `extra` is appended (later keys
-// of a section are written as whole sections, so tests add [registrar] etc.).
-std::string node_toml(const std::string& dir, std::string_view destinations, std::string_view extra = {}) {
-  std::string t = "[node]\nid = 1\n[dataplane]\nworker_lcores = [1]\npunt_socket = \"" + dir +
-                  "/punt.sock\"\n[[port]]\nname = \"p0\"\ndevice = \"net_null0\"\naddress = \"203.0.113.10/24\"\n"
-                  "[sip]\nvips = [\"203.0.113.1\"]\ndefault_set = \"pool\"\n[[set]]\nname = \"pool\"\nid = 1\n";
-  t += destinations;
-  t += "[store.sqlite]\npath = \"" + dir + "/location.db\"\n";
-  t += extra;
-  if (extra.find("[probe]") == std::string_view::npos) t += "[probe]\nenabled = false\n";
-  return t;
+// The node as the loop was started on it: the shared fixture node with one
+// port "p0", its store in `dir`. `extra` is appended (later keys of a section
+// are written as whole sections, so tests add [registrar] etc.).
+std::string node_toml(const std::string& dir, const std::vector<fixtures::NodeDestination>& destinations,
+                      std::string_view extra = {}, unsigned node_id = 1, std::string_view store_file = "location.db") {
+  fixtures::NodeToml node{.id = node_id,
+                          .punt_socket = dir + "/punt.sock",
+                          .ports = {{.name = "p0", .device = "net_null0", .address = "203.0.113.10/24"}},
+                          .inside_prefixes = {},
+                          .set_algorithm = "",
+                          .destinations = destinations};
+  node.extra = "[store.sqlite]\npath = \"" + dir + "/" + std::string(store_file) + "\"\n" + std::string(extra);
+  if (extra.find("[probe]") == std::string_view::npos) node.extra += "[probe]\nenabled = false\n";
+  return fixtures::node_toml(node);
 }
 
-constexpr std::string_view kOneDestination = "[[set.destination]]\nuri = \"sip:198.51.100.21:5060\"\n";
-constexpr std::string_view kTwoDestinations =
-    "[[set.destination]]\nuri = \"sip:198.51.100.21:5060\"\n[[set.destination]]\nuri = \"sip:198.51.100.22:5060\"\n";
+const std::vector<fixtures::NodeDestination> kOneDestination{{"sip:198.51.100.21:5060", {}}};
+const std::vector<fixtures::NodeDestination> kTwoDestinations{{"sip:198.51.100.21:5060", {}}, {"sip:198.51.100.22:5060", {}}};
 
-class LoopReload : public ::testing::Test {
+class LoopReload : public LoopFixture {
  protected:
   LoopReload() : path_(dir_.path() + "/sipedge.toml") {
     write_file(node_toml(dir_.path(), kOneDestination));
@@ -48,51 +52,17 @@ class LoopReload : public ::testing::Test {
     if (!loaded.ok()) throw std::runtime_error(loaded.errors.front().to_string());
     config_ = std::move(*loaded.config);
   }
-  void SetUp() override {
-    loop_ = std::make_unique<Loop>(config_, store_, nullptr, config::Ipv4Endpoint{0x7F000001, 0}, path_);
-    dp_ = std::make_unique<FakeDataplane>(config_.dataplane.punt_socket);
-    stop_ = ::eventfd(0, EFD_CLOEXEC);
-    reload_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    runner_ = std::thread([this] { rc_ = loop_->run(stop_, reload_); });
-    ASSERT_TRUE(dp_->accept(6000));
-  }
-  void TearDown() override {
-    const std::uint64_t one = 1;
-    ASSERT_EQ(::write(stop_, &one, sizeof one), static_cast<ssize_t>(sizeof one));
-    runner_.join();
-    EXPECT_EQ(rc_, 0);
-    ::close(stop_);
-    ::close(reload_);
-  }
+  void SetUp() override { start_loop(nullptr, path_, RunningLoop::ReloadFd::eventfd); }
   void write_file(std::string_view text) { std::ofstream(path_) << text; }
-  std::uint16_t port() const { return loop_->http_port(); }
   // POST /api/reload answered by the fake dataplane (`dataplane_ok`); the HTTP answer.
   std::string reload(bool dataplane_ok = true, const std::string& headers = {}) {
-    std::string response;
-    std::thread client([&] { response = http_raw(port(), "POST /api/reload HTTP/1.1\r\n" + headers + "\r\n", 4000); });
-    const auto req = dp_->recv(3000);
-    if (req) {
-      EXPECT_EQ(req->header.type, punt::MessageType::Reload);
-      dp_->send({.type = punt::MessageType::Reload,
-                 .flags = static_cast<std::uint16_t>(punt::kFlagReply | (dataplane_ok ? 0 : punt::kFlagFailed)),
-                 .cookie = ++generation_},
-                "");
-    }
-    client.join();
-    return response;
+    return reload_answered_by_dataplane("POST /api/reload HTTP/1.1\r\n" + headers + "\r\n",
+                                        static_cast<std::uint16_t>(punt::kFlagReply | (dataplane_ok ? 0 : punt::kFlagFailed)),
+                                        ++generation_);
   }
 
-  TempDir dir_;
   std::string path_;
-  config::Config config_;
-  store::MemoryStore store_;
-  std::unique_ptr<Loop> loop_;
-  std::unique_ptr<FakeDataplane> dp_;
-  int stop_ = -1;
-  int reload_ = -1;
-  int rc_ = -1;
   std::uint64_t generation_ = 1;
-  std::thread runner_;
 };
 
 TEST_F(LoopReload, ABrokenFileIsRefusedWithItsPositionAndTheDataplaneIsNotAsked) {
@@ -138,10 +108,7 @@ std::uint16_t free_port() {
 }
 
 TEST_F(LoopReload, KeysThatNeedARestartAreRefusedByNameAndNothingChanges) {
-  std::string text = node_toml(dir_.path(), kTwoDestinations);
-  text.replace(text.find("id = 1\n"), 7, "id = 2\n");
-  text.replace(text.find("/location.db"), 12, "/other.db");
-  write_file(text);
+  write_file(node_toml(dir_.path(), kTwoDestinations, {}, 2, "other.db"));
   const std::string r = http_raw(port(), "POST /api/reload HTTP/1.1\r\n\r\n", 4000);
   EXPECT_TRUE(r.starts_with("HTTP/1.1 409")) << r;
   EXPECT_NE(r.find("node.id, store.sqlite.path changed: they take a restart of sipedge-cp"), std::string::npos) << r;
@@ -203,8 +170,7 @@ TEST_F(LoopReload, AnAddressInUseKeepsTheOldListenerAndSaysSo) {
 
 TEST_F(LoopReload, SighupReloadsAsTheApiDoes) {
   write_file(node_toml(dir_.path(), kTwoDestinations));
-  const std::uint64_t one = 1;
-  ASSERT_EQ(::write(reload_, &one, sizeof one), static_cast<ssize_t>(sizeof one));
+  running_->sighup();
   const auto req = dp_->recv(3000);
   ASSERT_TRUE(req);
   EXPECT_EQ(req->header.type, punt::MessageType::Reload);

@@ -5,7 +5,6 @@
 // the sqlite3 shell (and keeping the old copy when that fails).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <memory>
@@ -15,6 +14,7 @@
 #include "cp/subscribers_api.h"
 #include "cp_fixture.h"
 #include "fake_dataplane.h"
+#include "loop_fixture.h"
 #include "registrar/digest.h"
 #include "store/memory_store.h"
 #include "store/sqlite_subscriber_store.h"
@@ -159,25 +159,12 @@ TEST(SubscribersApi, StoreFailureIs500AndCounted) {
 }
 
 // The event loop over a real SQLite subscriber store, a fake dataplane connected.
-class LoopSubscribers : public ::testing::Test {
+class LoopSubscribers : public LoopFixture {
  protected:
-  LoopSubscribers() : config_(test_config(dir_.path())) {}
   void SetUp() override {
     subscribers_ = std::make_unique<store::SqliteSubscriberStore>(config_.store.sqlite.path, kSubscriberBusyTimeoutMs);
-    loop_ = std::make_unique<Loop>(config_, store_, subscribers_.get(), config::Ipv4Endpoint{0x7F000001, 0});
-    dp_ = std::make_unique<FakeDataplane>(config_.dataplane.punt_socket);
-    stop_ = ::eventfd(0, EFD_CLOEXEC);
-    runner_ = std::thread([this] { rc_ = loop_->run(stop_); });
-    ASSERT_TRUE(dp_->accept(6000));
+    start_loop(subscribers_.get());
   }
-  void TearDown() override {
-    const std::uint64_t one = 1;
-    ASSERT_EQ(::write(stop_, &one, sizeof one), static_cast<ssize_t>(sizeof one));
-    runner_.join();
-    EXPECT_EQ(rc_, 0);
-    ::close(stop_);
-  }
-  std::uint16_t port() const { return loop_->http_port(); }
   static std::string post(std::string_view path, std::string_view body, std::string_view extra = {}) {
     std::string r = "POST ";
     r.append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n").append(extra);
@@ -202,25 +189,9 @@ class LoopSubscribers : public ::testing::Test {
     return n;
   }
   // POST /api/reload answered by the fake dataplane with generation `cookie`.
-  std::string reload(std::uint64_t cookie) {
-    std::string response;
-    std::thread client([&] { response = http_raw(port(), post("/api/reload", ""), 4000); });
-    const auto req = dp_->recv(3000);
-    if (req && req->header.type == punt::MessageType::Reload)
-      dp_->send({.type = punt::MessageType::Reload, .flags = punt::kFlagReply, .cookie = cookie}, "");
-    client.join();
-    return response;
-  }
+  std::string reload(std::uint64_t cookie) { return reload_answered_by_dataplane(post("/api/reload", ""), punt::kFlagReply, cookie); }
 
-  TempDir dir_;
-  config::Config config_;
-  store::MemoryStore store_;
   std::unique_ptr<store::SqliteSubscriberStore> subscribers_;
-  std::unique_ptr<Loop> loop_;
-  std::unique_ptr<FakeDataplane> dp_;
-  int stop_ = -1;
-  int rc_ = -1;
-  std::thread runner_;
 };
 
 TEST_F(LoopSubscribers, AddListDeleteOverHttp) {

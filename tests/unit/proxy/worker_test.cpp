@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "fixtures/node_toml.h"
 #include "proxy/branch.h"
 #include "sip/ipv4.h"
 #include "sip/message.h"
@@ -28,40 +29,13 @@ const Endpoint kInside{0xC6336401, 5060};  // 198.51.100.1:5060
 const Endpoint kUas1{0xC6336415, 5060};    // 198.51.100.21:5060
 const Endpoint kUas2{0xC6336416, 5060};    // 198.51.100.22:5060
 
+// Node "test" id 7 (the id is in every branch the edge writes).
+fixtures::NodeToml test_node(std::string_view algorithm, std::string_view extra = "") {
+  return {.name = "test", .id = 7, .set_algorithm = std::string(algorithm), .extra = std::string(extra)};
+}
+
 std::string base_config(std::string_view algorithm, std::string_view extra = "") {
-  std::string t = R"(
-[node]
-name = "test"
-id = 7
-[dataplane]
-worker_lcores = [1]
-[[port]]
-name = "outside"
-device = "net_null0"
-role = "outside"
-address = "203.0.113.2/24"
-[[port]]
-name = "inside"
-device = "net_null1"
-role = "inside"
-address = "198.51.100.1/24"
-[sip]
-vips = ["203.0.113.1"]
-inside_prefixes = ["198.51.100.0/24"]
-default_set = "pool"
-[[set]]
-name = "pool"
-id = 1
-algorithm = ")";
-  t += algorithm;
-  t += R"("
-[[set.destination]]
-uri = "sip:198.51.100.21:5060"
-[[set.destination]]
-uri = "sip:198.51.100.22:5060"
-)";
-  t += extra;
-  return t;
+  return fixtures::node_toml(test_node(algorithm, extra));
 }
 
 std::string crlf(std::string_view lf) {
@@ -199,10 +173,11 @@ TEST_F(WorkerTest, InitialInviteIsForwardedWithViaRecordRouteAndMaxForwards) {
 // address and port still give the whole branch (a 64-byte buffer once cut
 // it off) and the Record-Route of each side.
 TEST_F(WorkerTest, OwnViaAndRecordRouteFitTheWidestAddressAndPort) {
-  std::string toml = base_config("hash-callid");
-  toml.replace(toml.find("198.51.100.1/24"), 15, "198.51.100.254/24");
-  toml.replace(toml.find("vips = [\"203.0.113.1\"]"), 22, "vips = [\"203.0.113.254\"]\nports = [65000]");
-  load(toml);
+  auto node = test_node("hash-callid");
+  node.ports[1].address = "198.51.100.254/24";
+  node.vips = {"203.0.113.254"};
+  node.sip_ports = {65000};
+  load(fixtures::node_toml(node));
   const auto v = run(invite("call-wide@uac", "", "z9hG4bK-1", "sip:+15551234@203.0.113.254"), kUac,
                      {addr("203.0.113.254"), 65000});
   ASSERT_EQ(v.action, Action::Send) << name(v.outcome);
@@ -700,9 +675,9 @@ TEST_F(WorkerTest, OversizedMessageGetsCompactHeaderNames) {
 TEST_F(WorkerTest, CompactionFollowsTheEgressSidesMtu) {
   // Outside MTU 576, inside 1500: a 700-byte INVITE fits the inside as it
   // is; a 700-byte response towards the client does not, and is compacted.
-  std::string config = base_config("hash-callid");
-  config.replace(config.find("address = \"203.0.113.2/24\""), 26, "address = \"203.0.113.2/24\"\nmtu = 576");
-  load(config);
+  auto node = test_node("hash-callid");
+  node.ports[0].mtu = 576;
+  load(fixtures::node_toml(node));
   const std::string padding = "X-Padding: " + std::string(450, 'p') + "\r\n";
   const auto fwd = run(invite("mtu-1", padding));
   ASSERT_EQ(fwd.action, Action::Send) << name(fwd.outcome);

@@ -1,11 +1,9 @@
 // A REGISTER is answered 200 only once its binding is durable.
 #include <gtest/gtest.h>
-
-#include <filesystem>
-
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "fixtures/temp_dir.h"
 #include "registrar/hold.h"
 #include "registrar_fixture.h"
 #include "store/sqlite_store.h"
@@ -101,10 +99,8 @@ TEST_F(DurabilityTest, GivingUpAnswers500FromTheFailureText) {
 // The same with a real SQLite file whose write lock another process holds
 // (sipedgectl, a backup, an operator's sqlite3 shell).
 TEST(SqliteDurability, LockedDatabaseHoldsTheOkUntilReleased) {
-  const auto dir = std::filesystem::temp_directory_path() / ("sipedge-reg-durability-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "location.db").string();
+  const fixtures::TempDir dir("sipedge-reg-durability");
+  const std::string path = dir.file("location.db");
   config::RegistrarConfig config;
   config.domains = {"example.com"};
   const Source source{{kPhoneIp, 40000}, {kVip, 5060}, 0, false};
@@ -138,7 +134,6 @@ TEST(SqliteDurability, LockedDatabaseHoldsTheOkUntilReleased) {
   store::SqliteStore reopened({.path = path});
   ASSERT_TRUE(reopened.load_all(kNow).ok);
   EXPECT_NE(reopened.find("alice@example.com", "sip:alice@192.168.1.20:5060"), nullptr);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "fixtures/temp_dir.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_destination_states.h"
 #include "store/sqlite_store.h"
@@ -21,15 +22,7 @@ constexpr std::int64_t kNow = 1'700'000'000;
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  SqliteStoreTest() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sipedge-store-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "location.db").string();
-  }
-  ~SqliteStoreTest() override { std::filesystem::remove_all(dir_); }
+  SqliteStoreTest() : dir_(temp_.path()), path_((dir_ / "location.db").string()) {}
 
   SqliteOptions options() const { return {.path = path_, .synchronous_full = false, .busy_timeout_ms = 10}; }
 
@@ -70,8 +63,9 @@ class SqliteStoreTest : public ::testing::Test {
     return b;
   }
 
-  std::filesystem::path dir_;
-  std::string path_;
+  fixtures::TempDir temp_{"sipedge-store"};
+  const std::filesystem::path dir_;
+  const std::string path_;
 };
 
 TEST_F(SqliteStoreTest, BindingsSurviveARestartWithTheirRemainingExpiry) {
