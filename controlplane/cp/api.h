@@ -13,7 +13,7 @@
 
 #include "config/config.h"
 #include "cp/control_plane.h"
-#include "cp/json.h"  // append_json_string, for the callers of these bodies
+#include "cp/json.h"
 #include "store/location_store.h"
 
 namespace sipedge::cp {

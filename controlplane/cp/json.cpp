@@ -6,6 +6,4 @@ std::string dump_json(const Json& doc) {
   return doc.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
 }
 
-void append_json_string(std::string& out, std::string_view s) { out += dump_json(Json(std::string(s))); }
-
 }  // namespace sipedge::cp

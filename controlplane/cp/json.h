@@ -18,8 +18,4 @@ using Json = nlohmann::ordered_json;
 // Compact text of `doc`, without a trailing newline.
 std::string dump_json(const Json& doc);
 
-// `s` as one JSON string literal (quotes included) appended to `out`; for the
-// few small bodies still assembled around a literal (cp/loop.cpp's errors).
-void append_json_string(std::string& out, std::string_view s);
-
 }  // namespace sipedge::cp

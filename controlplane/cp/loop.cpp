@@ -41,10 +41,8 @@ HttpResponse http_text(int status, std::string_view type, std::string body, Http
 }
 
 HttpResponse json_error(int status, std::string_view error, HttpHeaders headers = {}) {
-  std::string body = "{\"ok\":false,\"error\":";
-  append_json_string(body, error);
-  body += "}\n";
-  return http_text(status, "application/json", std::move(body), std::move(headers));
+  const Json doc = {{"ok", false}, {"error", error}};
+  return http_text(status, "application/json", dump_json(doc) + "\n", std::move(headers));
 }
 
 std::string endpoint_text(config::Ipv4Endpoint e) { return config::format_ipv4(e.address) + ":" + std::to_string(e.port); }
@@ -637,23 +635,20 @@ void Loop::answer_waiting(Now) {
     if (c.wait == HttpWait::reload_reply && cp_->reload_replies() > c.wait_for) {
       const bool dp_ok = cp_->last_reload_ok();
       const bool subs_ok = c.subscribers_error.empty();
-      std::string body = std::string("{\"ok\":") + (dp_ok && subs_ok && listen_error_.empty() ? "true" : "false") +
-                         ",\"generation\":" + std::to_string(cp_->dataplane_generation()) + ",\"subscribers\":" +
-                         (subscribers_ ? std::to_string(subscribers_->size()) : "null");
+      Json doc;
+      doc["ok"] = dp_ok && subs_ok && listen_error_.empty();
+      doc["generation"] = cp_->dataplane_generation();
+      doc["subscribers"] = subscribers_ ? Json(subscribers_->size()) : Json(nullptr);
       const bool listen_ok = !dp_ok || listen_error_.empty();
       if (!dp_ok) {
-        body += ",\"error\":\"the dataplane refused the reload (see its log); the running config stays\"";
+        doc["error"] = "the dataplane refused the reload (see its log); the running config stays";
       } else if (!subs_ok || !listen_ok) {
-        body += ",\"error\":";
-        append_json_string(body, !listen_ok ? listen_error_ : c.subscribers_error);
+        doc["error"] = !listen_ok ? listen_error_ : c.subscribers_error;
       }
-      body += "}\n";
-      answer_http(id, http_text(!dp_ok ? 409 : subs_ok && listen_ok ? 200 : 500, "application/json", std::move(body)));
+      answer_http(id, http_text(!dp_ok ? 409 : subs_ok && listen_ok ? 200 : 500, "application/json", dump_json(doc) + "\n"));
     } else if (c.wait == HttpWait::durable && store_.durable_sequence() >= c.wait_for) {
-      std::string body = "{\"ok\":true,\"aor\":";
-      append_json_string(body, c.wait_aor);
-      body += ",\"removed\":" + std::to_string(c.wait_removed) + "}\n";
-      answer_http(id, http_text(200, "application/json", std::move(body)));
+      const Json doc = {{"ok", true}, {"aor", c.wait_aor}, {"removed", c.wait_removed}};
+      answer_http(id, http_text(200, "application/json", dump_json(doc) + "\n"));
     }
   }
 }
