@@ -17,10 +17,10 @@ bool request_line_exact(const Message& m) noexcept {
 
 enum class Scan : std::uint8_t { ok, unterminated_quote, empty_separator };
 
-// One pass over a header value, quoted strings (with \-escapes) and <...>
-// skipped as units: every ';' or ',' must have something other than LWS
-// before the next ';' or ',' or the end, and a ',' cannot come first.
-Scan scan_separators(std::string_view v, bool list) noexcept {
+// The exact rule, one byte at a time: quoted strings (with \-escapes) and
+// <...> are skipped as units; every ';' or ',' must have something other
+// than LWS before the next ';' or ',' or the end, and cannot come first.
+Scan scan_exact(std::string_view v, bool list) noexcept {
   bool content_since_separator = false;  // an element or param started
   bool after_separator = false;
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -50,6 +50,41 @@ Scan scan_separators(std::string_view v, bool list) noexcept {
   return after_separator ? Scan::empty_separator : Scan::ok;
 }
 
+bool is_separator(char c, bool list) noexcept { return c == ';' || (list && c == ','); }
+
+// Whether some `sep` in v is followed, past LWS, by a separator or the end.
+bool separator_followed_by_nothing(std::string_view v, char sep, bool list) noexcept {
+  for (std::size_t i = v.find(sep); i != std::string_view::npos; i = v.find(sep, i + 1)) {
+    std::size_t j = i + 1;
+    while (j < v.size() && lex::is_ws(v[j])) ++j;
+    if (j == v.size() || is_separator(v[j], list)) return true;
+  }
+  return false;
+}
+
+// The hot path's version: memchr-speed searches for the few bytes that
+// matter; the exact walk only runs on a value that holds a quote (it may
+// hide separators) or looks suspect (a URI user part may hold ",,").
+Scan scan_separators(std::string_view v, bool list) noexcept {
+  if (v.empty()) return Scan::ok;
+  if (const std::size_t open = v.find('"'); open != std::string_view::npos) {
+    if (list) return scan_exact(v, list);
+    // From/To: one display name at the front, the common quoted shape. Find
+    // its end by memchr, then judge the rest as if unquoted.
+    const std::size_t close = v.find('"', open + 1);
+    if (close == std::string_view::npos) return Scan::unterminated_quote;
+    // An escaped quote may have ended the search early, or more quotes
+    // follow: the exact walk decides.
+    if (v.substr(open, close - open).find('\\') != std::string_view::npos || v.find('"', close + 1) != std::string_view::npos)
+      return scan_exact(v, list);
+    v = v.substr(close + 1);
+    if (v.empty()) return Scan::ok;
+  }
+  const bool suspect = is_separator(v.front(), list) || separator_followed_by_nothing(v, ';', list) ||
+                       (list && separator_followed_by_nothing(v, ',', list));
+  return suspect ? scan_exact(v, list) : Scan::ok;
+}
+
 ParseError scan_header(const Message& m, HeaderId id, bool list) noexcept {
   for (std::size_t i = m.find(id); i != kNoHeader; i = m.find_next(i)) {
     switch (scan_separators(m.header(i).value, list)) {
@@ -64,6 +99,10 @@ ParseError scan_header(const Message& m, HeaderId id, bool list) noexcept {
 // RFC 3261 20.10: an addr-spec holding ',', '?' or ';' must be a name-addr
 // (in <>); ';' then means a header parameter, but '?' has no reading.
 ParseError check_contacts(const Message& m) noexcept {
+  bool any_query = false;  // the common Contact has no '?': skip the split
+  for (std::size_t i = m.find(HeaderId::contact); i != kNoHeader && !any_query; i = m.find_next(i))
+    any_query = m.header(i).value.find('?') != std::string_view::npos;
+  if (!any_query) return ParseError::ok;
   for (const HeaderValue& v : m.values(HeaderId::contact)) {
     if (v.text.find('<') == std::string_view::npos && v.text.find('?') != std::string_view::npos)
       return ParseError::contact_headers_unbracketed;
