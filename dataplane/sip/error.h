@@ -55,7 +55,6 @@ namespace sipedge::sip {
   X(bad_auth)                    /* no Digest username="..." */                \
   X(bad_sdp)                     /* c=/o= line syntax */                       \
   /* strictness of a parsed request (sip/strict.h), answered 400 */           \
-  X(request_line_spacing)        /* not one SP between elements, or SP at the end */ \
   X(unterminated_quoted_string)  /* From/To display name quote never closed */ \
   X(contact_headers_unbracketed) /* Contact addr-spec with ?headers outside <> */ \
   X(empty_separator)             /* ;; ,, or a dangling , ; in Via/From/To/Contact/Route */

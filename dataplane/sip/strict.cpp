@@ -5,16 +5,6 @@
 namespace sipedge::sip {
 namespace {
 
-// RFC 3261 7.1: Request-Line = Method SP Request-URI SP SIP-Version CRLF,
-// single SPs, nothing after the version. The parse found the three
-// elements; any other byte between or after them breaks the rule.
-bool request_line_exact(const Message& m) noexcept {
-  const std::string_view line = m.start_line();
-  const std::size_t want = m.method_text().size() + 1 + m.request_uri().size() + 1 + m.version().size();
-  return line.size() == want && line[m.method_text().size()] == ' ' &&
-         line[m.method_text().size() + 1 + m.request_uri().size()] == ' ';
-}
-
 enum class Scan : std::uint8_t { ok, unterminated_quote, empty_separator };
 
 // The exact rule, one byte at a time: quoted strings (with \-escapes) and
@@ -114,7 +104,6 @@ ParseError check_contacts(const Message& m) noexcept {
 
 ParseError check_request_strictness(const Message& m) noexcept {
   if (!m.is_request()) return ParseError::ok;
-  if (!request_line_exact(m)) return ParseError::request_line_spacing;
   // Order: a quote that never closes swallows the separators after it.
   for (const HeaderId id : {HeaderId::from, HeaderId::to})
     if (const ParseError e = scan_header(m, id, false); e != ParseError::ok) return e;
@@ -125,7 +114,6 @@ ParseError check_request_strictness(const Message& m) noexcept {
 
 std::string_view strictness_warning(ParseError reason) noexcept {
   switch (reason) {
-    case ParseError::request_line_spacing: return "Request-Line: one SP between Method, Request-URI and SIP-Version, none after";
     case ParseError::unterminated_quoted_string: return "display name: quoted string not terminated";
     case ParseError::contact_headers_unbracketed: return "Contact: a URI with ?headers must be enclosed in <>";
     case ParseError::empty_separator: return "empty parameter or list element (;; or ,,)";

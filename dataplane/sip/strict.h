@@ -1,8 +1,9 @@
 #pragma once
 // The RFC 3261 section 25 rules Message::parse is liberal about, checked on a
 // request that parsed: what Kamailio's sanity module answers 400 and RFC 4475
-// section 3.1.2 lists as invalid (lwsstart, trws, quotbad, regbadct,
-// badinv01). Only the start line and the headers the fast path reads are
+// section 3.1.2 lists as invalid (quotbal, regbadct, badinv01). The
+// Request-Line's spacing (lwsstart, trws) is the parse's own
+// (request_line_whitespace): a message refused there cannot be answered. Only the start line and the headers the fast path reads are
 // looked at; headers it never parses travel as bytes (CONFORMANCE.md).
 //
 // Thread-safety: pure functions. Hot path: no allocation, bounded by the
@@ -15,7 +16,6 @@
 namespace sipedge::sip {
 
 // ok, or the first rule `request` breaks:
-//   request_line_spacing      not exactly Method SP Request-URI SP SIP-Version
 //   unterminated_quoted_string  a From or To display name opens a quote it never closes
 //   contact_headers_unbracketed a Contact addr-spec with "?headers" outside <>
 //   empty_separator           ";;", ",,", or a leading/trailing "," or ";" in
