@@ -53,7 +53,9 @@ namespace sipedge::sip {
   X(bad_name_addr)               /* From/To/Contact syntax */                  \
   X(bad_number)                  /* integer field (Expires, ...) syntax */     \
   X(bad_auth)                    /* no Digest username="..." */                \
-  X(bad_sdp)                     /* c=/o= line syntax */
+  X(bad_sdp)                     /* c=/o= line syntax */                       \
+  /* RFC 3261 section 25 strictness, appended so older values keep their number */ \
+  X(request_line_whitespace)     /* not exactly one SP between Request-Line elements, or trailing SP/HT */
 // clang-format on
 
 enum class ParseError : std::uint8_t {
