@@ -47,7 +47,10 @@ TEST(Rfc4475, EachCaseHasTheDocumentedOutcome) {
       {"esc01", req("INVITE sip:sips%3Auser%40example.com@example.net SIP/2.0", "INVITE"), ParseError::ok},
       {"escnull", req("REGISTER sip:example.com SIP/2.0", "REGISTER", "Contact: <sip:%00@198.51.100.9>\n"),
        ParseError::ok},
-      {"lwsdisp", req("OPTIONS sip:bob@example.com SIP/2.0", "OPTIONS"), ParseError::ok},
+      {"lwsdisp", test::with_body("OPTIONS sip:bob@example.com SIP/2.0\n" + kVia +
+                                  "From: caller<sip:alice@example.com>;tag=t1\nTo: \"callee\"  \t<sip:bob@example.com>\n"
+                                  "Call-ID: torture1\nCSeq: 1 OPTIONS\n"),
+       ParseError::ok},
       {"semiuri", req("OPTIONS sip:user;par=u%40example.net@example.com SIP/2.0", "OPTIONS"), ParseError::ok},
       {"transports", req("OPTIONS sip:bob@example.com SIP/2.0", "OPTIONS",
                          "Via: SIP/2.0/SCTP 198.51.100.2;branch=z9hG4bKs\nVia: SIP/2.0/TLS 198.51.100.3;branch=z9hG4bKt\n"),
