@@ -54,6 +54,8 @@ namespace sipedge::sip {
   X(bad_number)                  /* integer field (Expires, ...) syntax */     \
   X(bad_auth)                    /* no Digest username="..." */                \
   X(bad_sdp)                     /* c=/o= line syntax */                       \
+  /* RFC 3261 section 25 strictness, appended so older values keep their number */ \
+  X(request_line_whitespace)     /* not exactly one SP between Request-Line elements, or trailing SP/HT */ \
   /* strictness of a parsed request (sip/strict.h), answered 400 */           \
   X(unterminated_quoted_string)  /* From/To display name quote never closed */ \
   X(contact_headers_unbracketed) /* Contact addr-spec with ?headers outside <> */ \

@@ -5,6 +5,7 @@
 
 #include "sip/header_id_internal.h"
 #include "sip/lex.h"
+#include "sip/request_line.h"
 #include "sip/scan.h"
 
 namespace sipedge::sip {
@@ -82,8 +83,9 @@ ParseError Message::parse(std::string_view d, const Limits& limits) noexcept {
 
 //   Request-Line = Method SP Request-URI SP SIP-Version CRLF
 //   Status-Line  = SIP-Version SP Status-Code SP Reason-Phrase CRLF
-// Runs of SP/HT between elements and trailing white space are tolerated
-// (RFC 4475 3.1.1.x); white space inside the Request-URI is not.
+// In a Request-Line exactly one SP separates the elements (RFC 3261 25,
+// RFC 4475 3.1.2.9/3.1.2.10); white space inside the Request-URI is refused as
+// bad_request_uri. The Status-Line stays liberal: responses are only relayed.
 ParseError Message::parse_start_line(std::size_t line_end, const Limits& limits) noexcept {
   std::string_view line = view(start_, line_end);
   if (is_sp(line.front())) return ParseError::not_sip;
@@ -143,6 +145,9 @@ ParseError Message::parse_start_line(std::size_t line_end, const Limits& limits)
   }
   if (request_uri_.size() > limits.max_uri_length) return ParseError::uri_too_long;
   if (!plausible_uri(request_uri_)) return ParseError::bad_request_uri;
+  if (auto e = check_request_line_spacing(view(start_, line_end), method_text_, request_uri_, version_);
+      e != ParseError::ok)
+    return e;
   method_ = method_from_token(method_text_);
   return ParseError::ok;
 }

@@ -140,6 +140,17 @@ TEST_F(WorkerTest, GarbageIsDroppedWithAParseReason) {
   EXPECT_NE(sip::parse_error_name(static_cast<sip::ParseError>(v.parse_error)), "ok");
 }
 
+// RFC 4475 3.1.2.9 lwsstart: two SP before the version. Dropped, counted
+// under its own reason rather than forwarded.
+TEST_F(WorkerTest, RequestLineWithExtraSpacesIsDroppedAsRequestLineWhitespace) {
+  load(base_config("hash-callid"));
+  const auto v = run(invite("call-lws@uac", "", "z9hG4bK-1", "sip:+15551234@203.0.113.1 "));
+  EXPECT_EQ(v.action, Action::Drop);
+  EXPECT_EQ(v.outcome, Outcome::dropped_parse);
+  EXPECT_EQ(sip::parse_error_name(static_cast<sip::ParseError>(v.parse_error)), "request_line_whitespace");
+  EXPECT_EQ(worker_->counters().parse_errors[static_cast<std::size_t>(sip::ParseError::request_line_whitespace)].get(), 1u);
+}
+
 TEST_F(WorkerTest, InitialInviteIsForwardedWithViaRecordRouteAndMaxForwards) {
   load(base_config("hash-callid"));
   const auto v = run(invite("call-1@uac"));

@@ -53,8 +53,8 @@ TEST(Parse, TypicalInvite) {
   EXPECT_EQ(m.head().substr(m.head().size() - 4), "\r\n\r\n");
 }
 
-// The request line's version is its last word however it is spaced, and
-// the CSeq number is 1*DIGIT up to 2^31-1 (the fast paths of both).
+// The request line's version is its last word, the elements are separated by
+// exactly one SP (RFC 3261 25), and the CSeq number is 1*DIGIT up to 2^31-1 (the fast paths of both).
 TEST(Parse, RequestLineVersionAndCSeqNumberEdges) {
   const std::string rest = "Via: SIP/2.0/UDP h;branch=z9hG4bK1\nFrom: <sip:b@x>;tag=2\nTo: <sip:a@x>\nCall-ID: c\n";
   struct Case {
@@ -64,8 +64,8 @@ TEST(Parse, RequestLineVersionAndCSeqNumberEdges) {
   };
   const Case cases[] = {
       {"INVITE sip:a@x SIP/2.0", "1 INVITE", ParseError::ok},
-      {"INVITE sip:a@x\tSIP/2.0", "1 INVITE", ParseError::ok},
-      {"INVITE sip:a@x   SIP/2.0  ", "1 INVITE", ParseError::ok},
+      {"INVITE sip:a@x\tSIP/2.0", "1 INVITE", ParseError::request_line_whitespace},
+      {"INVITE sip:a@x   SIP/2.0  ", "1 INVITE", ParseError::request_line_whitespace},
       {"INVITE sip:a@x sip/2.0", "1 INVITE", ParseError::ok},
       {"INVITE sip:a@x XSIP/2.0", "1 INVITE", ParseError::not_sip},
       {"INVITE sip:a@x SIP/2.00", "1 INVITE", ParseError::bad_sip_version},
@@ -151,14 +151,24 @@ TEST(Parse, UnknownMethodWithOddTokenChars) {
   EXPECT_EQ(m.method_text(), "NEW.METH-OD!%*_+`'~");
 }
 
-TEST(Parse, RequestLineExtraWhitespaceIsTolerated) {
-  // RFC 4475 3.1.1.x: multiple SP / HT between elements, trailing SP.
-  for (std::string_view line : {"INVITE  sip:x@example.com  SIP/2.0", "INVITE\tsip:x@example.com\tSIP/2.0",
-                                "INVITE sip:x@example.com SIP/2.0   ", "INVITE sip:x@example.com sip/2.0"}) {
-    const std::string text = request(line);
-    const Message m = parse_ok(text);
-    EXPECT_EQ(m.request_uri(), "sip:x@example.com") << line;
-    EXPECT_EQ(m.method(), Method::invite);
+TEST(Parse, RequestLineVersionIsCaseInsensitive) {
+  // RFC 3261 7.1: the SIP-Version string is case-insensitive.
+  const std::string text = request("INVITE sip:x@example.com sip/2.0");
+  const Message m = parse_ok(text);
+  EXPECT_EQ(m.request_uri(), "sip:x@example.com");
+  EXPECT_EQ(m.method(), Method::invite);
+}
+
+TEST(Parse, RequestLineExtraWhitespaceIsRefused) {
+  // RFC 3261 25: exactly one SP between elements, nothing after the version
+  // (RFC 4475 3.1.2.9 lwsstart, 3.1.2.10 trws).
+  for (std::string_view line : {"INVITE  sip:x@example.com SIP/2.0", "INVITE sip:x@example.com  SIP/2.0",
+                                "INVITE\tsip:x@example.com SIP/2.0", "INVITE sip:x@example.com\tSIP/2.0",
+                                "INVITE sip:x@example.com SIP/2.0 ", "INVITE sip:x@example.com SIP/2.0\t",
+                                "INVITE sip:x@example.com sip/2.0  "}) {
+    Message m;
+    EXPECT_EQ(m.parse(request(line)), ParseError::request_line_whitespace) << line;
+    EXPECT_FALSE(m.valid());
   }
 }
 
@@ -518,6 +528,7 @@ TEST(ParseRejects, ErrorNamesAreStable) {
   EXPECT_EQ(parse_error_name(ParseError::duplicate_single_header), "duplicate_single_header");
   EXPECT_EQ(parse_error_name(ParseError::bad_sdp), "bad_sdp");
   EXPECT_EQ(parse_error_name(static_cast<ParseError>(250)), "unknown");
+  EXPECT_EQ(parse_error_name(ParseError::request_line_whitespace), "request_line_whitespace");
   EXPECT_EQ(parse_error_name(ParseError::empty_separator), "empty_separator");
   EXPECT_EQ(kParseErrorNames.size(), static_cast<std::size_t>(ParseError::empty_separator) + 1);
   EXPECT_EQ(rewrite_error_name(RewriteError::does_not_fit), "does_not_fit");
