@@ -1,6 +1,8 @@
 // RFC 4475 torture cases (sections 3.1.1, 3.1.2, 3.3) by their RFC name, each
 // written from the RFC's description (not its text), asserting what
-// Message::parse decides. dataplane/sip/CONFORMANCE.md lists the same cases
+// Message::parse decides and, for a request that parses, what
+// check_request_strictness then refuses (answered 400 by the dataplane).
+// dataplane/sip/CONFORMANCE.md lists the same cases
 // with the dataplane's outcome and counter; keep the two in step.
 #include <gtest/gtest.h>
 
@@ -8,6 +10,7 @@
 
 #include "fixtures.h"
 #include "sip/message.h"
+#include "sip/strict.h"
 
 namespace sipedge::sip {
 namespace {
@@ -16,6 +19,7 @@ struct TortureCase {
   const char* rfc_name;
   std::string text;  // LF line ends; with_body turns them into CRLF
   ParseError want;
+  ParseError strict = ParseError::ok;  // check_request_strictness on a request that parsed
 };
 
 const std::string kVia = "Via: SIP/2.0/UDP 198.51.100.1;branch=z9hG4bKtort\n";
@@ -75,18 +79,20 @@ TEST(Rfc4475, EachCaseHasTheDocumentedOutcome) {
       {"mismatch01", req("OPTIONS sip:bob@example.com SIP/2.0", "INVITE"), ParseError::cseq_method_mismatch},
       {"mismatch02", req("NEWMETHOD sip:bob@example.com SIP/2.0", "INVITE"), ParseError::cseq_method_mismatch},
       {"bigcode", resp("SIP/2.0 4294967301 better not break the receiver"), ParseError::bad_status_code},
-      // 3.1.2 cases sipedge forwards on purpose (RFC 4475 allows a proxy to
-      // be liberal in what it does not need): the fast path never parses
-      // these fields or only looks at what it routes on, and copies the rest
-      // as bytes. The next hop's parser answers them.
+      // 3.1.2 cases that parse but break RFC 3261 25 in a header the edge
+      // reads: refused by the strictness check, answered 400.
       {"badinv01", req("OPTIONS sip:bob@example.com SIP/2.0", "OPTIONS", "Contact: <sip:a@198.51.100.4>;;,;,,\n"),
-       ParseError::ok},
+       ParseError::ok, ParseError::empty_separator},
       {"quotbal", test::with_body("INVITE sip:bob@example.com SIP/2.0\n" + kVia +
                                   "From: \"Bob <sip:alice@example.com>;tag=t1\nTo: <sip:bob@example.com>\n"
                                   "Call-ID: torture1\nCSeq: 1 INVITE\n"),
-       ParseError::ok},
+       ParseError::ok, ParseError::unterminated_quoted_string},
       {"regbadct", req("REGISTER sip:example.com SIP/2.0", "REGISTER", "Contact: sip:user@example.com?Route=sip:x\n"),
-       ParseError::ok},
+       ParseError::ok, ParseError::contact_headers_unbracketed},
+      // 3.1.2 cases sipedge forwards on purpose (RFC 4475 allows a proxy to
+      // be liberal in what it does not need): the fast path never parses
+      // these fields and copies them as bytes. The next hop's parser
+      // answers them.
       {"baddate", req("INVITE sip:bob@example.com SIP/2.0", "INVITE", "Date: Fri, 01 Jan 2010 16:00:00 EST\n"),
        ParseError::ok},
       {"escruri", req("INVITE sip:user@example.com?Route=%3Csip:example.com%3E SIP/2.0", "INVITE"), ParseError::ok},
@@ -101,6 +107,9 @@ TEST(Rfc4475, EachCaseHasTheDocumentedOutcome) {
   for (const TortureCase& c : cases) {
     Message m;
     EXPECT_EQ(parse_error_name(m.parse(c.text)), parse_error_name(c.want)) << c.rfc_name << "\n" << c.text;
+    if (c.want == ParseError::ok) {
+      EXPECT_EQ(parse_error_name(check_request_strictness(m)), parse_error_name(c.strict)) << c.rfc_name;
+    }
   }
 }
 
