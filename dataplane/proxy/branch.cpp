@@ -64,9 +64,12 @@ Branch make_branch(uint8_t node_id, uint64_t transaction) noexcept {
 }
 
 LocalTag make_local_tag(const sip::Message& request) noexcept {
-  uint32_t h = sip::hash_bytes(request.call_id());
-  h = sip::hash_bytes(request.from_tag(), h);
-  const uint32_t cseq = request.cseq().number;
+  return make_local_tag(request.call_id(), request.from_tag(), request.cseq().number);
+}
+
+LocalTag make_local_tag(std::string_view call_id, std::string_view from_tag, uint32_t cseq) noexcept {
+  uint32_t h = sip::hash_bytes(call_id);
+  h = sip::hash_bytes(from_tag, h);
   h = sip::hash_bytes({reinterpret_cast<const char*>(&cseq), sizeof cseq}, h);
   LocalTag t;
   char* p = t.text.data();

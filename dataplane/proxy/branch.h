@@ -50,5 +50,7 @@ Branch make_branch(uint8_t node_id, uint64_t transaction) noexcept;
 
 // The tag the edge puts in the To of its own negative replies to `request`.
 LocalTag make_local_tag(const sip::Message& request) noexcept;
+// The same tag from the fields themselves, for a request the parse refused.
+LocalTag make_local_tag(std::string_view call_id, std::string_view from_tag, uint32_t cseq) noexcept;
 
 }  // namespace sipedge::proxy

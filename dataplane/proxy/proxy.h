@@ -43,6 +43,7 @@ struct Endpoint {
   X(replied_503_no_destination) /* every destination of the set is down */             \
   X(replied_483)                /* Max-Forwards reached zero */                        \
   X(replied_400)                /* request breaks RFC 3261 25 (sip/strict.h); reason in the parse counters */ \
+  X(replied_513)                /* request over a header/Via/Contact/Route limit; reason in the parse counters */ \
   X(dropped_max_forwards)       /* an ACK with Max-Forwards zero */                    \
   X(replied_403_relay)          /* outside request to a foreign next hop */            \
   X(dropped_relay)                                                                     \
@@ -104,7 +105,7 @@ struct Verdict {
   Endpoint to;              // Send: next hop
   std::size_t length = 0;   // Send: bytes written to the output buffer
   uint32_t nat_bits = 0;    // Punt: NAT test results
-  uint8_t parse_error = 0;  // dropped_parse, replied_400: sip::ParseError as an integer
+  uint8_t parse_error = 0;  // dropped_parse, replied_400, replied_513: sip::ParseError as an integer
   int16_t destination = -1; // Send to a dispatcher destination: its index in the set
   uint16_t set = 0;         // ... and the set's index
   bool compacted = false;   // header names compacted to fit the MTU

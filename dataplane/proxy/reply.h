@@ -9,6 +9,7 @@
 
 #include "proxy/proxy.h"
 #include "sip/message.h"
+#include "sip/oversized.h"
 
 namespace sipedge::proxy {
 
@@ -25,5 +26,11 @@ struct ReplySpec {
 // Returns the length, or 0 when it does not fit. No allocation.
 std::size_t build_reply(const sip::Message& request, const sip::Via& top_via, Endpoint source,
                         const ReplySpec& spec, std::span<char> out) noexcept;
+
+// 513 Message Too Large to a request the parse refused for a size or count
+// limit (sip/oversized.h): every Via line of its head (the top one with
+// received and rport), From, To with our tag, Call-ID, CSeq. 0 when it does
+// not fit or a field does not parse.
+std::size_t build_too_large_reply(const sip::OversizedRequest& request, Endpoint source, std::span<char> out) noexcept;
 
 }  // namespace sipedge::proxy

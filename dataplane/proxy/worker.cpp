@@ -12,6 +12,7 @@
 #include "sip/lex.h"
 #include "sip/nat.h"
 #include "sip/rewrite.h"
+#include "sip/oversized.h"
 #include "sip/strict.h"
 
 namespace sipedge::proxy {
@@ -154,7 +155,8 @@ Worker::Worker(const WorkerOptions& options, limit::WorkerCpsLimiter* cps) noexc
 
 Verdict Worker::counted(Verdict v) noexcept {
   counters_.outcomes[static_cast<std::size_t>(v.outcome)].add();
-  if (v.outcome == Outcome::dropped_parse || v.outcome == Outcome::replied_400) counters_.parse_errors[v.parse_error].add();
+  if (v.outcome == Outcome::dropped_parse || v.outcome == Outcome::replied_400 || v.outcome == Outcome::replied_513)
+    counters_.parse_errors[v.parse_error].add();
   return v;
 }
 
@@ -170,8 +172,10 @@ Verdict Worker::process(const Snapshot& snap, const Inbound& in, std::span<char>
   }
 
   sip::Message msg;
-  if (const auto e = msg.parse(in.payload, snap.limits); e != sip::ParseError::ok)
+  if (const auto e = msg.parse(in.payload, snap.limits); e != sip::ParseError::ok) {
+    if (sip::is_size_limit(e)) return counted(refuse_too_large(in, e, out));
     return counted({.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(e)});
+  }
   if (msg.is_response()) {
     // The common shape: the top Via is ours, as we wrote it.
     const std::string_view via = msg.value(HeaderId::via);
@@ -489,6 +493,17 @@ Verdict Worker::refuse_malformed(const sip::Message& msg, const sip::Via& top, c
   if (n == 0) return {.action = Action::Drop, .outcome = Outcome::dropped_too_big};
   return {.action = Action::Send, .outcome = Outcome::replied_400, .from = in.destination, .to = in.source, .length = n,
           .parse_error = why};
+}
+
+Verdict Worker::refuse_too_large(const Inbound& in, sip::ParseError reason, std::span<char> out) noexcept {
+  const Verdict drop{.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(reason)};
+  sip::OversizedRequest rq;
+  // Responses, ACKs and heads without the fields a reply copies: nothing to answer.
+  if (!sip::find_oversized_request_fields(in.payload, rq) || in.payload.starts_with("ACK ")) return drop;
+  const auto n = build_too_large_reply(rq, in.source, out);
+  if (n == 0) return drop;
+  return {.action = Action::Send, .outcome = Outcome::replied_513, .from = in.destination, .to = in.source, .length = n,
+          .parse_error = static_cast<uint8_t>(reason)};
 }
 
 Verdict Worker::punt(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,

@@ -104,6 +104,9 @@ class Worker {
   // (sip/strict.h); an ACK cannot be answered and is dropped.
   Verdict refuse_malformed(const sip::Message& msg, const sip::Via& top, const Inbound& in, sip::ParseError reason,
                            std::span<char> out) noexcept;
+  // 513 for a request the parse refused at a size or count limit
+  // (sip/oversized.h); anything it cannot answer is dropped by that reason.
+  Verdict refuse_too_large(const Inbound& in, sip::ParseError reason, std::span<char> out) noexcept;
   Verdict counted(Verdict v) noexcept;
 
   // The NAT tests that fire (kNatForced when a rule forces it), of the

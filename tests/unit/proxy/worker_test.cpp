@@ -467,6 +467,67 @@ TEST_F(WorkerTest, MalformedRequestsAreAnswered400WithAWarning) {
   EXPECT_EQ(v.parse_error, static_cast<uint8_t>(sip::ParseError::unterminated_quoted_string));
 }
 
+// A request that passed many proxies (RFC 4475 "longreq"-style Via stacks):
+// over a header or Via limit it is answered 513 with the whole Via stack, so
+// each proxy on the way can route the answer back; its ACK ends at the edge.
+TEST_F(WorkerTest, RequestsOverAHeaderOrViaLimitAreAnswered513) {
+  load(base_config("hash-callid"));
+  std::string many_lines;  // 70 Via header lines: over the 64-line index
+  for (int i = 0; i < 70; ++i)
+    many_lines += "Via: SIP/2.0/UDP 198.51.100." + std::to_string(100 + i) + ";branch=z9hG4bK-hop" + std::to_string(i) + "\r\n";
+  std::string one_line = "Via: ";  // 40 values on one line: over max_via_values (32)
+  for (int i = 0; i < 40; ++i)
+    one_line += std::string(i ? ", " : "") + "SIP/2.0/UDP 198.51.100." + std::to_string(100 + i) + ";branch=z9hG4bK-l" + std::to_string(i);
+  one_line += "\r\n";
+  struct Case {
+    std::string vias;
+    sip::ParseError reason;
+    std::size_t via_lines_out;
+  };
+  const Case cases[] = {{many_lines, sip::ParseError::too_many_headers, 71},
+                        {one_line, sip::ParseError::too_many_vias, 2}};
+  for (const auto& c : cases) {
+    std::string m = invite("big-" + std::to_string(c.via_lines_out));
+    m.insert(m.find("Max-Forwards:"), c.vias);
+    const auto v = run(m);
+    ASSERT_EQ(v.outcome, Outcome::replied_513) << name(v.outcome);
+    EXPECT_EQ(v.to, kUac);
+    EXPECT_EQ(v.parse_error, static_cast<uint8_t>(c.reason));
+    const std::string out = sent(v);
+    ASSERT_TRUE(out.starts_with("SIP/2.0 513 Message Too Large\r\n")) << out;
+    // The client's own Via first, with received/rport; then the proxies'.
+    EXPECT_NE(out.find("\r\nVia: SIP/2.0/UDP 203.0.113.50:5060;branch=z9hG4bK-1;received=203.0.113.50;rport=5060\r\n"),
+              std::string::npos) << out;
+    std::size_t via_lines = 0;
+    for (std::size_t at = out.find("\r\nVia: "); at != std::string::npos; at = out.find("\r\nVia: ", at + 1)) ++via_lines;
+    EXPECT_EQ(via_lines, c.via_lines_out) << out;
+    EXPECT_NE(out.find("SIP/2.0/UDP 198.51.100.139;branch=z9hG4bK-"), std::string::npos) << "the last hop kept";
+    const std::size_t to = out.find("\r\nTo: <sip:+15551234@example.com>;tag=se");
+    ASSERT_NE(to, std::string::npos) << out;
+    EXPECT_NE(out.find("\r\nCall-ID: big-"), std::string::npos);
+    EXPECT_NE(out.find("\r\nCSeq: 1 INVITE\r\n"), std::string::npos);
+    sip::Message reply;
+    ASSERT_EQ(reply.parse(out, sip::Limits{.max_headers = sip::kMaxHeaders, .max_via_values = 64}),
+              c.reason == sip::ParseError::too_many_headers ? sip::ParseError::too_many_headers : sip::ParseError::ok);
+    EXPECT_EQ(worker_->counters().parse_errors[static_cast<std::size_t>(c.reason)].get(), 1u);
+    // The ACK for it carries our tag: absorbed, never sent on.
+    const std::string tag = out.substr(out.find(";tag=", to) + 5, 10);
+    std::string ack = invite("big-" + std::to_string(c.via_lines_out), "", "z9hG4bK-1", "sip:+15551234@203.0.113.1", "ACK");
+    ack.replace(ack.find("To: <sip:+15551234@example.com>"), 31, "To: <sip:+15551234@example.com>;tag=" + tag);
+    EXPECT_EQ(run(ack).outcome, Outcome::absorbed_ack) << tag;
+  }
+  EXPECT_EQ(worker_->counters().calls.get(), 0u);
+
+  // A response or an ACK over the limit has nobody to answer: dropped.
+  std::string ack = invite("big-ack", "", "z9hG4bK-ba", "sip:+15551234@203.0.113.1", "ACK");
+  ack.insert(ack.find("Max-Forwards:"), many_lines);
+  EXPECT_EQ(run(ack).outcome, Outcome::dropped_parse);
+  std::string response = "SIP/2.0 200 OK\r\n" + many_lines +
+                         "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>;tag=2\r\nCall-ID: big-r\r\n"
+                         "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+  EXPECT_EQ(run(response).outcome, Outcome::dropped_parse);
+}
+
 TEST_F(WorkerTest, OutsideRequestToAForeignAddressIsRefused) {
   load(base_config("hash-callid"));
   auto v = run(invite("relay-1", "", "z9hG4bK-r1", "sip:bob@198.51.100.99"));
