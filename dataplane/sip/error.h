@@ -59,7 +59,9 @@ namespace sipedge::sip {
   /* strictness of a parsed request (sip/strict.h), answered 400 */           \
   X(unterminated_quoted_string)  /* From/To display name quote never closed */ \
   X(contact_headers_unbracketed) /* Contact addr-spec with ?headers outside <> */ \
-  X(empty_separator)             /* ;; ,, or a dangling , ; in Via/From/To/Contact/Route */
+  X(empty_separator)             /* ;; ,, or a dangling , ; in Via/From/To/Contact/Route */ \
+  X(bad_display_name)            /* From/To unquoted display name holds a separator (RFC 4475 baddn) */ \
+  X(addr_spec_whitespace)        /* From/To <addr-spec> holds SP or HTAB (RFC 4475 badaspec) */
 // clang-format on
 
 enum class ParseError : std::uint8_t {

@@ -75,13 +75,43 @@ Scan scan_separators(std::string_view v, bool list) noexcept {
   return suspect ? scan_exact(v, list) : Scan::ok;
 }
 
+// RFC 3261 25.1: name-addr = [ display-name ] LAQUOT addr-spec RAQUOT, with
+// display-name = *(token LWS) / quoted-string, and no LWS inside an
+// addr-spec. Called after scan_separators() passed, so a quote that opens
+// also closes. Bytes of 0x80 and above in an unquoted display name pass:
+// UTF-8 names written without quotes are common, and unlike a ',' or ';'
+// they cannot be read as another field.
+ParseError check_name_addr_shape(std::string_view v) noexcept {
+  std::size_t i = 0;
+  while (i < v.size() && lex::is_ws(v[i])) ++i;
+  if (i < v.size() && v[i] == '"') {
+    ++i;
+    while (i < v.size() && v[i] != '"') i += v[i] == '\\' ? 2 : 1;
+    ++i;
+  }
+  const std::size_t open = v.find('<', i);
+  if (open == std::string_view::npos) return ParseError::ok;  // addr-spec form: its own parser judges it
+  for (std::size_t k = i; k < open; ++k) {
+    const char c = v[k];
+    if (!lex::is_token(c) && !lex::is_ws(c) && static_cast<unsigned char>(c) < 0x80) return ParseError::bad_display_name;
+  }
+  const std::size_t close = v.find('>', open + 1);
+  if (close == std::string_view::npos) return ParseError::ok;  // the field's own parser refuses it
+  for (std::size_t k = open + 1; k < close; ++k)
+    if (lex::is_ws(v[k])) return ParseError::addr_spec_whitespace;
+  return ParseError::ok;
+}
+
 ParseError scan_header(const Message& m, HeaderId id, bool list) noexcept {
   for (std::size_t i = m.find(id); i != kNoHeader; i = m.find_next(i)) {
-    switch (scan_separators(m.header(i).value, list)) {
+    const std::string_view value = m.header(i).value;
+    switch (scan_separators(value, list)) {
       case Scan::ok: break;
       case Scan::unterminated_quote: return ParseError::unterminated_quoted_string;
       case Scan::empty_separator: return ParseError::empty_separator;
     }
+    if (!list)
+      if (const ParseError e = check_name_addr_shape(value); e != ParseError::ok) return e;
   }
   return ParseError::ok;
 }
@@ -117,6 +147,8 @@ std::string_view strictness_warning(ParseError reason) noexcept {
     case ParseError::unterminated_quoted_string: return "display name: quoted string not terminated";
     case ParseError::contact_headers_unbracketed: return "Contact: a URI with ?headers must be enclosed in <>";
     case ParseError::empty_separator: return "empty parameter or list element (;; or ,,)";
+    case ParseError::bad_display_name: return "display name: separator characters must be quoted";
+    case ParseError::addr_spec_whitespace: return "white space inside <addr-spec>";
     default: break;
   }
   return "malformed request";

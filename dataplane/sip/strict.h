@@ -1,7 +1,8 @@
 #pragma once
 // The RFC 3261 section 25 rules Message::parse is liberal about, checked on a
 // request that parsed: what Kamailio's sanity module answers 400 and RFC 4475
-// section 3.1.2 lists as invalid (quotbal, regbadct, badinv01). The
+// section 3.1.2 lists as invalid (quotbal, regbadct, badinv01, baddn,
+// badaspec). The
 // Request-Line's spacing (lwsstart, trws) is the parse's own
 // (request_line_whitespace): a message refused there cannot be answered. Only the start line and the headers the fast path reads are
 // looked at; headers it never parses travel as bytes (CONFORMANCE.md).
@@ -20,6 +21,9 @@ namespace sipedge::sip {
 //   contact_headers_unbracketed a Contact addr-spec with "?headers" outside <>
 //   empty_separator           ";;", ",,", or a leading/trailing "," or ";" in
 //                             Via, From, To, Contact, Route or Record-Route
+//   bad_display_name          a From or To display name, unquoted, holds an
+//                             ASCII separator ("Bell, Alexander <sip:...>")
+//   addr_spec_whitespace      SP or HTAB inside a From or To <addr-spec>
 // A response is not checked: nothing can answer it.
 [[nodiscard]] ParseError check_request_strictness(const Message& request) noexcept;
 

@@ -49,6 +49,16 @@ TEST(Strictness, EachRuleAndTheValidShapeBesideIt) {
       {"Contact ?headers in <>", request("<sip:a@x>;tag=1", "Contact: <sip:a@203.0.113.7?Subject=hi>\n"), ParseError::ok},
       {"Contact ?headers bare", request("<sip:a@x>;tag=1", "Contact: sip:a@203.0.113.7?Subject=hi\n"),
        ParseError::contact_headers_unbracketed},
+      {"token display name", request("Alice Liddell <sip:alice@example.com>;tag=1"), ParseError::ok},
+      {"token characters", request("a.b-c!d%e*f_g+h`i'j~k <sip:alice@example.com>;tag=1"), ParseError::ok},
+      {"UTF-8 display name unquoted", request("Jos\xc3\xa9 <sip:alice@example.com>;tag=1"), ParseError::ok},
+      {"quoted display name holding <", request("\"Bob <x>\" <sip:alice@example.com>;tag=1"), ParseError::ok},
+      {"comma in unquoted display name", request("Bell, Alexander <sip:alice@example.com>;tag=1"),
+       ParseError::bad_display_name},
+      {"@ in unquoted display name", request("alice@home <sip:alice@example.com>;tag=1"), ParseError::bad_display_name},
+      {"SP after <", request("< sip:alice@example.com>;tag=1"), ParseError::addr_spec_whitespace},
+      {"SP before >", request("\"A\" <sip:alice@example.com >;tag=1"), ParseError::addr_spec_whitespace},
+      {"SP around <> is LWS", request("\"A\"   <sip:alice@example.com>  ;tag=1"), ParseError::ok},
       {"Contact star", with_body("REGISTER sip:example.com SIP/2.0\nVia: SIP/2.0/UDP 203.0.113.7;branch=z9hG4bKr\n"
                                  "From: <sip:a@example.com>;tag=1\nTo: <sip:a@example.com>\nCall-ID: st-2\n"
                                  "CSeq: 2 REGISTER\nContact: *\nExpires: 0\n"),
