@@ -313,6 +313,7 @@ struct SipConfig {
   RelayReject relay_reject = kDefaultRelayReject;
   PuntFallback punt_fallback = kDefaultPuntFallback;
   bool compact_headers_over_mtu = kDefaultCompactHeadersOverMtu;
+  std::vector<std::string> proxy_require_supported;  // option tags passed in Proxy-Require; others get 420
   std::string default_set;                       // required when sets exist
   std::optional<std::size_t> default_set_index;  // resolved: index into Config::sets
 };

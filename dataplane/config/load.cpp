@@ -36,6 +36,10 @@ constexpr std::uint32_t kMaxCps = 10'000'000;
 constexpr std::uint32_t kMinTableSize = 7;
 
 bool is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+// RFC 3261 25.1 token: option tags (Proxy-Require) are tokens.
+bool is_option_tag_char(char c) {
+  return is_alnum(c) || std::string_view("-.!%*_+`'~").find(c) != std::string_view::npos;
+}
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 bool is_name(std::string_view text) {
@@ -706,6 +710,18 @@ class Loader {
     t.read("relay_reject", sip.relay_reject, kRelayRejectNames);
     t.read("punt_fallback", sip.punt_fallback, kPuntFallbackNames);
     t.read("compact_headers_over_mtu", sip.compact_headers_over_mtu);
+    {
+      FirstSeen tags;
+      for_each_value(t.array("proxy_require_supported"), t.key_path("proxy_require_supported"),
+                     [&](const toml::node& node, const std::string& path) {
+                       const auto tag = t.check().string(node, path);
+                       if (!tag) return;
+                       if (tag->empty() || !std::all_of(tag->begin(), tag->end(), is_option_tag_char))
+                         t.check().fail(node, path, quoted(*tag) + " is not a SIP option tag (RFC 3261 token)");
+                       else if (tags.add(t.check(), node, path, "option tag", lower(*tag)))
+                         sip.proxy_require_supported.push_back(lower(*tag));
+                     });
+    }
     if (t.get("default_set")) {
       if (auto index = read_set_reference(t, "default_set", false, sip.default_set)) sip.default_set_index = *index;
     } else if (sets_declared_) {

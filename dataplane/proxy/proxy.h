@@ -44,6 +44,10 @@ struct Endpoint {
   X(replied_483)                /* Max-Forwards reached zero */                        \
   X(replied_400)                /* request breaks RFC 3261 25 (sip/strict.h); reason in the parse counters */ \
   X(replied_513)                /* request over a header/Via/Contact/Route limit; reason in the parse counters */ \
+  X(replied_416)                /* Request-URI scheme the edge cannot route (sip/proxy_checks.h) */ \
+  X(replied_420)                /* Proxy-Require option tag the edge does not support */ \
+  X(dropped_unsupported)        /* an ACK that would have been answered 416 or 420 */    \
+  X(dropped_unroutable)         /* next hop is 0/8, loopback, multicast or broadcast */ \
   X(dropped_max_forwards)       /* an ACK with Max-Forwards zero */                    \
   X(replied_403_relay)          /* outside request to a foreign next hop */            \
   X(dropped_relay)                                                                     \

@@ -47,6 +47,11 @@ std::size_t build_reply(const sip::Message& request, const sip::Via& top_via, En
   if (spec.retry_after != 0) w.put("Retry-After: ").put_uint(spec.retry_after).put("\r\n");
   // warn-agent: a pseudonym, not an address, so one text serves every VIP.
   if (!spec.warning.empty()) w.put("Warning: 399 sipedge \"").put(spec.warning).put("\"\r\n");
+  if (!spec.unsupported.empty()) {
+    w.put("Unsupported: ");
+    for (std::size_t i = 0; i < spec.unsupported.size(); ++i) w.put(i == 0 ? "" : ", ").put(spec.unsupported[i]);
+    w.put("\r\n");
+  }
   w.put("Server: sipedge\r\nContent-Length: 0\r\n\r\n");
   return w.ok() ? w.size() : 0;
 }

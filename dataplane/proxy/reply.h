@@ -18,6 +18,7 @@ struct ReplySpec {
   std::string_view reason;
   uint32_t retry_after = 0;  // seconds; 0 = no Retry-After header
   std::string_view warning{};  // RFC 3261 20.43 text for a "Warning: 399 sipedge"; empty = none
+  std::span<const std::string_view> unsupported{};  // option tags for an "Unsupported:" header (420); empty = none
 };
 
 // Writes the response to `request` (received from `source`) into `out`: the

@@ -138,6 +138,7 @@ std::shared_ptr<const Snapshot> build_snapshot(const config::Config& config, uin
   for (const auto& r : config.nat.rules) s->nat_rules.push_back({to_prefix(r.prefix), r.action, r.tests});
 
   s->local_domains = config.registrar.domains;
+  s->proxy_require_supported = config.sip.proxy_require_supported;
   s->registrar_set = config.registrar.set_index ? static_cast<int>(*config.registrar.set_index) : -1;
   return s;
 }

@@ -109,6 +109,9 @@ struct Snapshot {
   // Requests from inside for these domains (or our own addresses) need a
   // location lookup by the control plane. Empty list: our addresses only.
   std::vector<std::string> local_domains;
+  // Proxy-Require option tags let through (sip.proxy_require_supported); any
+  // other is answered 420.
+  std::vector<std::string> proxy_require_supported;
   int registrar_set = -1;  // proxy-mode registrar: REGISTERs handed back go there
 
   bool is_own(uint32_t ip) const noexcept {

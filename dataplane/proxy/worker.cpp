@@ -13,6 +13,7 @@
 #include "sip/nat.h"
 #include "sip/rewrite.h"
 #include "sip/oversized.h"
+#include "sip/proxy_checks.h"
 #include "sip/strict.h"
 
 namespace sipedge::proxy {
@@ -257,6 +258,7 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound& in, const si
   if (!host) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
   const Endpoint to{*host, next->response_port()};
   if (snap.is_own(to.ip)) return {.action = Action::Drop, .outcome = Outcome::dropped_loop};
+  if (!sip::is_unicast_target(to.ip)) return {.action = Action::Drop, .outcome = Outcome::dropped_unroutable};
 
   sip::Rewriter rw(msg);
   rw.remove_first_value(HeaderId::via);
@@ -308,6 +310,16 @@ Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, Request& 
       return {.action = Action::Drop, .outcome = Outcome::absorbed_ack};
   }
 
+  // RFC 3261 16.3 steps 2 and 5, before anything is spent on the request.
+  if (!sip::is_routable_request_uri_scheme(msg.request_uri()))
+    return refuse_unsupported(msg, top, in, {.code = 416, .reason = "Unsupported URI Scheme"}, Outcome::replied_416, out);
+  if (msg.has(HeaderId::proxy_require)) {
+    const sip::UnsupportedTags tags = sip::unsupported_proxy_require(msg, snap.proxy_require_supported);
+    if (tags.count != 0)
+      return refuse_unsupported(msg, top, in, {.code = 420, .reason = "Bad Extension", .unsupported = tags.kept()},
+                                Outcome::replied_420, out);
+  }
+
   if (method == Method::register_ && !inside && !in.from_control_plane)
     // The registrar keeps NAT-flagged bindings alive: it needs the test bits.
     return punt(snap, in, msg, top, Outcome::punted_register, nat_bits(snap, in, msg, top), out);
@@ -348,6 +360,7 @@ Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, Request& 
       return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
     }
     if (snap.is_own(target.to.ip)) return {.action = Action::Drop, .outcome = Outcome::dropped_loop};
+    if (!sip::is_unicast_target(target.to.ip)) return {.action = Action::Drop, .outcome = Outcome::dropped_unroutable};
     // No open relay: from outside, only our own network is reachable.
     if (!inside && !snap.is_inside(target.to.ip)) return refuse_relay(snap, in, msg, top, out);
     const bool rr = !in_dialog && snap.record_route && forms_dialog(method);
@@ -493,6 +506,14 @@ Verdict Worker::refuse_malformed(const sip::Message& msg, const sip::Via& top, c
   if (n == 0) return {.action = Action::Drop, .outcome = Outcome::dropped_too_big};
   return {.action = Action::Send, .outcome = Outcome::replied_400, .from = in.destination, .to = in.source, .length = n,
           .parse_error = why};
+}
+
+Verdict Worker::refuse_unsupported(const sip::Message& msg, const sip::Via& top, const Inbound& in,
+                                   const ReplySpec& spec, Outcome outcome, std::span<char> out) noexcept {
+  if (msg.method() == Method::ack) return {.action = Action::Drop, .outcome = Outcome::dropped_unsupported};
+  const auto n = build_reply(msg, top, in.source, spec, out);
+  if (n == 0) return {.action = Action::Drop, .outcome = Outcome::dropped_too_big};
+  return {.action = Action::Send, .outcome = outcome, .from = in.destination, .to = in.source, .length = n};
 }
 
 Verdict Worker::refuse_too_large(const Inbound& in, sip::ParseError reason, std::span<char> out) noexcept {

@@ -16,6 +16,7 @@
 #include "dispatch/dispatcher_set.h"
 #include "limit/cps_limiter.h"
 #include "proxy/proxy.h"
+#include "proxy/reply.h"
 #include "proxy/snapshot.h"
 #include "sip/error.h"
 #include "sip/message.h"
@@ -107,6 +108,9 @@ class Worker {
   // 513 for a request the parse refused at a size or count limit
   // (sip/oversized.h); anything it cannot answer is dropped by that reason.
   Verdict refuse_too_large(const Inbound& in, sip::ParseError reason, std::span<char> out) noexcept;
+  // 416 or 420 (RFC 3261 16.3 steps 2 and 5); an ACK is dropped.
+  Verdict refuse_unsupported(const sip::Message& msg, const sip::Via& top, const Inbound& in, const ReplySpec& spec,
+                             Outcome outcome, std::span<char> out) noexcept;
   Verdict counted(Verdict v) noexcept;
 
   // The NAT tests that fire (kNatForced when a rule forces it), of the

@@ -36,6 +36,15 @@ constexpr bool is_private(std::uint32_t a) noexcept {
          (a & 0xFFFF0000u) == 0xA9FE0000u;    // 169.254/16
 }
 
+// An address a message may be sent to: not "this network" (0/8), loopback
+// (127/8), multicast (224/4) or reserved/broadcast (240/4, so never
+// 255.255.255.255). A Via or Route naming one of these (RFC 4475 bcast) would
+// turn the edge into an amplifier or loop it onto itself.
+constexpr bool is_unicast_target(std::uint32_t a) noexcept {
+  const std::uint32_t top = a >> 24;
+  return top != 0 && top != 127 && top < 224;
+}
+
 // Convenience: text that is a private IPv4 address (false for hostnames / IPv6).
 bool is_private_ipv4_text(std::string_view text) noexcept;
 

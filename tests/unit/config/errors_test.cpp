@@ -57,6 +57,17 @@ TEST(UnknownKey, InSubTables) {
       has_error(load_with_base("[store.redis]\nhost = \"x\"\n"), "t.toml:12:1: store.redis.host: ", "unknown key"));
 }
 
+TEST(SipTable, ProxyRequireSupportedHoldsOptionTags) {
+  const LoadResult ok = load_with_base("proxy_require_supported = [\"Sec-Agree\", \"x.y\"]\n");
+  ASSERT_TRUE(ok.config) << dump(ok);
+  EXPECT_EQ(ok.config->sip.proxy_require_supported, (std::vector<std::string>{"sec-agree", "x.y"}));
+  EXPECT_TRUE(has_error(load_with_base("proxy_require_supported = [\"sec agree\"]\n"),
+                        "t.toml:11:28: sip.proxy_require_supported[0]: ",
+                        "\"sec agree\" is not a SIP option tag (RFC 3261 token)"));
+  EXPECT_TRUE(has_error(load_with_base("proxy_require_supported = [\"\"]\n"), "t.toml:11:28: ", "is not a SIP option tag"));
+  EXPECT_TRUE(has_error(load_with_base("proxy_require_supported = [\"a\", \"A\"]\n"), "t.toml:11:33: ", "option tag"));
+}
+
 TEST(WrongType, NamesExpectedAndActual) {
   EXPECT_TRUE(has_error(load_with_base("record_route = \"yes\"\n"),
                         "t.toml:11:16: sip.record_route: ", "must be a boolean (true or false), got a string"));

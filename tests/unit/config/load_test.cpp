@@ -113,6 +113,7 @@ TEST(Defaults, AppliedWhenKeysAreOmitted) {
   EXPECT_EQ(c.sip.relay_reject, kDefaultRelayReject);
   EXPECT_EQ(c.sip.punt_fallback, kDefaultPuntFallback);
   EXPECT_EQ(c.sip.compact_headers_over_mtu, kDefaultCompactHeadersOverMtu);
+  EXPECT_TRUE(c.sip.proxy_require_supported.empty());
   EXPECT_FALSE(c.sip.default_set_index);
   EXPECT_TRUE(c.sets.empty());
   EXPECT_EQ(c.cps.methods, std::vector<std::string>{"INVITE"});

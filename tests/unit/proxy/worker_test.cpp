@@ -419,6 +419,102 @@ TEST_F(WorkerTest, MaxForwardsZeroIsAnswered483) {
 
 // RFC 3261 25 rules the parse is liberal about (sip/strict.h): answered 400
 // with a Warning naming the rule, counted by reason, nothing dispatched.
+// RFC 3261 16.3 step 2 (RFC 4475 unkscm, novelsc): a scheme the edge cannot
+// route is answered 416 before a destination or a CPS token is spent.
+TEST_F(WorkerTest, RequestUriOfAnUnroutableSchemeIsAnswered416) {
+  load(base_config("hash-callid"));
+  for (const std::string_view ruri : {"nobodyknowsthisscheme:totallyopaquecontent", "soap.beep://203.0.113.1:3002"}) {
+    const auto v = run(invite("scheme-" + std::string(ruri.substr(0, 4)), "", "z9hG4bK-sc", ruri, "OPTIONS"));
+    ASSERT_EQ(v.outcome, Outcome::replied_416) << ruri << " " << name(v.outcome);
+    EXPECT_EQ(v.to, kUac);
+    EXPECT_TRUE(sent(v).starts_with("SIP/2.0 416 Unsupported URI Scheme\r\n")) << sent(v);
+  }
+  EXPECT_EQ(count(Outcome::replied_416), 2u);
+  EXPECT_EQ(worker_->counters().calls.get(), 0u);
+  // The schemes it hands to the pool, in any case: sip, sips, tel, urn.
+  for (const std::string_view ruri : {"SIP:+15551234@203.0.113.1", "sips:+15551234@203.0.113.1", "tel:+15551234",
+                                      "urn:service:sos"}) {
+    const auto v = run(invite("ok-" + std::string(ruri), "", "z9hG4bK-" + std::string(ruri.substr(0, 3)), ruri));
+    EXPECT_EQ(v.outcome, Outcome::forwarded_request) << ruri << " " << name(v.outcome);
+  }
+  // An ACK cannot be answered.
+  EXPECT_EQ(run(invite("scheme-ack", "", "z9hG4bK-sa", "isbn:2983792873", "ACK")).outcome, Outcome::dropped_unsupported);
+}
+
+// RFC 3261 16.3 step 5 (RFC 4475 bext01): Proxy-Require names what every
+// proxy must support; the edge supports only sip.proxy_require_supported.
+TEST_F(WorkerTest, ProxyRequireOfAnUnsupportedExtensionIsAnswered420) {
+  auto node = test_node("hash-callid");
+  node.sip_extra = "proxy_require_supported = [\"sec-agree\"]\n";
+  load(fixtures::node_toml(node));
+  const auto v = run(invite("pr-1", "Require: nothingSupportsThis\n"
+                                    "Proxy-Require: noProxiesSupportThis, sec-agree\nProxy-Require: norDoAnyProxiesSupportThis\n"));
+  ASSERT_EQ(v.outcome, Outcome::replied_420) << name(v.outcome);
+  EXPECT_EQ(v.to, kUac);
+  const std::string out = sent(v);
+  EXPECT_TRUE(out.starts_with("SIP/2.0 420 Bad Extension\r\n")) << out;
+  EXPECT_NE(out.find("\r\nUnsupported: noProxiesSupportThis, norDoAnyProxiesSupportThis\r\n"), std::string::npos) << out;
+  EXPECT_EQ(worker_->counters().calls.get(), 0u);
+  // Only supported tags (any case), or Require alone (the UAS's business): forwarded.
+  EXPECT_EQ(run(invite("pr-2", "Proxy-Require: Sec-Agree\n", "z9hG4bK-p2")).outcome, Outcome::forwarded_request);
+  EXPECT_EQ(run(invite("pr-3", "Require: nothingSupportsThis\n", "z9hG4bK-p3")).outcome, Outcome::forwarded_request);
+  // Without the key nothing is supported; an ACK is dropped, not answered.
+  load(base_config("hash-callid"));
+  EXPECT_EQ(run(invite("pr-4", "Proxy-Require: sec-agree\n", "z9hG4bK-p4")).outcome, Outcome::replied_420);
+  EXPECT_EQ(run(invite("pr-5", "Proxy-Require: x\n", "z9hG4bK-p5", "sip:+15551234@203.0.113.1", "ACK")).outcome,
+            Outcome::dropped_unsupported);
+}
+
+// RFC 4475 bcast: a response whose next Via names a broadcast address (or
+// loopback, multicast, 0/8) is not sent there.
+TEST_F(WorkerTest, ResponseToABroadcastViaIsDropped) {
+  load(base_config("hash-callid"));
+  const auto fwd = run(invite("bcast-1"));
+  ASSERT_EQ(fwd.action, Action::Send);
+  sip::Message forwarded;
+  const std::string request = sent(fwd);
+  ASSERT_EQ(forwarded.parse(request), sip::ParseError::ok);
+  const std::string our_via(forwarded.value(sip::HeaderId::via));
+  for (const std::string_view next : {"SIP/2.0/UDP 255.255.255.255;branch=z9hG4bKb1",
+                                      "SIP/2.0/UDP 203.0.113.50;branch=z9hG4bKb2;received=255.255.255.255",
+                                      "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKb3", "SIP/2.0/UDP 224.0.1.75;branch=z9hG4bKb4",
+                                      "SIP/2.0/UDP 0.0.0.0;branch=z9hG4bKb5"}) {
+    const std::string response = "SIP/2.0 200 OK\r\nVia: " + our_via + "\r\nVia: " + std::string(next) +
+                                 "\r\nFrom: <sip:alice@example.com>;tag=a1\r\nTo: <sip:+15551234@example.com>;tag=b2\r\n"
+                                 "Call-ID: bcast-1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+    EXPECT_EQ(run(response, fwd.to, kInside).outcome, Outcome::dropped_unroutable) << next;
+  }
+  // The same response to a unicast Via goes out.
+  const std::string response = "SIP/2.0 200 OK\r\nVia: " + our_via +
+                               "\r\nVia: SIP/2.0/UDP 203.0.113.50;branch=z9hG4bK-1\r\n"
+                               "From: <sip:alice@example.com>;tag=a1\r\nTo: <sip:+15551234@example.com>;tag=b2\r\n"
+                               "Call-ID: bcast-1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+  EXPECT_EQ(run(response, fwd.to, kInside).outcome, Outcome::forwarded_response);
+  // From inside, a request whose R-URI is a broadcast address is not sent either.
+  EXPECT_EQ(run(invite("bcast-2", "", "z9hG4bK-b6", "sip:bob@255.255.255.255"), kUas1, kInside).outcome,
+            Outcome::dropped_unroutable);
+}
+
+// RFC 4475 inv2543 and badbranch: a peer of RFC 2543 sends no branch (or
+// one without the magic cookie), no From tag and no Max-Forwards; a
+// stateless edge forwards it with its own Via and a Max-Forwards.
+TEST_F(WorkerTest, Rfc2543RequestsAreForwarded) {
+  load(base_config("hash-callid"));
+  const std::string old_invite = crlf(
+      "INVITE sip:UserB@203.0.113.1 SIP/2.0\nVia: SIP/2.0/UDP 203.0.113.50\nFrom: <sip:UserA@example.com>\n"
+      "To: <sip:UserB@example.com>\nCall-ID: inv2543\nCSeq: 1 INVITE\nContact: <sip:UserA@203.0.113.50>\n"
+      "Content-Length: 0\n\n");
+  auto v = run(old_invite);
+  ASSERT_EQ(v.outcome, Outcome::forwarded_request) << name(v.outcome);
+  sip::Message m;
+  const std::string out = sent(v);
+  ASSERT_EQ(m.parse(out), sip::ParseError::ok) << out;
+  EXPECT_EQ(m.count(sip::HeaderId::via), 2u);
+  EXPECT_TRUE(m.has(sip::HeaderId::max_forwards)) << out;
+  std::string bad_branch = invite("badbranch", "", "1234", "sip:+15551234@203.0.113.1", "OPTIONS");
+  EXPECT_EQ(run(bad_branch).outcome, Outcome::forwarded_request);
+}
+
 TEST_F(WorkerTest, MalformedRequestsAreAnswered400WithAWarning) {
   load(base_config("hash-callid"));
   struct Case {
@@ -435,6 +531,9 @@ TEST_F(WorkerTest, MalformedRequestsAreAnswered400WithAWarning) {
        sip::ParseError::empty_separator, "empty parameter"},
       {"Max-Forwards: 70\r\n", "Max-Forwards: 70\r\nContact: ,,<sip:alice@203.0.113.50>\r\n",
        sip::ParseError::empty_separator, "empty parameter"},
+      {"From: <", "From: Bell, Alexander <", sip::ParseError::bad_display_name, "must be quoted"},
+      {"To: <sip:+15551234@example.com>", "To: < sip:+15551234@example.com >", sip::ParseError::addr_spec_whitespace,
+       "white space"},
   };
   std::size_t n = 0;
   for (const auto& c : cases) {
