@@ -134,7 +134,10 @@ std::optional<Response> Registrar::Handling::authenticate() {
   for (std::size_t i = msg_.find(sip::HeaderId::authorization); i != sip::kNoHeader; i = msg_.find_next(i)) {
     Credentials c;
     const DigestError e = parse_credentials(msg_.header(i).value, c);
-    if (e == DigestError::unsupported_algorithm || e == DigestError::unsupported_qop) continue;
+    // Another scheme (RFC 4475 regaut01), algorithm or qop is no credential
+    // we can check: the request is challenged as if it carried none.
+    if (e == DigestError::not_digest || e == DigestError::unsupported_algorithm || e == DigestError::unsupported_qop)
+      continue;
     if (e != DigestError::ok) return reply(Outcome::malformed, "Malformed Authorization");
     if (c.realm != r_.config_.realm) continue;
     credentials = c;

@@ -307,5 +307,34 @@ TEST_F(RegistrarTest, OwnerNodeIsStamped) {
   EXPECT_EQ(store_.find(kAor, kContact)->owner, 7u);
 }
 
+// RFC 4475 3.3 REGISTER cases, which the dataplane punts here: what the
+// registrar answers each (dataplane/sip/CONFORMANCE.md).
+TEST_F(RegistrarTest, Rfc4475RegisterCases) {
+  // cparam01: ";unknownparam" outside <> belongs to the header, not the URI.
+  EXPECT_EQ(send({.contacts = {"sip:+19725552222@gw1.example.net;unknownparam"}}).status, 200);
+  EXPECT_NE(store_.find(kAor, "sip:+19725552222@gw1.example.net"), nullptr);
+  // cparam02: inside <> it is a URI parameter and part of the binding.
+  EXPECT_EQ(send({.contacts = {"<sip:+19725552222@gw1.example.net;unknownparam>"}, .call_id = "cp2"}).status, 200);
+  EXPECT_NE(store_.find(kAor, "sip:+19725552222@gw1.example.net;unknownparam"), nullptr);
+  // regescrt: an escaped Route header in the Contact URI is kept with it.
+  EXPECT_EQ(send({.contacts = {"<sip:alice@198.51.100.7?Route=%3Csip:sip.example.com%3E>"}, .call_id = "esc"}).status, 200);
+  EXPECT_NE(store_.find(kAor, "sip:alice@198.51.100.7?Route=%3Csip:sip.example.com%3E"), nullptr);
+  const std::size_t bindings = store_.binding_count();
+  // unksm2: an address-of-record that is not a SIP URI names no user here
+  // (RFC 3261 10.3 step 3).
+  const Response unknown = send({.to = "isbn:2983792873", .contacts = {"<name:John_Smith>"}, .call_id = "unk"});
+  EXPECT_EQ(unknown.status, 404) << unknown.text;
+  EXPECT_EQ(store_.binding_count(), bindings);
+  // regaut01: an Authorization of an unknown scheme is no credential: with
+  // auth on, it is challenged like none at all.
+  config_.auth = true;
+  config_.realm = "example.com";
+  registrar_.reset();
+  const Response challenged =
+      send({.call_id = "aut", .extra = {"Authorization: NoOneKnowsThisScheme opaque-data=here"}});
+  EXPECT_EQ(challenged.status, 401) << challenged.text;
+  EXPECT_EQ(store_.binding_count(), bindings);
+}
+
 }  // namespace
 }  // namespace sipedge::registrar::test
