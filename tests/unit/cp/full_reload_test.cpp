@@ -1,6 +1,6 @@
 // A reload applies every sipedge-cp setting that can change at run time,
 // once the dataplane reloaded (ControlPlane::stage_config): one test per
-// group of keys (registrar, NAT, keepalive, probe), each observed through
+// group of keys (registrar, SIP limits, NAT, keepalive, probe), each observed through
 // what the control plane does next, not through the config it holds.
 #include <gtest/gtest.h>
 
@@ -56,6 +56,26 @@ TEST_F(FullReload, RegistrarExpiryLimitsAndFloodRate) {
     register_phone(spec);
   }
   EXPECT_GE(cp_->counters().get(Counter::register_flood), 3u) << "the new flood_rate limits the source";
+}
+
+TEST_F(FullReload, SipLimitsApplyToWhatTheControlPlaneParses) {
+  start();
+  RegisterSpec spec;
+  for (int i = 0; i < 12; ++i) spec.extra.push_back("X-Filler-" + std::to_string(i) + ": " + std::string(40, 'f'));
+  EXPECT_NE(register_answer(spec).find("SIP/2.0 200 "), std::string::npos) << "19 header lines fit the default limits";
+  const auto bad_before = cp_->counters().get(Counter::punts_bad);
+
+  config::Config next = config_;
+  next.sip.limits.max_headers = 10;
+  reload(next);
+  spec.cseq = 2;
+  EXPECT_EQ(register_answer(spec), "") << "over the new max_headers: not parsed, not answered";
+  EXPECT_EQ(cp_->counters().get(Counter::punts_bad), bad_before + 1);
+
+  next.sip.limits.max_headers = config_.sip.limits.max_headers;
+  reload(next);
+  spec.cseq = 3;
+  EXPECT_NE(register_answer(spec).find("SIP/2.0 200 "), std::string::npos);
 }
 
 TEST_F(FullReload, NatFix) {
