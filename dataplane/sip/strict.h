@@ -23,6 +23,15 @@ namespace sipedge::sip {
 // A response is not checked: nothing can answer it.
 [[nodiscard]] ParseError check_request_strictness(const Message& request) noexcept;
 
+// One From/To (list = false) or Via/Contact/Route/Record-Route (list = true)
+// value against the separator and quote rules above: the SIMD pass the
+// check uses, and the byte-at-a-time reference it must agree with on every
+// input (tests/unit/sip/strict_test.cpp, tests/fuzz/fuzz_sip.cpp).
+namespace strict_detail {
+[[nodiscard]] ParseError check_separators(std::string_view value, bool list) noexcept;
+[[nodiscard]] ParseError check_separators_reference(std::string_view value, bool list) noexcept;
+}  // namespace strict_detail
+
 // The Warning text (RFC 3261 20.43, code 399) a 400 for `reason` carries; a
 // quoted-string body, without the quotes.
 [[nodiscard]] std::string_view strictness_warning(ParseError reason) noexcept;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sip/sip.h"
+#include "sip/strict.h"
 
 namespace sip = sipedge::sip;
 
@@ -182,6 +183,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Copy into an exact-size heap block so any over-read hits a redzone.
   std::vector<char> buf(data, data + size);
   const std::string_view text(buf.data(), buf.size());
+
+  // The strictness check's SIMD pass and its reference walk, on the input
+  // taken as one header value.
+  for (const bool list : {false, true})
+    check(sip::strict_detail::check_separators(text, list) == sip::strict_detail::check_separators_reference(text, list));
 
   sip::Limits tight;
   tight.max_headers = 8;
