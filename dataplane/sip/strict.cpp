@@ -4,7 +4,9 @@
 
 #include "sip/lex.h"
 
-#if defined(__SSE2__)
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -82,49 +84,72 @@ Scan scan_separators_reference(std::string_view v, bool list) noexcept {
   return suspect ? scan_exact(v, list) : Scan::ok;
 }
 
-#if defined(__SSE2__)
-// The same verdict as scan_separators_reference(), from one SIMD pass over
-// the value. Per 16-byte block: the separators S, the SP/HT runs W and the
+// The SIMD passes: the same verdict as scan_separators_reference(), from one
+// pass over the value. Per block: the separators S, the SP/HT runs W and the
 // bytes a separator must not be followed by, past SP/HT (S and the control
 // bytes, which hold CR and LF). Adding S << 1 to W carries each separator's
 // bit over the SP/HT run after it onto the first byte past the run, so one
 // AND finds every separator followed by nothing (simdjson's carry trick).
-// Whatever the pass cannot settle alone goes to the reference: such a
+// Whatever a pass cannot settle alone goes to the reference: such a
 // separator, a leading or trailing one, a run that leaves its block, a quote
 // in a list, a backslash or more than two quotes in From/To (each a superset
 // of what the reference could refuse). The common value (Via, Contact,
 // "<a>, <b>" Routes, a From with one quoted display name) is settled by the
 // pass alone. Loads stay inside the value: whole blocks, then one block
 // ending at the value's end with the bytes already seen shifted out; a value
-// shorter than one block goes to the reference.
-Scan scan_separators(std::string_view v, bool list) noexcept {
-  const std::size_t n = v.size();
-  if (n < 16) return scan_separators_reference(v, list);
+// shorter than one block goes to the narrower pass, under 16 bytes to the
+// reference. AVX2 (32-byte blocks) when the CPU has it, chosen once, else
+// SSE2 (the x86-64 baseline); elsewhere the reference alone.
+
+// What the block masks leave: a quote in From/To, found again with the
+// inline search (at most two, no backslash), or the reference.
+Scan finish_quotes(std::string_view v, bool list) noexcept {
+  if (list) return scan_separators_reference(v, list);
   const char* const p = v.data();
-  if (p[0] == ';' || p[n - 1] == ';' || (list && (p[0] == ',' || p[n - 1] == ',')))
-    return scan_separators_reference(v, list);
+  const std::size_t n = v.size();
+  const char* first = lex::find_char(p, n, '"');
+  if (first == nullptr || lex::find_char(p, n, '\\') != nullptr) return scan_separators_reference(v, list);
+  const std::size_t open = static_cast<std::size_t>(first - p);
+  const char* second = lex::find_char(p + open + 1, n - open - 1, '"');
+  if (second == nullptr) return Scan::unterminated_quote;
+  const std::size_t close = static_cast<std::size_t>(second - p);
+  if (lex::find_char(p + close + 1, n - close - 1, '"') != nullptr) return scan_separators_reference(v, list);
+  // Two quotes: the reference judges what follows the closing one; nothing
+  // in it is followed by nothing (the pass saw to that), so only its first
+  // byte is left.
+  if (close + 1 < n && p[close + 1] == ';') return Scan::empty_separator;
+  return Scan::ok;
+}
+
+bool edge_separator(const char* p, std::size_t n, bool list) noexcept {
+  return p[0] == ';' || p[n - 1] == ';' || (list && (p[0] == ',' || p[n - 1] == ','));
+}
+
+#if defined(__SSE2__)
+Scan scan_separators_sse2(std::string_view v, bool list) noexcept {
+  const std::size_t n = v.size();
+  const char* const p = v.data();
+  if (n < 16 || edge_separator(p, n, list)) return scan_separators_reference(v, list);
   const __m128i semi = _mm_set1_epi8(';');
   const __m128i comma = _mm_set1_epi8(list ? ',' : ';');  // From/To: ',' is no separator
   const __m128i ctl = _mm_set1_epi8(0x1F);
   const __m128i sp = _mm_set1_epi8(' ');
   const __m128i ht = _mm_set1_epi8('\t');
   const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
   std::uint32_t carry = 0;  // the previous block's last byte was a separator
   std::uint32_t bad = 0;    // a separator followed by nothing, or a run leaving its block
-  std::uint32_t marks = 0;  // a quote or backslash in some block
-  // One block at p + base, its first `shift` bytes already seen: `valid`
-  // holds a bit per new byte, bit 0 the byte at i.
+  std::uint32_t quotes = 0;
+  // One block at p + base, its first `shift` bytes already seen; `valid`
+  // holds a bit per new byte.
   auto block = [&](std::size_t base, unsigned shift, std::uint32_t valid) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + base));
     const __m128i sep = _mm_or_si128(_mm_cmpeq_epi8(x, semi), _mm_cmpeq_epi8(x, comma));
     const __m128i stop = _mm_or_si128(sep, _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x));
     const __m128i run = _mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, ht));
-    const __m128i qb = _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash));
     const auto s = static_cast<std::uint32_t>(_mm_movemask_epi8(sep)) >> shift;
     const auto st = static_cast<std::uint32_t>(_mm_movemask_epi8(stop)) >> shift;
     const auto w = static_cast<std::uint32_t>(_mm_movemask_epi8(run)) >> shift;
-    marks |= static_cast<std::uint32_t>(_mm_movemask_epi8(qb)) >> shift;
+    quotes |= static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote))) >> shift;
     const std::uint32_t t = (((s << 1) & 0xFFFFu) | carry) + w;
     bad |= t & ~w & (st | ~valid);
     carry = s >> 15;
@@ -133,25 +158,77 @@ Scan scan_separators(std::string_view v, bool list) noexcept {
   for (; i + 16 <= n; i += 16) block(i, 0, 0xFFFFu);
   if (i < n) block(n - 16, static_cast<unsigned>(i + 16 - n), 0xFFFFu >> (i + 16 - n));
   if (bad != 0) return scan_separators_reference(v, list);
-  if (marks == 0) return Scan::ok;
-  // Quotes (a From/To display name): at most two and no backslash, found
-  // with the inline search.
-  if (list) return scan_separators_reference(v, list);
-  const char* first = lex::find_char(p, n, '"');
-  if (first == nullptr || lex::find_char(p, n, '\\') != nullptr) return scan_separators_reference(v, list);
-  const std::size_t open = static_cast<std::size_t>(first - p);
-  const char* second = lex::find_char(p + open + 1, n - open - 1, '"');
-  if (second == nullptr) return Scan::unterminated_quote;
-  const std::size_t second_quote = static_cast<std::size_t>(second - p);
-  if (lex::find_char(p + second_quote + 1, n - second_quote - 1, '"') != nullptr) return scan_separators_reference(v, list);
-  // Two quotes: the reference judges what follows the closing one; nothing
-  // in it is followed by nothing (above), so only its first byte is left.
-  if (second_quote + 1 < n && p[second_quote + 1] == ';') return Scan::empty_separator;
-  return Scan::ok;
+  return quotes == 0 ? Scan::ok : finish_quotes(v, list);
 }
-#else
-Scan scan_separators(std::string_view v, bool list) noexcept { return scan_separators_reference(v, list); }
 #endif
+
+#if defined(__x86_64__) && defined(__SSE2__)
+#define SIPEDGE_STRICT_AVX2 1
+// The SSE2 pass in 32-byte blocks (64-bit mask arithmetic, so the carry out
+// of bit 31 is kept). Written out rather than shared: a helper without the
+// target attribute could not inline the intrinsics.
+__attribute__((target("avx2"))) Scan scan_separators_avx2(std::string_view v, bool list) noexcept {
+  const std::size_t n = v.size();
+  if (n < 32) return scan_separators_sse2(v, list);
+  const char* const p = v.data();
+  if (edge_separator(p, n, list)) return scan_separators_reference(v, list);
+  const __m256i semi = _mm256_set1_epi8(';');
+  const __m256i comma = _mm256_set1_epi8(list ? ',' : ';');
+  const __m256i ctl = _mm256_set1_epi8(0x1F);
+  const __m256i sp = _mm256_set1_epi8(' ');
+  const __m256i ht = _mm256_set1_epi8('\t');
+  const __m256i quote = _mm256_set1_epi8('"');
+  std::uint64_t carry = 0;
+  std::uint64_t bad = 0;
+  std::uint32_t quotes = 0;
+  auto block = [&](std::size_t base, unsigned shift, std::uint64_t valid) __attribute__((target("avx2"))) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + base));
+    const __m256i sep = _mm256_or_si256(_mm256_cmpeq_epi8(x, semi), _mm256_cmpeq_epi8(x, comma));
+    const __m256i stop = _mm256_or_si256(sep, _mm256_cmpeq_epi8(_mm256_min_epu8(x, ctl), x));
+    const __m256i run = _mm256_or_si256(_mm256_cmpeq_epi8(x, sp), _mm256_cmpeq_epi8(x, ht));
+    const std::uint64_t s = static_cast<std::uint32_t>(_mm256_movemask_epi8(sep)) >> shift;
+    const std::uint64_t st = static_cast<std::uint32_t>(_mm256_movemask_epi8(stop)) >> shift;
+    const std::uint64_t w = static_cast<std::uint32_t>(_mm256_movemask_epi8(run)) >> shift;
+    quotes |= static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, quote))) >> shift;
+    const std::uint64_t t = (((s << 1) & 0xFFFFFFFFu) | carry) + w;
+    bad |= t & ~w & (st | ~valid);
+    carry = s >> 31;
+  };
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) block(i, 0, 0xFFFFFFFFu);
+  if (i < n) block(n - 32, static_cast<unsigned>(i + 32 - n), std::uint64_t{0xFFFFFFFFu} >> (i + 32 - n));
+  if (bad != 0) return scan_separators_reference(v, list);
+  return quotes == 0 ? Scan::ok : finish_quotes(v, list);
+}
+#endif
+
+using SeparatorFn = Scan (*)(std::string_view, bool) noexcept;
+
+SeparatorFn choose_separators() noexcept {
+#if defined(SIPEDGE_STRICT_AVX2)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return scan_separators_avx2;
+#endif
+#if defined(__SSE2__)
+  return scan_separators_sse2;
+#else
+  return scan_separators_reference;
+#endif
+}
+
+// Resolved on the first call, as sip/scan.cpp's scan_lines(): no static
+// initialiser order to depend on; a relaxed load is a plain load.
+Scan resolve_separators(std::string_view v, bool list) noexcept;
+SeparatorFn g_separators = resolve_separators;
+Scan resolve_separators(std::string_view v, bool list) noexcept {
+  const SeparatorFn fn = choose_separators();
+  __atomic_store_n(&g_separators, fn, __ATOMIC_RELAXED);
+  return fn(v, list);
+}
+
+Scan scan_separators(std::string_view v, bool list) noexcept {
+  return __atomic_load_n(&g_separators, __ATOMIC_RELAXED)(v, list);
+}
 
 ParseError to_error(Scan s) noexcept {
   switch (s) {
@@ -187,6 +264,41 @@ ParseError check_contacts(const Message& m) noexcept {
 
 namespace strict_detail {
 ParseError check_separators(std::string_view value, bool list) noexcept { return to_error(scan_separators(value, list)); }
+
+namespace {
+template <SeparatorFn Fn>
+ParseError as_check(std::string_view value, bool list) noexcept {
+  return to_error(Fn(value, list));
+}
+}  // namespace
+
+std::span<const SeparatorVariant> separator_variants() noexcept {
+  static const auto table = [] {
+    struct Table {
+      SeparatorVariant v[3];
+      std::size_t n = 0;
+    } t{};
+#if defined(__SSE2__)
+    t.v[t.n++] = {"sse2", as_check<scan_separators_sse2>};
+#endif
+#if defined(SIPEDGE_STRICT_AVX2)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2")) t.v[t.n++] = {"avx2", as_check<scan_separators_avx2>};
+#endif
+    return t;
+  }();
+  return {table.v, table.n};
+}
+std::string_view separator_variant_name() noexcept {
+  const SeparatorFn fn = choose_separators();
+#if defined(SIPEDGE_STRICT_AVX2)
+  if (fn == scan_separators_avx2) return "avx2";
+#endif
+#if defined(__SSE2__)
+  if (fn == scan_separators_sse2) return "sse2";
+#endif
+  return "reference";
+}
 ParseError check_separators_reference(std::string_view value, bool list) noexcept {
   return to_error(scan_separators_reference(value, list));
 }

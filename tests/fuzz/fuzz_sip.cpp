@@ -186,8 +186,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // The strictness check's SIMD pass and its reference walk, on the input
   // taken as one header value.
-  for (const bool list : {false, true})
-    check(sip::strict_detail::check_separators(text, list) == sip::strict_detail::check_separators_reference(text, list));
+  for (const bool list : {false, true}) {
+    const sip::ParseError want = sip::strict_detail::check_separators_reference(text, list);
+    check(sip::strict_detail::check_separators(text, list) == want);
+    for (const auto& variant : sip::strict_detail::separator_variants()) check(variant.check(text, list) == want);
+  }
 
   sip::Limits tight;
   tight.max_headers = 8;

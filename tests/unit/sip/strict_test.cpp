@@ -92,9 +92,12 @@ TEST(Strictness, SimdPassAgreesWithReferenceAtEveryOffset) {
       for (std::size_t at = 0; at + shape.size() <= len; ++at) {
         std::string v(len, 'a');
         v.replace(at, shape.size(), shape);
-        for (const bool list : {false, true})
-          ASSERT_EQ(check_separators(v, list), check_separators_reference(v, list))
-              << "list " << list << " value [" << v << "]";
+        for (const bool list : {false, true}) {
+          const ParseError want = check_separators_reference(v, list);
+          ASSERT_EQ(check_separators(v, list), want) << "list " << list << " value [" << v << "]";
+          for (const auto& variant : strict_detail::separator_variants())
+            ASSERT_EQ(variant.check(v, list), want) << variant.name << " list " << list << " value [" << v << "]";
+        }
       }
     }
   }
@@ -107,9 +110,11 @@ TEST(Strictness, SimdPassAgreesWithReferenceOnRandomValues) {
     std::string v(rng() % 80, 'a');
     // Mostly plain bytes, so that values the SIMD pass settles itself occur.
     for (char& c : v) c = rng() % 4 == 0 ? alphabet[rng() % sizeof alphabet] : 'a';
-    for (const bool list : {false, true})
-      ASSERT_EQ(strict_detail::check_separators(v, list), strict_detail::check_separators_reference(v, list))
-          << "list " << list << " value [" << v << "]";
+    for (const bool list : {false, true}) {
+      const ParseError want = strict_detail::check_separators_reference(v, list);
+      for (const auto& variant : strict_detail::separator_variants())
+        ASSERT_EQ(variant.check(v, list), want) << variant.name << " list " << list << " value [" << v << "]";
+    }
   }
 }
 
@@ -117,7 +122,9 @@ TEST(Strictness, SimdPassAgreesWithReferenceOnRandomValues) {
 // suspect byte passes; one separator followed by nothing, a lone quote, or
 // a separator after the closing quote is refused, wherever it sits.
 TEST(Strictness, SimdPassVerdictsOnLongValues) {
-  using strict_detail::check_separators;
+ for (const auto& variant : strict_detail::separator_variants()) {
+  SCOPED_TRACE(variant.name);
+  const auto check_separators = variant.check;
   const std::string via = "SIP/2.0/UDP 203.0.113.50:5060;branch=z9hG4bK-524287-1---abc;rport";
   EXPECT_EQ(check_separators(via, true), ParseError::ok);
   EXPECT_EQ(check_separators(via + ";", true), ParseError::empty_separator);
@@ -130,6 +137,19 @@ TEST(Strictness, SimdPassVerdictsOnLongValues) {
   EXPECT_EQ(check_separators("\"Alice\";tag=9fxced76sl <sip:alice@example.com>", false), ParseError::empty_separator);
   EXPECT_EQ(check_separators("<sip:alice@example.com>;tag=1; ;x=yyyyyyyyy", false), ParseError::empty_separator);
   EXPECT_EQ(check_separators("<sip:alice@example.com>, <sip:b@example.com>", false), ParseError::ok);  // ',' no separator
+ }
+}
+
+// x86-64 always has the SSE2 pass; check_separators() uses the widest one.
+TEST(Strictness, SimdPassDispatchUsesTheWidestVariant) {
+  const auto variants = strict_detail::separator_variants();
+#if defined(__x86_64__)
+  ASSERT_FALSE(variants.empty());
+  EXPECT_EQ(variants.front().name, "sse2");
+#endif
+  if (!variants.empty()) {
+    EXPECT_EQ(strict_detail::separator_variant_name(), variants.back().name);
+  }
 }
 
 }  // namespace
