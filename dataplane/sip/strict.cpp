@@ -63,7 +63,7 @@ bool separator_followed_by_nothing(std::string_view v, char sep, bool list) noex
 // The reference verdict for one value: memchr searches for the few bytes
 // that matter; the exact walk only runs on a value that holds a quote (it
 // may hide separators) or looks suspect (a URI user part may hold ",,").
-// scan_separators() below must agree with it on every input.
+// The SIMD passes below must agree with it on every input.
 Scan scan_separators_reference(std::string_view v, bool list) noexcept {
   if (v.empty()) return Scan::ok;
   if (const std::size_t open = v.find('"'); open != std::string_view::npos) {
@@ -126,7 +126,7 @@ bool edge_separator(const char* p, std::size_t n, bool list) noexcept {
 }
 
 #if defined(__SSE2__)
-Scan scan_separators_sse2(std::string_view v, bool list) noexcept {
+inline Scan scan_separators_sse2(std::string_view v, bool list) noexcept {
   const std::size_t n = v.size();
   const char* const p = v.data();
   if (n < 16 || edge_separator(p, n, list)) return scan_separators_reference(v, list);
@@ -167,7 +167,7 @@ Scan scan_separators_sse2(std::string_view v, bool list) noexcept {
 // The SSE2 pass in 32-byte blocks (64-bit mask arithmetic, so the carry out
 // of bit 31 is kept). Written out rather than shared: a helper without the
 // target attribute could not inline the intrinsics.
-__attribute__((target("avx2"))) Scan scan_separators_avx2(std::string_view v, bool list) noexcept {
+__attribute__((target("avx2"), always_inline)) inline Scan scan_separators_avx2(std::string_view v, bool list) noexcept {
   const std::size_t n = v.size();
   if (n < 32) return scan_separators_sse2(v, list);
   const char* const p = v.data();
@@ -202,34 +202,6 @@ __attribute__((target("avx2"))) Scan scan_separators_avx2(std::string_view v, bo
 }
 #endif
 
-using SeparatorFn = Scan (*)(std::string_view, bool) noexcept;
-
-SeparatorFn choose_separators() noexcept {
-#if defined(SIPEDGE_STRICT_AVX2)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return scan_separators_avx2;
-#endif
-#if defined(__SSE2__)
-  return scan_separators_sse2;
-#else
-  return scan_separators_reference;
-#endif
-}
-
-// Resolved on the first call, as sip/scan.cpp's scan_lines(): no static
-// initialiser order to depend on; a relaxed load is a plain load.
-Scan resolve_separators(std::string_view v, bool list) noexcept;
-SeparatorFn g_separators = resolve_separators;
-Scan resolve_separators(std::string_view v, bool list) noexcept {
-  const SeparatorFn fn = choose_separators();
-  __atomic_store_n(&g_separators, fn, __ATOMIC_RELAXED);
-  return fn(v, list);
-}
-
-Scan scan_separators(std::string_view v, bool list) noexcept {
-  return __atomic_load_n(&g_separators, __ATOMIC_RELAXED)(v, list);
-}
-
 ParseError to_error(Scan s) noexcept {
   switch (s) {
     case Scan::ok: break;
@@ -239,11 +211,61 @@ ParseError to_error(Scan s) noexcept {
   return ParseError::ok;
 }
 
-ParseError scan_header(const Message& m, HeaderId id, bool list) noexcept {
-  for (std::size_t i = m.find(id); i != kNoHeader; i = m.find_next(i)) {
-    if (const Scan s = scan_separators(m.header(i).value, list); s != Scan::ok) return to_error(s);
-  }
-  return ParseError::ok;
+// The separator rules over every From and To (not lists), then every Via,
+// Contact, Route and Record-Route line (lists), in that order: a quote that
+// never closes swallows the separators after it. Written as a macro so that
+// each pass is inlined into its own loops, its constants set up once per
+// message rather than once per value (a helper without the target
+// attribute could not inline the AVX2 pass).
+#define SIPEDGE_ALL_SEPARATORS(PASS)                                                             \
+  for (const HeaderId id : {HeaderId::from, HeaderId::to})                                        \
+    for (std::size_t i = m.find(id); i != kNoHeader; i = m.find_next(i))                          \
+      if (const Scan s = PASS(m.header(i).value, false); s != Scan::ok) return to_error(s);       \
+  for (const HeaderId id : {HeaderId::via, HeaderId::contact, HeaderId::route, HeaderId::record_route}) \
+    for (std::size_t i = m.find(id); i != kNoHeader; i = m.find_next(i))                          \
+      if (const Scan s = PASS(m.header(i).value, true); s != Scan::ok) return to_error(s);        \
+  return ParseError::ok
+
+ParseError separators_reference(const Message& m) noexcept { SIPEDGE_ALL_SEPARATORS(scan_separators_reference); }
+#if defined(__SSE2__)
+ParseError separators_sse2(const Message& m) noexcept { SIPEDGE_ALL_SEPARATORS(scan_separators_sse2); }
+#endif
+#if defined(SIPEDGE_STRICT_AVX2)
+__attribute__((target("avx2"))) ParseError separators_avx2(const Message& m) noexcept {
+  SIPEDGE_ALL_SEPARATORS(scan_separators_avx2);
+}
+// One value, out of line, for strict_detail::check_separators().
+__attribute__((target("avx2"))) Scan scan_one_avx2(std::string_view v, bool list) noexcept {
+  return scan_separators_avx2(v, list);
+}
+#endif
+#undef SIPEDGE_ALL_SEPARATORS
+
+struct Pass {
+  Scan (*value)(std::string_view, bool) noexcept;
+  ParseError (*message)(const Message&) noexcept;
+};
+
+Pass choose_pass() noexcept {
+#if defined(SIPEDGE_STRICT_AVX2)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return {scan_one_avx2, separators_avx2};
+#endif
+#if defined(__SSE2__)
+  return {scan_separators_sse2, separators_sse2};
+#else
+  return {scan_separators_reference, separators_reference};
+#endif
+}
+
+// Resolved on the first call, as sip/scan.cpp's scan_lines(): no static
+// initialiser order to depend on; a relaxed load is a plain load.
+ParseError resolve_separators(const Message& m) noexcept;
+ParseError (*g_separators)(const Message&) noexcept = resolve_separators;
+ParseError resolve_separators(const Message& m) noexcept {
+  const auto fn = choose_pass().message;
+  __atomic_store_n(&g_separators, fn, __ATOMIC_RELAXED);
+  return fn(m);
 }
 
 // RFC 3261 20.10: an addr-spec holding ',', '?' or ';' must be a name-addr
@@ -263,10 +285,17 @@ ParseError check_contacts(const Message& m) noexcept {
 }  // namespace
 
 namespace strict_detail {
-ParseError check_separators(std::string_view value, bool list) noexcept { return to_error(scan_separators(value, list)); }
+ParseError check_separators(std::string_view value, bool list) noexcept {
+  static const auto pass = choose_pass().value;
+  return to_error(pass(value, list));
+}
+ParseError check_separators_reference(std::string_view value, bool list) noexcept {
+  return to_error(scan_separators_reference(value, list));
+}
+ParseError check_message_separators_reference(const Message& m) noexcept { return separators_reference(m); }
 
 namespace {
-template <SeparatorFn Fn>
+template <Scan (*Fn)(std::string_view, bool) noexcept>
 ParseError as_check(std::string_view value, bool list) noexcept {
   return to_error(Fn(value, list));
 }
@@ -279,38 +308,31 @@ std::span<const SeparatorVariant> separator_variants() noexcept {
       std::size_t n = 0;
     } t{};
 #if defined(__SSE2__)
-    t.v[t.n++] = {"sse2", as_check<scan_separators_sse2>};
+    t.v[t.n++] = {"sse2", as_check<scan_separators_sse2>, separators_sse2};
 #endif
 #if defined(SIPEDGE_STRICT_AVX2)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2")) t.v[t.n++] = {"avx2", as_check<scan_separators_avx2>};
+    if (__builtin_cpu_supports("avx2")) t.v[t.n++] = {"avx2", as_check<scan_one_avx2>, separators_avx2};
 #endif
     return t;
   }();
   return {table.v, table.n};
 }
 std::string_view separator_variant_name() noexcept {
-  const SeparatorFn fn = choose_separators();
+  const auto fn = choose_pass().message;
 #if defined(SIPEDGE_STRICT_AVX2)
-  if (fn == scan_separators_avx2) return "avx2";
+  if (fn == separators_avx2) return "avx2";
 #endif
 #if defined(__SSE2__)
-  if (fn == scan_separators_sse2) return "sse2";
+  if (fn == separators_sse2) return "sse2";
 #endif
   return "reference";
-}
-ParseError check_separators_reference(std::string_view value, bool list) noexcept {
-  return to_error(scan_separators_reference(value, list));
 }
 }  // namespace strict_detail
 
 ParseError check_request_strictness(const Message& m) noexcept {
   if (!m.is_request()) return ParseError::ok;
-  // Order: a quote that never closes swallows the separators after it.
-  for (const HeaderId id : {HeaderId::from, HeaderId::to})
-    if (const ParseError e = scan_header(m, id, false); e != ParseError::ok) return e;
-  for (const HeaderId id : {HeaderId::via, HeaderId::contact, HeaderId::route, HeaderId::record_route})
-    if (const ParseError e = scan_header(m, id, true); e != ParseError::ok) return e;
+  if (const ParseError e = __atomic_load_n(&g_separators, __ATOMIC_RELAXED)(m); e != ParseError::ok) return e;
   return check_contacts(m);
 }
 

@@ -37,7 +37,11 @@ namespace strict_detail {
 struct SeparatorVariant {
   std::string_view name;
   ParseError (*check)(std::string_view value, bool list) noexcept;
+  // The rules over a whole request's From, To, Via, Contact, Route and
+  // Record-Route lines, in check_request_strictness()'s order.
+  ParseError (*check_message)(const Message& request) noexcept;
 };
+[[nodiscard]] ParseError check_message_separators_reference(const Message& request) noexcept;
 [[nodiscard]] std::span<const SeparatorVariant> separator_variants() noexcept;
 [[nodiscard]] std::string_view separator_variant_name() noexcept;
 }  // namespace strict_detail

@@ -207,6 +207,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   exercise_message(m);
+  if (m.is_request()) {
+    const sip::ParseError want = sip::strict_detail::check_message_separators_reference(m);
+    for (const auto& variant : sip::strict_detail::separator_variants()) check(variant.check_message(m) == want);
+    touch(sip::parse_error_name(sip::check_request_strictness(m)));
+  }
   const std::size_t small_size = size == 0 ? 0 : data[0] % 256;
   rewrite_request(m, small_size, false);
   rewrite_request(m, small_size, true);

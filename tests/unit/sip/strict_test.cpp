@@ -59,6 +59,8 @@ TEST(Strictness, EachRuleAndTheValidShapeBesideIt) {
     Message m;
     ASSERT_EQ(m.parse(c.text), ParseError::ok) << c.name;
     EXPECT_EQ(check_request_strictness(m), c.want) << c.name << "\n" << c.text;
+    for (const auto& variant : strict_detail::separator_variants())
+      EXPECT_EQ(variant.check_message(m), strict_detail::check_message_separators_reference(m)) << variant.name << ": " << c.name;
   }
 }
 
@@ -138,6 +140,43 @@ TEST(Strictness, SimdPassVerdictsOnLongValues) {
   EXPECT_EQ(check_separators("<sip:alice@example.com>;tag=1; ;x=yyyyyyyyy", false), ParseError::empty_separator);
   EXPECT_EQ(check_separators("<sip:alice@example.com>, <sip:b@example.com>", false), ParseError::ok);  // ',' no separator
  }
+}
+
+// Whole requests: every pass, forced, over every From, To, Via, Contact,
+// Route and Record-Route line (several lines of one header included) gives
+// the reference's verdict, first error first.
+TEST(Strictness, SimdPassesAgreeWithReferenceOnRandomRequests) {
+  std::mt19937 rng(1426);
+  const char alphabet[] = {';', ',', ' ', '"', '\\', '<', '>', '\t'};
+  auto value = [&](std::string_view base) {
+    std::string v(base);
+    v += std::string(rng() % 40, 'x');
+    for (char& c : v)
+      if (rng() % 12 == 0) c = alphabet[rng() % sizeof alphabet];
+    return v;
+  };
+  int parsed = 0, refused = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string extra;
+    if (rng() % 2) extra += "Contact: " + value("<sip:a@203.0.113.7:5060;transport=udp>") + "\n";
+    if (rng() % 2) extra += "Route: " + value("<sip:198.51.100.1;lr>, <sip:198.51.100.2;lr>") + "\n";
+    if (rng() % 3 == 0) extra += "Record-Route: " + value("<sip:198.51.100.3;lr>") + "\n";
+    if (rng() % 3 == 0) extra += "Via: " + value("SIP/2.0/UDP 198.51.100.9;branch=z9hG4bKs0") + "\n";
+    Message m;
+    const std::string text = with_body("INVITE sip:bob@198.51.100.20 SIP/2.0\nVia: SIP/2.0/UDP 203.0.113.7:5060;branch=z9hG4bK" +
+                                       value(";rport") + "\nFrom: " + value("\"Alice\" <sip:alice@example.com>;tag=1") +
+                                       "\nTo: " + value("<sip:bob@example.com>") + "\nCall-ID: st-r\nCSeq: 1 INVITE\n" + extra);
+    if (m.parse(text) != ParseError::ok) continue;
+    ++parsed;
+    const ParseError want = strict_detail::check_message_separators_reference(m);
+    refused += want != ParseError::ok;
+    for (const auto& variant : strict_detail::separator_variants())
+      ASSERT_EQ(variant.check_message(m), want) << variant.name << "\n" << text;
+  }
+  // Both verdicts occur often enough to mean something.
+  EXPECT_GT(parsed, 2000);
+  EXPECT_GT(refused, 200);
+  EXPECT_GT(parsed - refused, 200);
 }
 
 // x86-64 always has the SSE2 pass; check_separators() uses the widest one.
