@@ -79,6 +79,11 @@ inline std::uint32_t load32(const char* p) {
   std::memcpy(&v, p, sizeof v);
   return v;
 }
+inline std::uint16_t load16(const char* p) {
+  std::uint16_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
 
 // Case-insensitive equality of a name with its folded (| 0x20) spelling, for
 // any input bytes: x | 0x20 == f folds letters, and requiring bit 0x40 or 0x20
@@ -91,6 +96,11 @@ inline bool word_equal(std::uint32_t x, std::uint32_t f) {
   return (x | 0x20202020u) == f && ((x | (x << 1)) & 0x40404040u) == 0x40404040u;
 }
 
+inline bool word_equal(std::uint16_t x, std::uint16_t f) {
+  const unsigned w = x;
+  return (w | 0x2020u) == f && ((w | (w << 1)) & 0x4040u) == 0x4040u;
+}
+
 inline bool fold_equal(const char* a, const char* folded, std::size_t n) {
   if (n >= 8) {
     for (std::size_t i = 0; i + 8 <= n; i += 8)
@@ -98,6 +108,8 @@ inline bool fold_equal(const char* a, const char* folded, std::size_t n) {
     return word_equal(load64(a + n - 8), load64(folded + n - 8));
   }
   if (n >= 4) return word_equal(load32(a), load32(folded)) && word_equal(load32(a + n - 4), load32(folded + n - 4));
+  // "To", "Via": two overlapping 2-byte words rather than a byte loop.
+  if (n >= 2) return word_equal(load16(a), load16(folded)) && word_equal(load16(a + n - 2), load16(folded + n - 2));
   for (std::size_t i = 0; i < n; ++i) {
     const auto c = static_cast<unsigned char>(a[i]);
     if ((c | 0x20) != static_cast<unsigned char>(folded[i]) || ((c | (c << 1)) & 0x40) == 0) return false;

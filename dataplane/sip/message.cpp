@@ -164,6 +164,7 @@ ParseError Message::parse_headers(LineScanner& lines, std::size_t pos, const Lim
   const std::size_t max_headers = std::min(limits.max_headers, kMaxHeaders);
   const std::size_t max_line = limits.max_line_length;
   std::size_t count = 0;
+  std::uint64_t repeated = 0;  // a bit per id seen on more than one line
   for (;;) {
     if (pos >= size) return ParseError::truncated_headers;
     const char c = d[pos];
@@ -173,6 +174,7 @@ ParseError Message::parse_headers(LineScanner& lines, std::size_t pos, const Lim
           headers_end_ = static_cast<std::uint16_t>(pos);
           body_begin_ = static_cast<std::uint16_t>(pos + 2);
           count_ = static_cast<std::uint8_t>(count);
+          repeated_ = repeated;
           return ParseError::ok;
         }
         return pos + 1 < size ? ParseError::bad_line_ending : ParseError::truncated_headers;
@@ -223,6 +225,7 @@ ParseError Message::parse_headers(LineScanner& lines, std::size_t pos, const Lim
       first_[idx] = slot;
     } else {
       slots_[last_[idx]].next = slot;
+      repeated |= std::uint64_t{1} << idx;
     }
     last_[idx] = slot;
     ++count;
@@ -231,15 +234,23 @@ ParseError Message::parse_headers(LineScanner& lines, std::size_t pos, const Lim
 }
 
 ParseError Message::check_headers(const Limits& limits) noexcept {
-  // Single-valued headers may repeat only with the same value.
+  // Single-valued headers may repeat only with the same value. Nearly
+  // always none repeats at all: parse_headers() noted which ids did.
   constexpr HeaderId kSingle[] = {HeaderId::call_id, HeaderId::from,           HeaderId::to,
                                   HeaderId::cseq,    HeaderId::content_length, HeaderId::max_forwards};
-  for (HeaderId id : kSingle) {
-    const std::uint8_t first = first_[static_cast<std::size_t>(id)];
-    if (first == kNoSlot) continue;
-    const std::string_view v = slot_value(slots_[first]);
-    for (std::uint8_t s = slots_[first].next; s != kNoSlot; s = slots_[s].next)
-      if (slot_value(slots_[s]) != v) return ParseError::duplicate_single_header;
+  constexpr std::uint64_t kSingleBits = [](const auto& ids) {
+    std::uint64_t b = 0;
+    for (HeaderId id : ids) b |= std::uint64_t{1} << static_cast<unsigned>(id);
+    return b;
+  }(kSingle);
+  if ((repeated_ & kSingleBits) != 0) {
+    for (HeaderId id : kSingle) {
+      if ((repeated_ >> static_cast<unsigned>(id) & 1u) == 0) continue;
+      const std::uint8_t first = first_[static_cast<std::size_t>(id)];
+      const std::string_view v = slot_value(slots_[first]);
+      for (std::uint8_t s = slots_[first].next; s != kNoSlot; s = slots_[s].next)
+        if (slot_value(slots_[s]) != v) return ParseError::duplicate_single_header;
+    }
   }
 
   // RFC 3261 8.1.1 (requests) and 8.2.6.2 (responses); Max-Forwards may be

@@ -48,6 +48,7 @@ namespace sipedge::sip {
 inline constexpr std::size_t kNoHeader = static_cast<std::size_t>(-1);
 // Max-Forwards assumed when a request omits it (RFC 3261 8.1.1.6).
 inline constexpr std::uint32_t kDefaultMaxForwards = 70;
+static_assert(kHeaderIdCount <= 64, "Message::repeated_ holds a bit per HeaderId");
 
 enum class MessageKind : std::uint8_t { none, request, response };
 
@@ -242,6 +243,7 @@ class Message {
   std::string_view reason_;
   CSeq cseq_;
   std::uint8_t count_ = 0;
+  std::uint64_t repeated_ = 0;          // bit per id on more than one line (parse_headers)
   std::uint8_t first_[kHeaderIdCount];  // first slot per id, kNoSlot when absent
   std::uint8_t last_[kHeaderIdCount];   // parse-time tail of each id's chain
   Slot slots_[kMaxHeaders];

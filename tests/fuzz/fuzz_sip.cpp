@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sip/sip.h"
+#include "sip/strict.h"
 
 namespace sip = sipedge::sip;
 
@@ -183,6 +184,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<char> buf(data, data + size);
   const std::string_view text(buf.data(), buf.size());
 
+  // The strictness check's SIMD pass and its reference walk, on the input
+  // taken as one header value.
+  for (const bool list : {false, true}) {
+    const sip::ParseError want = sip::strict_detail::check_separators_reference(text, list);
+    check(sip::strict_detail::check_separators(text, list) == want);
+    for (const auto& variant : sip::strict_detail::separator_variants()) check(variant.check(text, list) == want);
+  }
+
   sip::Limits tight;
   tight.max_headers = 8;
   tight.max_line_length = 128;
@@ -198,6 +207,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   exercise_message(m);
+  if (m.is_request()) {
+    const sip::ParseError want = sip::strict_detail::check_message_separators_reference(m);
+    for (const auto& variant : sip::strict_detail::separator_variants()) check(variant.check_message(m) == want);
+    touch(sip::parse_error_name(sip::check_request_strictness(m)));
+  }
   const std::size_t small_size = size == 0 ? 0 : data[0] % 256;
   rewrite_request(m, small_size, false);
   rewrite_request(m, small_size, true);

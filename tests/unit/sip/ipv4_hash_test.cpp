@@ -10,6 +10,7 @@
 
 #include "sip/hash.h"
 #include "sip/header_id.h"
+#include "sip/header_id_internal.h"
 #include "sip/ipv4.h"
 #include "sip/method.h"
 
@@ -158,6 +159,25 @@ TEST(HeaderIds, NamesRoundTrip) {
   }
   EXPECT_EQ(header_name(HeaderId::other), "");
   EXPECT_EQ(header_compact_name(HeaderId::cseq), "");
+}
+
+// The parser's lookup (any bytes, no token check first) against a plain
+// ASCII case-insensitive compare: every byte value at every position of
+// every full name, so each word width the compare uses (8, 4 and 2 bytes,
+// "To" and "Via" included) meets control bytes that fold onto '-' or a letter.
+TEST(HeaderIds, TokenLookupIsExactlyCaseInsensitive) {
+  for (std::size_t i = 0; i + 1 < kHeaderIdCount; ++i) {
+    const auto id = static_cast<HeaderId>(i);
+    const std::string name(header_name(id));
+    for (std::size_t at = 0; at < name.size(); ++at) {
+      for (int b = 0; b < 256; ++b) {
+        std::string n = name;
+        n[at] = static_cast<char>(b);
+        const bool same = std::tolower(b) == std::tolower(static_cast<unsigned char>(name[at]));
+        ASSERT_EQ(header_id_from_token(n) == id, same) << name << " byte " << b << " at " << at;
+      }
+    }
+  }
 }
 
 TEST(HeaderIds, CompactTableMatchesRfcs) {
