@@ -59,7 +59,9 @@ namespace sipedge::sip {
   /* strictness of a parsed request (sip/strict.h), answered 400 */           \
   X(unterminated_quoted_string)  /* From/To display name quote never closed */ \
   X(contact_headers_unbracketed) /* Contact addr-spec with ?headers outside <> */ \
-  X(empty_separator)             /* ;; ,, or a dangling , ; in Via/From/To/Contact/Route */
+  X(empty_separator)             /* ;; ,, or a dangling , ; in Via/From/To/Contact/Route */ \
+  /* IPv6 (RFC 5118), appended like the above */                               \
+  X(bad_ipv6_reference)          /* "[...]" host that is not an RFC 4291 address, or no "]" */
 // clang-format on
 
 enum class ParseError : std::uint8_t {
