@@ -155,9 +155,15 @@ bool parse_own_via(std::string_view value, const OwnViaPrefix& own, Via& out) no
   v.protocol_version = value.substr(4, 3);
   v.transport_text = value.substr(8, 3);
   v.transport = Transport::udp;
-  v.host = value.substr(kHostAt, own.host_length);
-  v.host_type = HostType::ipv4;
-  v.ipv4 = own.ipv4;
+  if (own.v6) {
+    v.host = value.substr(kHostAt + 1, own.host_length - 2);  // without the brackets, as parse_via
+    v.host_type = HostType::ipv6;
+    v.ipv6 = own.ipv6;
+  } else {
+    v.host = value.substr(kHostAt, own.host_length);
+    v.host_type = HostType::ipv4;
+    v.ipv4 = own.ipv4;
+  }
   v.port = own.port;
   v.has_port = true;
   v.branch = branch;

@@ -76,10 +76,12 @@ Result<Via> parse_via(std::string_view value) noexcept;
 // that is one unquoted parameter value to the end. False, `out` untouched,
 // for anything else, which then takes parse_via().
 struct OwnViaPrefix {
-  std::string_view text;  // "SIP/2.0/UDP a.b.c.d:port;branch="
+  std::string_view text;  // "SIP/2.0/UDP a.b.c.d:port;branch=" or "SIP/2.0/UDP [v6]:port;branch="
   std::uint32_t ipv4 = 0;
   std::uint16_t port = 0;
-  std::size_t host_length = 0;  // of "a.b.c.d"
+  std::size_t host_length = 0;  // of "a.b.c.d", or of "[v6]" brackets included
+  bool v6 = false;              // an IPv6 Via: ipv6 is its address
+  Ipv6Address ipv6;
 };
 bool parse_own_via(std::string_view value, const OwnViaPrefix& own, Via& out) noexcept;
 // parse_via() into `out`, which must be a default-constructed Via (no copy
