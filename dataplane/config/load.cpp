@@ -603,6 +603,10 @@ class Loader {
             destination.address = uri->address;
             destination.address6 = uri->address6;
             destination.port = uri->port;
+            if (uri->address6 && !first_v6_destination_) {
+              first_v6_destination_ = node;
+              first_v6_destination_path_ = d.key_path("uri");
+            }
             const std::string host = uri->address6 ? "[" + format_ipv6(*uri->address6) + "]" : format_ipv4(uri->address);
             const auto [it, inserted] = endpoints.try_emplace({host, uri->port}, d.path());
             if (!inserted) d.fail_at(*node, "uri", host + ":" + std::to_string(uri->port) + " is already " + it->second);
@@ -685,6 +689,12 @@ class Loader {
     // IPv6-only node is not supported yet.
     if (const auto* list = t.get("vips"); list && sip.vips.empty() && !sip.vips6.empty())
       t.fail_at(*list, "vips", "needs an IPv4 VIP as well: IPv6-only VIPs are not supported yet");
+    // An IPv6 server is sent to from an IPv6 address of ours: an IPv6 VIP
+    // or an inside port's address6 (proxy::Snapshot::address_towards).
+    if (first_v6_destination_ && sip.vips6.empty() &&
+        std::none_of(config_.ports.begin(), config_.ports.end(), [](const PortConfig& p) { return p.address6.has_value(); }))
+      t.check().fail(*first_v6_destination_, first_v6_destination_path_,
+                     "an IPv6 destination needs an IPv6 address to send from: an IPv6 sip.vips entry or a port's address6");
     // The kernel interface holds the port's own address; a VIP there would
     // hand the VIP's host traffic to the kernel.
     for (const auto& key : exception_keys_) {
@@ -1066,6 +1076,9 @@ class Loader {
   Diagnostics& diagnostics_;
   TableReader root_;
   Config config_;
+  // The first destination written with an IPv6 host, for read_sip()'s check.
+  const toml::node* first_v6_destination_ = nullptr;
+  std::string first_v6_destination_path_;
   bool main_lcore_ok_ = true;
   bool sets_declared_ = false;
   std::vector<bool> port_address_ok_;

@@ -118,6 +118,17 @@ TEST(BadIpv6, InVipsPrefixesAndDestinations) {
       "t.toml:18:7: set[0].destination[1].uri: ", "[2001:db8::20]:5060 is already set[0].destination[0]"));
 }
 
+TEST(BadIpv6, V6DestinationNeedsAV6AddressToSendFrom) {
+  const std::string set = "default_set = \"pool\"\n[[set]]\nname = \"pool\"\nid = 1\n[[set.destination]]\nuri = ";
+  EXPECT_TRUE(has_error(load_with_base(set + "\"sip:[2001:db8::20]\"\n"), "t.toml:16:7: set[0].destination[0].uri: ",
+                        "an IPv6 destination needs an IPv6 address to send from"));
+  // With an IPv6 VIP it loads.
+  std::string base(kBase);
+  base.replace(base.find("vips = [\"203.0.113.1\"]"), 22, "vips = [\"203.0.113.1\", \"2001:db8::1\"]");
+  const LoadResult ok = load(base + set + "\"sip:[2001:db8::20]\"\n");
+  EXPECT_TRUE(ok.ok()) << dump(ok);
+}
+
 TEST(BadIpv6, WhatIsNotBuiltYetIsRefused) {
   // NAT rules and CPS prefix rules are IPv4 tables (rte_lpm) for now.
   EXPECT_TRUE(has_error(load_with_base("[[nat.rule]]\nprefix = \"2001:db8::/32\"\naction = \"never\"\n"),
