@@ -24,7 +24,7 @@ valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" \
   >"$out/stdout" 2>"$out/valgrind.log" || { cat "$out/valgrind.log" >&2; exit 1; }
 callgrind_annotate --inclusive=yes --threshold=100 "$out/cg.out" >"$out/annotate.txt"
 printf '%-10s %s\n' kind instructions_per_message
-for kind in invite 200ok bye ack register crlf; do
+for kind in invite invite6 200ok bye ack register crlf; do
   # "  12,345,678 (12.34%)  ???:sipedge_measure_invite [...]"
   ir=$(grep -E "[: ]sipedge_measure_${kind}( |$)" "$out/annotate.txt" | head -1 | awk '{gsub(",", "", $1); print $1}')
   [[ -n "$ir" ]] || { echo "no cost for $kind" >&2; exit 1; }

@@ -12,6 +12,15 @@
 namespace sipedge::bench {
 
 inline std::string node_config() { return fixtures::node_toml(); }
+// The same node dual-stack, its pool on IPv6 (the v6 INVITE measurement).
+inline std::string node_config_v6() {
+  fixtures::NodeToml node;
+  node.vips = {"203.0.113.1", "2001:db8::1"};
+  node.ports[1].address6 = "2001:db8:1::1/64";
+  node.inside_prefixes = {"198.51.100.0/24", "2001:db8:1::/64"};
+  node.destinations = {{"sip:[2001:db8:1::21]:5060", {}}, {"sip:[2001:db8:1::22]:5060", {}}};
+  return fixtures::node_toml(node);
+}
 
 inline std::string crlf(std::string_view lf) {
   std::string out;

@@ -28,6 +28,7 @@ using namespace sipedge;
 
 using bench::crlf;
 using bench::node_config;
+using bench::node_config_v6;
 
 // A typical softphone INVITE with SDP; "CALLID" and "BRANCH" are replaced
 // per call so every one is a new call (CPS check, pick, remember).
@@ -49,6 +50,29 @@ const std::string kInvite = crlf(
     "o=alice 2890844526 2890844526 IN IP4 203.0.113.50\n"
     "s=-\n"
     "c=IN IP4 203.0.113.50\n"
+    "t=0 0\n"
+    "m=audio 49170 RTP/AVP 0 8 101\n"
+    "a=rtpmap:0 PCMU/8000\n");
+
+// The same INVITE from an IPv6 softphone to the IPv6 VIP.
+const std::string kInvite6 = crlf(
+    "INVITE sip:+15551234@[2001:db8::1] SIP/2.0\n"
+    "Via: SIP/2.0/UDP [2001:db8:2::50]:5060;branch=z9hG4bK-524287-1---BRANCH;rport\n"
+    "Max-Forwards: 70\n"
+    "Contact: <sip:alice@[2001:db8:2::50]:5060;transport=udp>\n"
+    "To: <sip:+15551234@example.com>\n"
+    "From: \"Alice\" <sip:alice@example.com>;tag=9fxced76sl\n"
+    "Call-ID: CALLID@2001:db8:2::50\n"
+    "CSeq: 1 INVITE\n"
+    "Allow: INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, NOTIFY, MESSAGE, SUBSCRIBE, INFO\n"
+    "Content-Type: application/sdp\n"
+    "User-Agent: Softphone 5.1\n"
+    "Content-Length: 146\n"
+    "\n"
+    "v=0\n"
+    "o=alice 2890844526 2890844526 IN IP6 2001:db8:2::50\n"
+    "s=-\n"
+    "c=IN IP6 2001:db8:2::50\n"
     "t=0 0\n"
     "m=audio 49170 RTP/AVP 0 8 101\n"
     "a=rtpmap:0 PCMU/8000\n");
@@ -81,6 +105,8 @@ const std::string kRegister = crlf(
 const std::string kCrlfPing = "\r\n\r\n";
 
 const proxy::Endpoint kUac{0xCB007132, 5060}, kVip{0xCB007101, 5060}, kInside{0xC6336401, 5060};
+const proxy::Endpoint kUac6 = proxy::endpoint6({0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x50}, 5060);
+const proxy::Endpoint kVip6 = proxy::endpoint6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 5060);
 
 struct Fixture {
   config::Config config;
@@ -88,8 +114,8 @@ struct Fixture {
   std::unique_ptr<proxy::Worker> worker;
   char out[4096];
 
-  Fixture() {
-    auto r = config::load_string(node_config(), "instructions.toml");
+  explicit Fixture(const std::string& toml = node_config()) {
+    auto r = config::load_string(toml, "instructions.toml");
     if (!r.ok()) {
       std::fprintf(stderr, "%s\n", r.errors.front().to_string().c_str());
       std::exit(1);
@@ -105,6 +131,7 @@ struct Fixture {
 };
 
 Fixture* g_fixture;
+Fixture* g_fixture6;
 bool g_ok = true;
 
 void expect(const char* kind, const proxy::Verdict& v, proxy::Outcome want) {
@@ -121,7 +148,7 @@ void batch(const char* kind, const std::vector<std::string>& inputs, std::size_t
 }
 
 struct Inputs {
-  std::vector<std::string> invites, ok, bye, ack, reg, crlf;
+  std::vector<std::string> invites, invites6, ok, bye, ack, reg, crlf;
   proxy::Endpoint server;
 };
 Inputs* g_in;
@@ -132,6 +159,11 @@ Inputs* g_in;
 extern "C" {
 __attribute__((noinline)) void sipedge_measure_invite(std::size_t n) {
   batch("invite", g_in->invites, n, kUac, kVip, proxy::Outcome::forwarded_request);
+}
+__attribute__((noinline)) void sipedge_measure_invite6(std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    expect("invite6", g_fixture6->run(g_in->invites6[i % g_in->invites6.size()], kUac6, kVip6),
+           proxy::Outcome::forwarded_request);
 }
 __attribute__((noinline)) void sipedge_measure_200ok(std::size_t n) {
   batch("200ok", g_in->ok, n, g_in->server, kInside, proxy::Outcome::forwarded_response);
@@ -158,6 +190,8 @@ int main(int argc, char** argv) {
   }
   Fixture f;
   g_fixture = &f;
+  Fixture f6(node_config_v6());
+  g_fixture6 = &f6;
   Inputs in;
   g_in = &in;
   // n + 1 distinct calls: the warm-up takes the first, every measured one is new.
@@ -167,6 +201,10 @@ int main(int argc, char** argv) {
     m.replace(m.find("BRANCH"), 6, id.substr(0, 12));
     m.replace(m.find("CALLID"), 6, id);
     in.invites.push_back(std::move(m));
+    std::string m6 = kInvite6;
+    m6.replace(m6.find("BRANCH"), 6, id.substr(0, 12));
+    m6.replace(m6.find("CALLID"), 6, id);
+    in.invites6.push_back(std::move(m6));
   }
   // The 200 OK a server sends for the first INVITE as forwarded.
   const auto v = f.run(in.invites[0], kUac, kVip);
@@ -187,6 +225,8 @@ int main(int argc, char** argv) {
   in.reg = {kRegister};
   in.crlf = {kCrlfPing};
   in.invites.erase(in.invites.begin());
+  expect("invite6", f6.run(in.invites6[0], kUac6, kVip6), proxy::Outcome::forwarded_request);
+  in.invites6.erase(in.invites6.begin());
 
   // Warm-up, unmeasured.
   batch("200ok", in.ok, 1, in.server, kInside, proxy::Outcome::forwarded_response);
@@ -196,6 +236,7 @@ int main(int argc, char** argv) {
   batch("crlf", in.crlf, 1, kUac, kVip, proxy::Outcome::answered_crlf);
 
   sipedge_measure_invite(n);
+  sipedge_measure_invite6(n);
   sipedge_measure_200ok(n);
   sipedge_measure_bye(n);
   sipedge_measure_ack(n);

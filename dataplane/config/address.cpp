@@ -158,10 +158,11 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-Parsed<Ipv4Endpoint> parse_destination_uri(std::string_view uri, std::uint16_t default_port) {
+Parsed<DestinationAddress> parse_destination(std::string_view uri, std::uint16_t default_port) {
   const auto refuse = [&](std::string_view why) { return quoted(uri) + ": " + std::string(why); };
   if (uri.size() >= 5 && iequals(uri.substr(0, 5), "sips:")) return refuse("sips: is not supported (UDP only)");
-  if (uri.size() < 4 || !iequals(uri.substr(0, 4), "sip:")) return refuse("must be a sip: URI (sip:a.b.c.d[:port])");
+  if (uri.size() < 4 || !iequals(uri.substr(0, 4), "sip:"))
+    return refuse("must be a sip: URI (sip:a.b.c.d[:port] or sip:[2001:db8::1][:port])");
   std::string_view rest = uri.substr(4);
   if (rest.find('@') != std::string_view::npos) return refuse("a destination URI has no user part");
   if (rest.find('?') != std::string_view::npos) return refuse("a destination URI has no headers");
@@ -177,18 +178,49 @@ Parsed<Ipv4Endpoint> parse_destination_uri(std::string_view uri, std::uint16_t d
       return refuse("only transport=udp is supported");
     return refuse("unsupported URI parameter " + quoted(param));
   }
-  if (looks_like_ipv6(hostport)) return refuse("IPv6 not supported yet");
-  const std::size_t colon = hostport.find(':');
-  const std::string_view host = hostport.substr(0, colon);
-  const auto ip = scan_ipv4(host);
-  if (!ip) return refuse("the host must be an IPv4 address (names are not resolved)");
-  std::uint16_t port = default_port;
-  if (colon != std::string_view::npos) {
-    const auto value = parse_decimal(hostport.substr(colon + 1), 5);
-    if (!value || *value < 1 || *value > 65535) return refuse("the port must be 1..65535");
-    port = std::uint16_t(*value);
+  DestinationAddress d{.port = default_port};
+  std::string_view port_text;
+  bool has_port = false;
+  if (!hostport.empty() && hostport.front() == '[') {
+    // IPv6reference (RFC 3261 25.1): the port, if any, follows the ']'.
+    const std::size_t close = hostport.find(']');
+    if (close == std::string_view::npos) return refuse("an IPv6 host needs its closing ']'");
+    const auto ip = parse_ipv6(hostport.substr(1, close - 1));
+    if (const auto* why = std::get_if<std::string>(&ip)) return refuse(*why);
+    const Ipv6& a = std::get<Ipv6>(ip);
+    if (!is_ipv6_unicast(a)) return refuse("the host must be a unicast IPv6 address");
+    d.address6 = a;
+    const std::string_view after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return refuse("only ':port' may follow the IPv6 host");
+      port_text = after.substr(1);
+      has_port = true;
+    }
+  } else {
+    if (looks_like_ipv6(hostport)) return refuse("an IPv6 host is written in brackets: sip:[2001:db8::1]:5060");
+    const std::size_t colon = hostport.find(':');
+    const auto ip = scan_ipv4(hostport.substr(0, colon));
+    if (!ip) return refuse("the host must be an IPv4 address or a bracketed IPv6 one (names are not resolved)");
+    d.address = *ip;
+    if (colon != std::string_view::npos) {
+      port_text = hostport.substr(colon + 1);
+      has_port = true;
+    }
   }
-  return Ipv4Endpoint{*ip, port};
+  if (has_port) {
+    const auto value = parse_decimal(port_text, 5);
+    if (!value || *value < 1 || *value > 65535) return refuse("the port must be 1..65535");
+    d.port = std::uint16_t(*value);
+  }
+  return d;
+}
+
+Parsed<Ipv4Endpoint> parse_destination_uri(std::string_view uri, std::uint16_t default_port) {
+  auto parsed = parse_destination(uri, default_port);
+  if (auto* why = std::get_if<std::string>(&parsed)) return std::move(*why);
+  const auto& d = std::get<DestinationAddress>(parsed);
+  if (d.address6) return quoted(uri) + ": an IPv4 destination is needed here";
+  return Ipv4Endpoint{d.address, d.port};
 }
 
 bool is_dns_name(std::string_view text) {

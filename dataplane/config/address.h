@@ -7,6 +7,7 @@
 // Thread-safety: plain values and pure functions; safe from any thread.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -104,6 +105,14 @@ Parsed<Ipv6Prefix> parse_ipv6_prefix(std::string_view text);
 Parsed<Ipv6Interface> parse_ipv6_interface(std::string_view text);
 // Whether `ip` can be a neighbour or a gateway: not ::, ::1 nor multicast.
 bool is_ipv6_unicast(const Ipv6& ip);
+
+// parse_destination_uri with an IPv6 host too: "sip:[2001:db8::20][:port][;transport=udp]".
+struct DestinationAddress {
+  Ipv4 address = 0;              // when !address6
+  std::optional<Ipv6> address6;  // an IPv6 destination
+  std::uint16_t port = 0;
+};
+Parsed<DestinationAddress> parse_destination(std::string_view uri, std::uint16_t default_port);
 
 std::string format_ipv6(const Ipv6& ip);
 std::string format_prefix(const Ipv6Prefix& prefix);

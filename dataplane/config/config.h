@@ -303,9 +303,11 @@ struct KeepaliveAnswer {           // TOML [sip.keepalive_answer]
 };
 
 struct SipConfig {
-  std::vector<Ipv4> vips;                             // required, non-empty, unique
+  std::vector<Ipv4> vips;                             // required, non-empty, unique (the IPv4 ones of TOML sip.vips)
+  std::vector<Ipv6> vips6;                            // the IPv6 literals of TOML sip.vips, unique
   std::vector<std::uint16_t> ports{kDefaultSipPort};  // non-empty, unique
   std::vector<Ipv4Prefix> inside_prefixes;            // sources that are "inside"
+  std::vector<Ipv6Prefix> inside_prefixes6;           // ... the IPv6 prefixes of the same list
   bool record_route = kDefaultRecordRoute;
   std::uint32_t max_forwards = kDefaultMaxForwards;  // 1..255
   SipLimits limits;
@@ -320,7 +322,8 @@ struct SipConfig {
 
 struct DestinationConfig {
   std::string uri;                            // required, as written: "sip:198.51.100.20:5060"
-  Ipv4 address = 0;                           // from the URI host (IPv4 literal)
+  Ipv4 address = 0;                           // from the URI host (IPv4 literal); 0 when address6
+  std::optional<Ipv6> address6;               // from the URI host written "[2001:db8::20]"
   std::uint16_t port = kDefaultSipPort;       // from the URI, default 5060
   std::uint32_t weight = kDefaultWeight;      // 1..65535
   std::uint32_t priority = kDefaultPriority;  // 0..255, higher wins

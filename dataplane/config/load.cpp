@@ -245,9 +245,20 @@ class Loader {
 
   // A list of prefixes, none twice.
   std::vector<Ipv4Prefix> read_prefix_list(TableReader& t, std::string_view key) {
+    return read_prefix_list(t, key, nullptr);
+  }
+  // The same list with IPv6 prefixes too, when `v6` takes them; without,
+  // an IPv6 prefix is refused by parse_ipv4_prefix.
+  std::vector<Ipv4Prefix> read_prefix_list(TableReader& t, std::string_view key, std::vector<Ipv6Prefix>* v6) {
     std::vector<Ipv4Prefix> prefixes;
     FirstSeen seen;
     for_each_value(t.array(key), t.key_path(key), [&](const toml::node& node, const std::string& path) {
+      const auto* text = node.as_string();
+      if (v6 && text && text->get().find(':') != std::string::npos) {
+        const auto prefix = t.check().parsed(node, path, parse_ipv6_prefix);
+        if (prefix && seen.add(t.check(), node, path, "prefix", format_prefix(*prefix))) v6->push_back(*prefix);
+        return;
+      }
       const auto prefix = t.check().parsed(node, path, parse_ipv4_prefix);
       if (prefix && seen.add(t.check(), node, path, "prefix", format_prefix(*prefix))) prefixes.push_back(*prefix);
     });
@@ -585,20 +596,24 @@ class Loader {
       } else if (const auto* destinations = t.array_of_tables("destination"); destinations && destinations->empty()) {
         t.fail_at(*destinations, "destination", "at least one [[set.destination]] is required");
       }
-      std::map<std::pair<Ipv4, std::uint16_t>, std::string> endpoints;
+      std::map<std::pair<std::string, std::uint16_t>, std::string> endpoints;
       for_each_table(t, "destination", [&](TableReader& d, std::size_t) {
         DestinationConfig destination;
         if (const auto* node = d.require("uri"))
           if (auto uri = d.check().parsed(
                   *node, d.key_path("uri"),
-                  +[](std::string_view text) { return parse_destination_uri(text, kDefaultSipPort); })) {
+                  +[](std::string_view text) { return parse_destination(text, kDefaultSipPort); })) {
             destination.uri = std::string(node->as_string()->get());
             destination.address = uri->address;
+            destination.address6 = uri->address6;
             destination.port = uri->port;
-            const auto [it, inserted] = endpoints.try_emplace({uri->address, uri->port}, d.path());
-            if (!inserted)
-              d.fail_at(*node, "uri",
-                        format_ipv4(uri->address) + ":" + std::to_string(uri->port) + " is already " + it->second);
+            if (uri->address6 && !first_v6_destination_) {
+              first_v6_destination_ = node;
+              first_v6_destination_path_ = d.key_path("uri");
+            }
+            const std::string host = uri->address6 ? "[" + format_ipv6(*uri->address6) + "]" : format_ipv4(uri->address);
+            const auto [it, inserted] = endpoints.try_emplace({host, uri->port}, d.path());
+            if (!inserted) d.fail_at(*node, "uri", host + ":" + std::to_string(uri->port) + " is already " + it->second);
           }
         d.read("weight", destination.weight, 1, 65535);
         d.read("priority", destination.priority, 0, 255);
@@ -655,6 +670,16 @@ class Loader {
       if (list && list->empty()) t.fail_at(*list, "vips", "must list at least one address");
       FirstSeen seen;
       for_each_value(list, t.key_path("vips"), [&](const toml::node& node, const std::string& path) {
+        // An IPv6 VIP is written as its literal in the same list.
+        if (const auto* text = node.as_string(); text && text->get().find(':') != std::string::npos) {
+          const auto ip = t.check().parsed(node, path, parse_ipv6);
+          if (!ip) return;
+          if (!is_ipv6_unicast(*ip))
+            t.check().fail(node, path, format_ipv6(*ip) + " is not a unicast address");
+          else if (seen.add(t.check(), node, path, "VIP", format_ipv6(*ip)))
+            sip.vips6.push_back(*ip);
+          return;
+        }
         const auto ip = t.check().parsed(node, path, parse_ipv4);
         if (!ip) return;
         if (!is_unicast_address(*ip))
@@ -663,6 +688,17 @@ class Loader {
           sip.vips.push_back(*ip);
       });
     }
+    // The node's own traffic (punt TX, keepalives, probes, the control
+    // plane's idea of "the VIP") still leaves from an IPv4 VIP: an
+    // IPv6-only node is not supported yet.
+    if (const auto* list = t.get("vips"); list && sip.vips.empty() && !sip.vips6.empty())
+      t.fail_at(*list, "vips", "needs an IPv4 VIP as well: IPv6-only VIPs are not supported yet");
+    // An IPv6 server is sent to from an IPv6 address of ours: an IPv6 VIP
+    // or an inside port's address6 (proxy::Snapshot::address_towards).
+    if (first_v6_destination_ && sip.vips6.empty() &&
+        std::none_of(config_.ports.begin(), config_.ports.end(), [](const PortConfig& p) { return p.address6.has_value(); }))
+      t.check().fail(*first_v6_destination_, first_v6_destination_path_,
+                     "an IPv6 destination needs an IPv6 address to send from: an IPv6 sip.vips entry or a port's address6");
     // The kernel interface holds the port's own address; a VIP there would
     // hand the VIP's host traffic to the kernel.
     for (const auto& key : exception_keys_) {
@@ -684,7 +720,7 @@ class Loader {
           sip.ports.push_back(std::uint16_t(*port));
       });
     }
-    sip.inside_prefixes = read_prefix_list(t, "inside_prefixes");
+    sip.inside_prefixes = read_prefix_list(t, "inside_prefixes", &sip.inside_prefixes6);
     t.read("record_route", sip.record_route);
     t.read("max_forwards", sip.max_forwards, 1, 255);
     auto& limits = sip.limits;
@@ -1056,6 +1092,9 @@ class Loader {
   Diagnostics& diagnostics_;
   TableReader root_;
   Config config_;
+  // The first destination written with an IPv6 host, for read_sip()'s check.
+  const toml::node* first_v6_destination_ = nullptr;
+  std::string first_v6_destination_path_;
   bool main_lcore_ok_ = true;
   bool sets_declared_ = false;
   std::vector<bool> port_address_ok_;

@@ -31,7 +31,7 @@ BuildError validate(const DispatcherSetSpec& spec, std::span<const bool> up) {
     if (d.weight == 0) {
       return BuildError::ZeroWeight;
     }
-    if (!seen.insert((static_cast<std::uint64_t>(d.ipv4) << 16) | d.port).second) {
+    if (!seen.insert((static_cast<std::uint64_t>(address_identity(d)) << 17) | (std::uint64_t{d.is_ipv6} << 16) | d.port).second) {
       return BuildError::DuplicateDestination;
     }
   }
@@ -90,7 +90,7 @@ DispatcherSet::BuildResult DispatcherSet::build(const DispatcherSetSpec& spec, s
   for (const auto i : set->active_) {
     const auto& d = set->destinations_[i];
     wrr.push_back(WrrMember{.weight = d.weight, .value = i});
-    maglev.push_back(MaglevMember{.identity = maglev_identity(d.ipv4, d.port), .weight = d.weight, .value = i});
+    maglev.push_back(MaglevMember{.identity = maglev_identity(address_identity(d), d.port), .weight = d.weight, .value = i});
   }
   set->schedule_ = build_wrr_schedule(wrr);
   if (uses_key(spec.algorithm) && !maglev.empty()) {

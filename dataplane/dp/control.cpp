@@ -328,6 +328,10 @@ void Control::reply(punt::MessageType type, std::uint16_t flags, std::uint64_t c
 }
 
 void Control::send_udp(proxy::Endpoint from, proxy::Endpoint to, std::span<const char> payload) {
+  if (from.v6 || to.v6) {  // a DISPATCH routed to IPv6: no v6 frames from here yet (worker.cpp)
+    counters_.add(DpCounter::tx_ipv6_unsupported);
+    return;
+  }
   Egress egress;
   std::uint32_t next_hop = 0;
   if (!resolve_egress(rt_, *current_->snapshot, to.ip, egress, next_hop, counters_)) {

@@ -57,7 +57,8 @@ namespace sipedge::dp {
   X(rx_reassembled6)       /* IPv6 datagrams rebuilt from fragments */                \
   X(vlan_no_headroom)      /* no room to push the 802.1Q tag at TX: dropped */        \
   X(busy_cycles)           /* TSC cycles spent on non-empty bursts */                 \
-  X(poll_cycles)           /* TSC cycles in the loop, busy or not */
+  X(poll_cycles)           /* TSC cycles in the loop, busy or not */                 \
+  X(tx_ipv6_unsupported)   /* fast-path verdict to or from an IPv6 endpoint: no v6 SIP TX yet, dropped */
 // clang-format on
 
 enum class DpCounter : std::size_t {

@@ -412,6 +412,14 @@ class Loop {
 
   void send(std::size_t p, rte_mbuf* m, const std::uint8_t* data, const proxy::Inbound& in,
             const proxy::Verdict& v) noexcept {
+    // The proxy library routes IPv6 now, the frame builder does not yet:
+    // a v4 request towards an IPv6 server (or its answer) stops here,
+    // counted, instead of going out as IPv4 to 0.0.0.0.
+    if (v.to.v6 || v.from.v6) {
+      w_.counters.add(DpCounter::tx_ipv6_unsupported);
+      rte_pktmbuf_free(m);
+      return;
+    }
     if (v.compacted) w_.counters.add(DpCounter::tx_compacted);
     Egress egress;
     if (v.to.ip == in.source.ip) {

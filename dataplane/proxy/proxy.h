@@ -7,6 +7,7 @@
 // Snapshot (dispatcher sets, routes, limits) that the main lcore swaps under
 // RCU; the caller passes the snapshot it read at the top of the burst.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -14,11 +15,17 @@
 
 namespace sipedge::proxy {
 
+// An IPv4 or IPv6 UDP endpoint. IPv4 callers keep writing {ip, port}.
 struct Endpoint {
-  uint32_t ip = 0;  // IPv4, host byte order
+  uint32_t ip = 0;  // IPv4, host byte order; 0 when v6
   uint16_t port = 0;
+  bool v6 = false;                // ip6 is the address
+  std::array<uint8_t, 16> ip6{};  // IPv6, network byte order
   friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
+inline Endpoint endpoint6(const std::array<uint8_t, 16>& ip6, uint16_t port) noexcept {
+  return {.ip = 0, .port = port, .v6 = true, .ip6 = ip6};
+}
 
 // What happened to a datagram; one counter each. Declared once: the enum,
 // the names (telemetry, Prometheus, golden tests) and the count come from here.

@@ -2,6 +2,7 @@
 
 #include "proxy/branch.h"
 #include "proxy/writer.h"
+#include "sip/ipv6.h"
 #include "sip/lex.h"
 
 namespace sipedge::proxy {
@@ -20,7 +21,12 @@ void put_top_via(BoundedWriter& w, const sip::Via& top_via, Endpoint source) noe
     if (sip::lex::iequals(p.name, "received") || sip::lex::iequals(p.name, "rport")) continue;
     w.put(";").put(p.whole);
   }
-  w.put(";received=").put_ipv4(source.ip).put(";rport=").put_uint(source.port).put("\r\n");
+  w.put(";received=");
+  if (source.v6)
+    w.put(sip::ipv6_text(sip::Ipv6Address{source.ip6}).view());  // bare (RFC 5118 4.5)
+  else
+    w.put_ipv4(source.ip);
+  w.put(";rport=").put_uint(source.port).put("\r\n");
 }
 
 }  // namespace

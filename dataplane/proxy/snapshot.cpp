@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "sip/ipv4.h"
+#include "sip/ipv6.h"
 #include "sip/method.h"
 
 namespace sipedge::proxy {
@@ -34,6 +35,10 @@ std::shared_ptr<const dispatch::DispatcherSet> build_set(const config::SetConfig
   for (const auto& d : set.destinations) {
     dispatch::DestinationSpec ds;
     ds.ipv4 = d.address;
+    if (d.address6) {
+      ds.is_ipv6 = true;
+      ds.ipv6 = *d.address6;
+    }
     ds.port = d.port;
     ds.weight = static_cast<uint16_t>(d.weight);
     ds.priority = static_cast<uint8_t>(d.priority);
@@ -51,6 +56,18 @@ Snapshot::OwnText own_text(uint32_t address, uint16_t port) {
   const std::string hostport = host + ":" + std::to_string(port);
   return {"SIP/2.0/UDP " + hostport + ";branch=", "<sip:" + hostport + ";lr>", address, port, host.size()};
 }
+
+// "[2001:db8::1]:port" in Via and Record-Route (RFC 3261 25.1 IPv6reference).
+Snapshot::OwnText own_text6(const sip::Ipv6Address& address, uint16_t port) {
+  const std::string host(sip::ipv6_reference(address).view());
+  const std::string hostport = host + ":" + std::to_string(port);
+  Snapshot::OwnText t{"SIP/2.0/UDP " + hostport + ";branch=", "<sip:" + hostport + ";lr>", 0, port, host.size()};
+  t.v6 = true;
+  t.address6 = address;
+  return t;
+}
+
+sip::Ipv6Address to_sip(const config::Ipv6& a) { return sip::Ipv6Address{a}; }
 
 }  // namespace
 
@@ -72,6 +89,19 @@ std::shared_ptr<const Snapshot> build_snapshot(const config::Config& config, uin
     if (port.role != config::PortRole::kOutside && s->inside_address == 0) s->inside_address = port.address;
   }
   if (s->inside_address == 0) s->inside_address = s->outside_address;
+  for (const auto& v : config.sip.vips6) s->vips6.push_back(to_sip(v));
+  s->own_addresses6 = s->vips6;
+  s->has_outside6 = !s->vips6.empty();
+  if (s->has_outside6) s->outside_address6 = s->vips6.front();
+  for (const auto& port : config.ports) {
+    if (!port.address6) continue;
+    s->own_addresses6.push_back(to_sip(port.address6->address));
+    if (port.role != config::PortRole::kOutside && !s->has_inside6) {
+      s->has_inside6 = true;
+      s->inside_address6 = to_sip(port.address6->address);
+    }
+  }
+  for (const auto& p : config.sip.inside_prefixes6) s->inside_prefixes6.push_back({p.address, p.length});
   // A side without a port of its own leaves through whichever port routes
   // it: the smallest MTU is the safe guess.
   s->max_payload_outside = (outside_mtu > config::kMaxMtu ? smallest_mtu : outside_mtu) - 20 - 8;
@@ -81,6 +111,9 @@ std::shared_ptr<const Snapshot> build_snapshot(const config::Config& config, uin
   for (const auto& p : config.sip.inside_prefixes) s->inside_prefixes.push_back(to_prefix(p));
   s->outside_text = own_text(s->outside_address, s->sip_port);
   s->inside_text = own_text(s->inside_address, s->sip_port);
+  if (s->has_outside6) s->outside_text6 = own_text6(s->outside_address6, s->sip_port);
+  if (s->has_outside6 || s->has_inside6)
+    s->inside_text6 = own_text6(s->has_inside6 ? s->inside_address6 : s->outside_address6, s->sip_port);
 
   s->record_route = config.sip.record_route;
   s->max_forwards = config.sip.max_forwards;

@@ -13,7 +13,9 @@
 #include "config/config.h"
 #include "dispatch/dispatcher_set.h"
 #include "limit/cps_limiter.h"
+#include "sip/ipv6.h"
 #include "sip/limits.h"
+#include "proxy/proxy.h"
 #include "sip/via.h"
 
 namespace sipedge::proxy {
@@ -22,6 +24,19 @@ struct Prefix {
   uint32_t network = 0;
   uint32_t mask = 0;
   bool contains(uint32_t ip) const noexcept { return (ip & mask) == network; }
+};
+
+struct Prefix6 {
+  std::array<uint8_t, 16> network{};
+  uint8_t length = 0;
+  bool contains(const std::array<uint8_t, 16>& ip) const noexcept {
+    std::size_t bits = length, i = 0;
+    for (; bits >= 8; bits -= 8, ++i)
+      if (ip[i] != network[i]) return false;
+    if (bits == 0) return true;
+    const uint8_t mask = static_cast<uint8_t>(0xFF00u >> bits);
+    return (ip[i] & mask) == network[i];
+  }
 };
 
 struct SetEntry {
@@ -63,6 +78,17 @@ struct Snapshot {
   uint16_t sip_port = 5060;  // sip_ports[0]: what we write in Via and Record-Route
   std::vector<Prefix> inside_prefixes;
 
+  // IPv6: the VIPs written as IPv6 literals, the inside port's address6,
+  // and every own IPv6 address. has_* false: that side has no IPv6 address
+  // (an inside side without one uses the outside's, as IPv4 does).
+  std::vector<sip::Ipv6Address> vips6;
+  bool has_outside6 = false;
+  bool has_inside6 = false;
+  sip::Ipv6Address outside_address6;  // vips6[0]
+  sip::Ipv6Address inside_address6;
+  std::vector<sip::Ipv6Address> own_addresses6;
+  std::vector<Prefix6> inside_prefixes6;
+
   // What forward() inserts for each of our two sending addresses, written
   // once here so a message costs a copy, not a formatting: our Via up to
   // its branch value ("SIP/2.0/UDP a.b.c.d:port;branch=") and our
@@ -72,12 +98,16 @@ struct Snapshot {
     std::string record_route;
     uint32_t address = 0;
     uint16_t port = 0;
-    std::size_t host_length = 0;  // of the address in via_prefix
+    std::size_t host_length = 0;  // of the address in via_prefix (brackets included for IPv6)
+    bool v6 = false;
+    sip::Ipv6Address address6;
     // Our Via coming back on a response, recognised without a parse.
-    sip::OwnViaPrefix own_via() const noexcept { return {via_prefix, address, port, host_length}; }
+    sip::OwnViaPrefix own_via() const noexcept { return {via_prefix, address, port, host_length, v6, address6}; }
   };
   OwnText outside_text;  // for outside_address
   OwnText inside_text;   // for inside_address
+  OwnText outside_text6;  // for outside_address6, when has_outside6 ("SIP/2.0/UDP [v6]:port;branch=")
+  OwnText inside_text6;   // for inside_address6 (or outside_address6)
 
   bool record_route = true;
   uint32_t max_forwards = 70;
@@ -131,6 +161,39 @@ struct Snapshot {
   }
   uint32_t max_payload_towards(uint32_t peer) const noexcept {
     return is_inside(peer) ? max_payload_inside : max_payload_outside;
+  }
+
+  bool is_own6(const sip::Ipv6Address& ip) const noexcept {
+    for (const auto& a : own_addresses6)
+      if (a == ip) return true;
+    return false;
+  }
+  bool is_inside6(const std::array<uint8_t, 16>& ip) const noexcept {
+    for (const auto& p : inside_prefixes6)
+      if (p.contains(ip)) return true;
+    return false;
+  }
+  // Dual-family forms of the above, for an Endpoint of either family.
+  bool is_own(const Endpoint& e) const noexcept { return e.v6 ? is_own6(sip::Ipv6Address{e.ip6}) : is_own(e.ip); }
+  bool is_inside(const Endpoint& e) const noexcept { return e.v6 ? is_inside6(e.ip6) : is_inside(e.ip); }
+  // Whether we have an address of `peer`'s family to send to it from.
+  bool can_reach(const Endpoint& peer) const noexcept {
+    return !peer.v6 || has_outside6 || (has_inside6 && is_inside6(peer.ip6));
+  }
+  // An IPv6 header is 20 bytes longer than an IPv4 one.
+  uint32_t max_payload_towards(const Endpoint& peer) const noexcept {
+    return max_payload_towards(peer.ip) - (peer.v6 ? 20u : 0u);
+  }
+  // Our address (with the SIP port) facing `peer`, of its family.
+  Endpoint address_towards(const Endpoint& peer) const noexcept {
+    if (!peer.v6) return {address_towards(peer.ip), sip_port};
+    const bool inside = has_inside6 && (is_inside6(peer.ip6) || !has_outside6);
+    return endpoint6(inside ? inside_address6.bytes : outside_address6.bytes, sip_port);
+  }
+  const OwnText& text_towards(const Endpoint& peer) const noexcept {
+    if (!peer.v6) return text_towards(peer.ip);
+    const bool inside = has_inside6 && (is_inside6(peer.ip6) || !has_outside6);
+    return inside ? inside_text6 : outside_text6;
   }
 
   // Our address facing `peer`.

@@ -27,19 +27,24 @@ bool forms_dialog(Method m) noexcept {
   return m == Method::invite || m == Method::subscribe || m == Method::refer || m == Method::notify;
 }
 
-// A route/next-hop URI resolved to an address; only IPv4 literals route here
-// (the fast path does no DNS).
+Endpoint to_endpoint(const sip::ViaAddress& a, uint16_t port) noexcept {
+  if (a.type == sip::HostType::ipv6) return endpoint6(a.ipv6.bytes, port);
+  return {a.ipv4, port};
+}
+
+// A route/next-hop URI resolved to an address; only IPv4 and IPv6 literals
+// route here (the fast path does no DNS).
 bool uri_endpoint(const sip::Uri& uri, Endpoint& out) noexcept {
   // An `alias=ip~port~transport` parameter, added by the control plane's NAT
   // fix to a Contact, names the NAT's public side: that is where it goes.
   if (const auto alias = uri.alias(); !alias.empty()) {
-    const auto tilde = alias.find('~');
-    if (tilde == std::string_view::npos) return false;
-    const auto ip = sip::parse_ipv4(alias.substr(0, tilde));
-    auto rest = alias.substr(tilde + 1);
-    const auto port = sip::parse_uint(rest.substr(0, rest.find('~')), 65535);
-    if (!ip || !port || *port == 0) return false;
-    out = {*ip, static_cast<uint16_t>(*port)};
+    const sip::AliasTarget t = sip::parse_alias(alias);
+    if (t.address.type == sip::HostType::none) return false;
+    out = to_endpoint(t.address, t.port);
+    return true;
+  }
+  if (uri.host_type == sip::HostType::ipv6) {
+    out = endpoint6(uri.ipv6.bytes, uri.port_or_default());
     return true;
   }
   if (uri.host_type != sip::HostType::ipv4) return false;
@@ -47,12 +52,40 @@ bool uri_endpoint(const sip::Uri& uri, Endpoint& out) noexcept {
   return true;
 }
 
+// The source as sip::nat_test and the Via checks see it.
+bool via_is_source(const sip::Via& top, const Endpoint& source) noexcept {
+  return source.v6 ? top.host_type == sip::HostType::ipv6 && top.ipv6.bytes == source.ip6
+                   : top.host_type == sip::HostType::ipv4 && top.ipv4 == source.ip;
+}
+
 constexpr uint32_t kContactNatTests = sip::nat_bit(sip::NatTest::contact_private) |
                                       sip::nat_bit(sip::NatTest::contact_ip) | sip::nat_bit(sip::NatTest::contact_port);
 
+// Not 0/8, loopback, multicast or broadcast (v4); not ::, ::1 or ff00::/8
+// (v6): a Via or Route naming one (RFC 4475 bcast) would have the edge
+// amplify or loop onto itself.
+bool unicast_target(const Endpoint& e) noexcept {
+  if (!e.v6) return sip::is_unicast_target(e.ip);
+  if (e.ip6[0] == 0xff) return false;
+  bool zero_prefix = true;
+  for (std::size_t i = 0; i < 15; ++i) zero_prefix = zero_prefix && e.ip6[i] == 0;
+  return !(zero_prefix && e.ip6[15] <= 1);
+}
+
 bool is_ours(const Snapshot& snap, const sip::Uri& uri) noexcept {
-  return uri.host_type == sip::HostType::ipv4 && snap.is_own(uri.ipv4) && uri.alias().empty() &&
-         (!uri.has_port || snap.is_sip_port(uri.port));
+  const bool own = uri.host_type == sip::HostType::ipv4   ? snap.is_own(uri.ipv4)
+                   : uri.host_type == sip::HostType::ipv6 ? snap.is_own6(uri.ipv6)
+                                                          : false;
+  return own && uri.alias().empty() && (!uri.has_port || snap.is_sip_port(uri.port));
+}
+
+// Per-source CPS buckets are keyed by 32 bits: an IPv6 source counts by its
+// /64 (what one subscriber holds), folded.
+uint32_t cps_key(const Endpoint& source) noexcept {
+  if (!source.v6) return source.ip;
+  uint32_t k = 0;
+  for (std::size_t i = 0; i < 8; ++i) k = (k << 8 | k >> 24) ^ source.ip6[i];
+  return k;
 }
 
 std::optional<uint64_t> uri_key(const sip::NameAddr* na) noexcept {
@@ -95,7 +128,9 @@ struct Worker::Request {
     for (const auto& route : msg.values(HeaderId::route)) {
       // Our own Record-Route coming back as written: ours without parsing
       // it (what it says, is_ours() would find).
-      if (own_routes < 2 && (route.text == snap.outside_text.record_route || route.text == snap.inside_text.record_route)) {
+      if (own_routes < 2 && (route.text == snap.outside_text.record_route || route.text == snap.inside_text.record_route ||
+                             (snap.has_outside6 && route.text == snap.outside_text6.record_route) ||
+                             (!snap.inside_text6.record_route.empty() && route.text == snap.inside_text6.record_route))) {
         own_values[own_routes++] = route;
         continue;
       }
@@ -183,6 +218,9 @@ Verdict Worker::process(const Snapshot& snap, const Inbound& in, std::span<char>
     sip::Via own;
     if (sip::parse_own_via(via, snap.outside_text.own_via(), own) || sip::parse_own_via(via, snap.inside_text.own_via(), own))
       return counted(route_response(snap, in, msg, own, out));
+    if (!snap.inside_text6.via_prefix.empty() &&
+        (sip::parse_own_via(via, snap.outside_text6.own_via(), own) || sip::parse_own_via(via, snap.inside_text6.own_via(), own)))
+      return counted(route_response(snap, in, msg, own, out));
   }
   const auto top = msg.top_via();
   if (!top)
@@ -211,7 +249,8 @@ Verdict Worker::handle_keepalive(const Snapshot& snap, const Inbound& in, std::s
   net::StunBindingRequest stun;
   switch (net::parse_stun(bytes, stun)) {
     case net::StunParse::binding_request: {
-      if (!snap.answer_stun) return {.action = Action::Drop, .outcome = Outcome::ignored_null_keepalive};
+      // XOR-MAPPED-ADDRESS is written for IPv4 only so far.
+      if (!snap.answer_stun || in.source.v6) return {.action = Action::Drop, .outcome = Outcome::ignored_null_keepalive};
       v.length = net::build_stun_binding_response({reinterpret_cast<uint8_t*>(out.data()), out.size()}, stun,
                                                   in.source.ip, in.source.port);
       if (v.length == 0) return {.action = Action::Drop, .outcome = Outcome::dropped_too_big};
@@ -231,7 +270,8 @@ Verdict Worker::handle_keepalive(const Snapshot& snap, const Inbound& in, std::s
 
 Verdict Worker::route_response(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
                                std::span<char> out) noexcept {
-  const bool our_via = top.host_type == sip::HostType::ipv4 && snap.is_own(top.ipv4);
+  const bool our_via = (top.host_type == sip::HostType::ipv4 && snap.is_own(top.ipv4)) ||
+                       (top.host_type == sip::HostType::ipv6 && snap.is_own6(top.ipv6));
   if (!our_via) return {.action = Action::Drop, .outcome = Outcome::dropped_response_not_ours};
   if (top.branch.starts_with(kKeepaliveBranchPrefix) || top.branch.starts_with(kProbeBranchPrefix))
     return {.action = control_plane_up_ ? Action::Punt : Action::Drop,
@@ -249,20 +289,20 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound& in, const si
   // sent-by is ours whatever received= we added when forwarding. Registrars
   // are inside; from outside it is not punted, just routed by the Via.
   if (next->branch.starts_with(kRegisterBranchPrefix) && next->host_type == sip::HostType::ipv4 &&
-      snap.is_own(next->ipv4) && snap.is_inside(in.source.ip))
+      snap.is_own(next->ipv4) && snap.is_inside(in.source))
     return {.action = control_plane_up_ ? Action::Punt : Action::Drop,
             .outcome = control_plane_up_ ? Outcome::punted_register_reply : Outcome::dropped_no_cp};
-  const auto host = next->has_received ? sip::parse_ipv4(next->received)
-                    : next->host_type == sip::HostType::ipv4 ? std::optional<uint32_t>(next->ipv4)
-                                                             : std::nullopt;
-  if (!host) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
-  const Endpoint to{*host, next->response_port()};
-  if (snap.is_own(to.ip)) return {.action = Action::Drop, .outcome = Outcome::dropped_loop};
-  if (!sip::is_unicast_target(to.ip)) return {.action = Action::Drop, .outcome = Outcome::dropped_unroutable};
+  // received (bare or, RFC 5118 4.5, bracketed IPv6), else the sent-by literal.
+  const sip::ViaAddress host = sip::response_address(*next);
+  if (host.type == sip::HostType::none) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
+  const Endpoint to = to_endpoint(host, next->response_port());
+  if (snap.is_own(to)) return {.action = Action::Drop, .outcome = Outcome::dropped_loop};
+  if (!snap.can_reach(to)) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
+  if (!unicast_target(to)) return {.action = Action::Drop, .outcome = Outcome::dropped_unroutable};
 
   sip::Rewriter rw(msg);
   rw.remove_first_value(HeaderId::via);
-  Verdict v{.action = Action::Send, .outcome = Outcome::forwarded_response, .from = {snap.address_towards(to.ip), snap.sip_port}, .to = to};
+  Verdict v{.action = Action::Send, .outcome = Outcome::forwarded_response, .from = snap.address_towards(to), .to = to};
   // Far-end NAT fix for answers (calls into a UA behind a NAT): the UA's
   // 1xx/2xx Contact becomes the caller's remote target, and its private
   // address could not carry the ACK and BYE. With the alias, those requests
@@ -272,10 +312,11 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound& in, const si
   // Only the Contact tests judge: the top Via of a response is our own.
   const uint16_t status = msg.status_code();
   sip::ContactAlias alias;  // the Rewriter points into it until apply()
-  if (snap.nat_fix && status > 100 && status < 300 && !snap.is_inside(in.source.ip) && msg.has(HeaderId::contact) &&
+  if (snap.nat_fix && status > 100 && status < 300 && !snap.is_inside(in.source) && msg.has(HeaderId::contact) &&
       nat_bits(snap, in, msg, top, kContactNatTests) != 0) {
     v.outcome = Outcome::forwarded_response_nat;
-    alias = sip::make_contact_alias(in.source.ip, in.source.port);
+    alias = in.source.v6 ? sip::make_contact_alias(sip::Ipv6Address{in.source.ip6}, in.source.port)
+                         : sip::make_contact_alias(in.source.ip, in.source.port);
     if (sip::add_contact_alias(msg, rw, alias).error != sip::RewriteError::ok) {
       // Some Contacts may be aliased, some not: send none aliased rather
       // than a half-fixed list, and count it.
@@ -284,8 +325,8 @@ Verdict Worker::route_response(const Snapshot& snap, const Inbound& in, const si
       v.outcome = Outcome::forwarded_response_unfixed;
     }
   }
-  if (snap.compact_over_mtu && rw.size_bound() > snap.max_payload_towards(to.ip) &&
-      rw.output_size() > snap.max_payload_towards(to.ip)) {
+  if (snap.compact_over_mtu && rw.size_bound() > snap.max_payload_towards(to) &&
+      rw.output_size() > snap.max_payload_towards(to)) {
     rw.use_compact_names(true);
     v.compacted = true;
   }
@@ -299,7 +340,7 @@ Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, Request& 
                               uint64_t now_ns) noexcept {
   const sip::Message& msg = rq.msg;
   const sip::Via& top = rq.top;
-  const bool inside = snap.is_inside(in.source.ip);
+  const bool inside = snap.is_inside(in.source);
   const Method method = msg.method();
 
   // The ACK for a negative reply the edge made itself ends there: no
@@ -359,10 +400,11 @@ Verdict Worker::route_request(const Snapshot& snap, const Inbound& in, Request& 
       if (inside && !has_next_route) return dispatch_request(snap, in, rq, out, now_ns);
       return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
     }
-    if (snap.is_own(target.to.ip)) return {.action = Action::Drop, .outcome = Outcome::dropped_loop};
-    if (!sip::is_unicast_target(target.to.ip)) return {.action = Action::Drop, .outcome = Outcome::dropped_unroutable};
+    if (snap.is_own(target.to)) return {.action = Action::Drop, .outcome = Outcome::dropped_loop};
+    if (!unicast_target(target.to)) return {.action = Action::Drop, .outcome = Outcome::dropped_unroutable};
     // No open relay: from outside, only our own network is reachable.
-    if (!inside && !snap.is_inside(target.to.ip)) return refuse_relay(snap, in, msg, top, out);
+    if (!inside && !snap.is_inside(target.to)) return refuse_relay(snap, in, msg, top, out);
+    if (!snap.can_reach(target.to)) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
     const bool rr = !in_dialog && snap.record_route && forms_dialog(method);
     return forward(snap, in, rq, target, rr, transaction_hash(msg, top),
                    in_dialog ? Outcome::forwarded_in_dialog : Outcome::forwarded_request, out);
@@ -377,7 +419,7 @@ Verdict Worker::dispatch_request(const Snapshot& snap, const Inbound& in, Reques
   const sip::Message& msg = rq.msg;
   const sip::Via& top = rq.top;
   const Method method = msg.method();
-  const bool inside = snap.is_inside(in.source.ip);
+  const bool inside = snap.is_inside(in.source);
   if (!inside) {
     // Only the dispatcher sets are reachable from outside: a Route or an
     // R-URI address that is not ours asks us to relay.
@@ -385,6 +427,7 @@ Verdict Worker::dispatch_request(const Snapshot& snap, const Inbound& in, Reques
     const auto& ruri = rq.ruri();
     if (!ruri) return {.action = Action::Drop, .outcome = Outcome::dropped_parse, .parse_error = static_cast<uint8_t>(ruri.error())};
     if (ruri->host_type == sip::HostType::ipv4 && !snap.is_own(ruri->ipv4)) return refuse_relay(snap, in, msg, top, out);
+    if (ruri->host_type == sip::HostType::ipv6 && !snap.is_own6(ruri->ipv6)) return refuse_relay(snap, in, msg, top, out);
   }
 
   const uint64_t transaction = transaction_hash(msg, top);
@@ -400,7 +443,7 @@ Verdict Worker::dispatch_request(const Snapshot& snap, const Inbound& in, Reques
 
   // CPS applies to new calls only: retransmissions were admitted already.
   if (initial && !seen && (snap.cps_methods >> static_cast<unsigned>(method) & 1u)) {
-    if (cps_ != nullptr && !limit::admitted(cps_->check(in.source.ip, now_ns).decision)) {
+    if (cps_ != nullptr && !limit::admitted(cps_->check(cps_key(in.source), now_ns).decision)) {
       counters_.cps_breaches.add();
       if (snap.breach_action == config::BreachAction::kDrop) return {.action = Action::Drop, .outcome = Outcome::dropped_cps};
       return reply(msg, top, in, 503, "Service Unavailable", snap.retry_after, Outcome::replied_503_cps, out);
@@ -429,7 +472,8 @@ Verdict Worker::dispatch_request(const Snapshot& snap, const Inbound& in, Reques
   if (static_cast<std::size_t>(target.destination) >= destinations.size())
     return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
   const auto& d = destinations[static_cast<std::size_t>(target.destination)];
-  target.to = {d.ipv4, d.port};
+  target.to = d.is_ipv6 ? endpoint6(d.ipv6, d.port) : Endpoint{d.ipv4, d.port};
+  if (!snap.can_reach(target.to)) return {.action = Action::Drop, .outcome = Outcome::dropped_no_next_hop};
   if (method == Method::invite && seen == nullptr) remember(transaction, target.set, target.destination, now_ns);
 
   const bool rr = initial && snap.record_route && forms_dialog(method);
@@ -452,35 +496,41 @@ Verdict Worker::forward(const Snapshot& snap, const Inbound& in, const Request& 
     if (msg.method() == Method::ack) return {.action = Action::Drop, .outcome = Outcome::dropped_max_forwards};
     return reply(msg, top, in, 483, "Too Many Hops", 0, Outcome::replied_483, out);
   }
-  const uint32_t from_ip = snap.address_towards(target.to.ip);
-  const uint32_t back_ip = snap.address_towards(in.source.ip);
+  const Endpoint from = snap.address_towards(target.to);
 
   sip::Rewriter rw(msg, top);
-  if (top.host_type != sip::HostType::ipv4 || top.ipv4 != in.source.ip) rw.set_top_via_received(in.source.ip);
+  // received carries the source's own family, bare (RFC 3261 18.2.1, RFC 5118 4.5).
+  if (!via_is_source(top, in.source)) {
+    if (in.source.v6)
+      rw.set_top_via_received(sip::Ipv6Address{in.source.ip6});
+    else
+      rw.set_top_via_received(in.source.ip);
+  }
   if (top.has_rport) rw.set_top_via_rport(in.source.port);
 
-  // Our Via: "SIP/2.0/UDP a.b.c.d:port;branch=z9hG4bKse<node><hash>", its
-  // fixed part written by the Snapshot.
-  const Snapshot::OwnText& towards = snap.text_towards(target.to.ip);
+  // Our Via: "SIP/2.0/UDP a.b.c.d:port;branch=z9hG4bKse<node><hash>" (or
+  // "[v6]:port"), its fixed part written by the Snapshot.
+  const Snapshot::OwnText& towards = snap.text_towards(target.to);
+  const Snapshot::OwnText& back = snap.text_towards(in.source);
   const Branch branch = make_branch(snap.node_id, transaction);
   rw.insert_header_before(HeaderId::via, HeaderId::via, towards.via_prefix, branch.view());
 
   // Double Record-Route when the request crosses from one of our addresses
-  // to another: the far side reaches us on its own address.
+  // to another, an IPv4 and an IPv6 one included (Kamailio's
+  // enable_double_rr): each side reaches us on its own address and family.
   if (record_route) {
     rw.insert_header_before(HeaderId::record_route, HeaderId::record_route, towards.record_route);
-    if (back_ip != from_ip)
-      rw.insert_header_before(HeaderId::record_route, HeaderId::record_route,
-                              snap.text_towards(in.source.ip).record_route);
+    if (back.record_route != towards.record_route)
+      rw.insert_header_before(HeaderId::record_route, HeaderId::record_route, back.record_route);
   }
   rq.pop_own_routes(rw);
   rw.set_max_forwards(msg.max_forwards() - 1);
 
-  Verdict v{.action = Action::Send, .outcome = outcome, .from = {from_ip, snap.sip_port}, .to = target.to,
+  Verdict v{.action = Action::Send, .outcome = outcome, .from = from, .to = target.to,
             .destination = static_cast<int16_t>(target.destination),
             .set = static_cast<uint16_t>(target.set < 0 ? 0 : target.set)};
-  if (snap.compact_over_mtu && rw.size_bound() > snap.max_payload_towards(target.to.ip) &&
-      rw.output_size() > snap.max_payload_towards(target.to.ip)) {
+  if (snap.compact_over_mtu && rw.size_bound() > snap.max_payload_towards(target.to) &&
+      rw.output_size() > snap.max_payload_towards(target.to)) {
     rw.use_compact_names(true);
     v.compacted = true;
   }
@@ -545,6 +595,11 @@ Verdict Worker::refuse_relay(const Snapshot& snap, const Inbound& in, const sip:
 uint32_t Worker::nat_bits(const Snapshot& snap, const Inbound& in, const sip::Message& msg, const sip::Via& top,
                           uint32_t only) const noexcept {
   uint32_t tests = snap.nat_tests;
+  if (in.source.v6) {
+    // [[nat.rule]] prefixes are IPv4 (config refuses IPv6 ones).
+    tests &= only;
+    return tests == 0 ? 0 : sip::nat_test(msg, top, sip::Ipv6Address{in.source.ip6}, in.source.port, tests);
+  }
   for (const auto& rule : snap.nat_rules) {
     if (!rule.prefix.contains(in.source.ip)) continue;
     switch (rule.action) {
@@ -562,7 +617,7 @@ int Worker::choose_set(const Snapshot& snap, const Inbound& in, Request& rq) con
   if (!snap.routes.empty()) {
     const auto& ruri = rq.ruri();
     for (const auto& r : snap.routes) {
-      if (r.has_source && !r.source.contains(in.source.ip)) continue;
+      if (r.has_source && (in.source.v6 || !r.source.contains(in.source.ip))) continue;  // source rules are IPv4
       if (!r.domain.empty() && (!ruri || !sip::lex::iequals(r.domain, ruri->host))) continue;
       if (!r.user_prefix.empty() && (!ruri || !ruri->user.starts_with(r.user_prefix))) continue;
       return r.set;

@@ -19,13 +19,16 @@
 #include <cstdint>
 #include <string_view>
 
+#include "sip/ipv6.h"
 #include "sip/message.h"
 #include "sip/rewrite.h"
 
 namespace sipedge::sip {
 
-// ";alias=" + dotted quad + "~" + port + "~1".
-inline constexpr std::size_t kContactAliasMaxLength = 7 + 15 + 1 + 5 + 2;
+// ";alias=" + dotted quad or "[" IPv6 "]" + "~" + port + "~1". IPv6 goes
+// in brackets as Kamailio's nathelper writes it (a URI parameter may hold
+// '[', ']' and ':', RFC 3261 25.1 param-unreserved).
+inline constexpr std::size_t kContactAliasMaxLength = 7 + kIpv6ReferenceMax + 1 + 5 + 2;
 
 struct ContactAlias {
   char text[kContactAliasMaxLength];
@@ -35,6 +38,17 @@ struct ContactAlias {
 
 // ";alias=a.b.c.d~port~1" for a source address (host order).
 ContactAlias make_contact_alias(std::uint32_t source_ip, std::uint16_t source_port) noexcept;
+// ";alias=[2001:db8::1]~port~1" for an IPv6 source.
+ContactAlias make_contact_alias(const Ipv6Address& source_ip, std::uint16_t source_port) noexcept;
+
+// The address an `alias` parameter value ("ip~port~transport") names: an
+// IPv4 literal or an IPv6 one, bracketed as written above or bare, and a
+// port 1..65535. type none when it does not parse.
+struct AliasTarget {
+  ViaAddress address;
+  std::uint16_t port = 0;
+};
+AliasTarget parse_alias(std::string_view alias) noexcept;
 
 struct ContactAliasResult {
   RewriteError error = RewriteError::ok;

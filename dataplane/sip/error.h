@@ -61,7 +61,9 @@ namespace sipedge::sip {
   X(contact_headers_unbracketed) /* Contact addr-spec with ?headers outside <> */ \
   X(empty_separator)             /* ;; ,, or a dangling , ; in Via/From/To/Contact/Route */ \
   X(bad_display_name)            /* From/To unquoted display name holds a separator (RFC 4475 baddn) */ \
-  X(addr_spec_whitespace)        /* From/To <addr-spec> holds SP or HTAB (RFC 4475 badaspec) */
+  X(addr_spec_whitespace)        /* From/To <addr-spec> holds SP or HTAB (RFC 4475 badaspec) */ \
+  /* IPv6 (RFC 5118), appended like the above */                               \
+  X(bad_ipv6_reference)          /* "[...]" host that is not an RFC 4291 address, or no "]" */
 // clang-format on
 
 enum class ParseError : std::uint8_t {

@@ -1,8 +1,10 @@
 #pragma once
 // Far-end NAT detection: which signs of a NAT between the sender and us does
 // a message show? Each test is one bit, enabled per test by a mask (config).
-// IPv4 only: an IPv6 or hostname where an address is compared counts as
-// "differs"; it is never private.
+// An address of the other family or a hostname where an address is
+// compared counts as "differs". An IPv6 source gets the comparisons
+// (via-received, via-port, contact-ip, contact-port) and no "private"
+// test: RFC 1918 has no IPv6 counterpart a NAT would betray.
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -55,6 +57,9 @@ NatMask nat_test(const Message& msg, std::uint32_t src_ip, std::uint16_t src_por
 // The same with the top Via the caller has already parsed (msg.top_via()
 // succeeded and gave `top_via`), so it is not parsed a second time.
 NatMask nat_test(const Message& msg, const Via& top_via, std::uint32_t src_ip, std::uint16_t src_port,
+                 NatMask enabled) noexcept;
+// For an IPv6 source: contact_private, via_private and sdp_private never fire.
+NatMask nat_test(const Message& msg, const Via& top_via, const Ipv6Address& src_ip, std::uint16_t src_port,
                  NatMask enabled) noexcept;
 
 }  // namespace sipedge::sip

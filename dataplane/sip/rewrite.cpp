@@ -4,6 +4,7 @@
 
 #include "sip/copy.h"
 #include "sip/ipv4.h"
+#include "sip/ipv6.h"
 #include "sip/lex.h"
 
 namespace sipedge::sip {
@@ -264,6 +265,15 @@ RewriteError Rewriter::edit_via_param(const Via& via, const Param* found, std::s
 
 RewriteError Rewriter::set_top_via_received(std::uint32_t ipv4) noexcept {
   const Ipv4Text t = ipv4_text(ipv4);
+  std::string_view stored;
+  if (!store({t.view()}, stored)) return RewriteError::scratch_full;
+  return set_top_via_received(stored);
+}
+
+// RFC 3261 25.1 writes received as a bare IPv6address, no brackets (RFC
+// 5118 4.5).
+RewriteError Rewriter::set_top_via_received(const Ipv6Address& ipv6) noexcept {
+  const Ipv6Text t = ipv6_text(ipv6);
   std::string_view stored;
   if (!store({t.view()}, stored)) return RewriteError::scratch_full;
   return set_top_via_received(stored);

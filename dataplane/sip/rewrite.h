@@ -94,6 +94,7 @@ class Rewriter {
   // top Via, or replaces the value of an existing one.
   RewriteError set_top_via_param(std::string_view name, std::string_view value, bool with_value = true) noexcept;
   RewriteError set_top_via_received(std::uint32_t ipv4) noexcept;  // RFC 3261 18.2.1
+  RewriteError set_top_via_received(const Ipv6Address& ipv6) noexcept;  // bare, RFC 5118 4.5
   RewriteError set_top_via_received(std::string_view host) noexcept;
   RewriteError set_top_via_rport(std::uint16_t port) noexcept;     // RFC 3581 4
 

@@ -1,6 +1,7 @@
 #include "sip/uri.h"
 
 #include "sip/ipv4.h"
+#include "sip/ipv6.h"
 #include "sip/lex.h"
 
 namespace sipedge::sip {
@@ -8,14 +9,6 @@ namespace {
 
 constexpr bool is_hex(char c) { return lex::is_digit(c) || (lex::lower(c) >= 'a' && lex::lower(c) <= 'f'); }
 constexpr int hex_value(char c) { return lex::is_digit(c) ? c - '0' : lex::lower(c) - 'a' + 10; }
-
-// IPv6reference = "[" IPv6address "]": hex digits, ':' and an embedded IPv4's '.'.
-constexpr bool valid_ipv6(std::string_view s) {
-  if (s.size() < 2 || s.size() > 45 || s.find(':') == std::string_view::npos) return false;
-  for (char c : s)
-    if (!(is_hex(c) || c == ':' || c == '.')) return false;
-  return true;
-}
 
 //   hostname = *( domainlabel "." ) toplabel [ "." ]
 //   domainlabel = alphanum / alphanum *( alphanum / "-" ) alphanum
@@ -138,10 +131,13 @@ ParseError parse_uri_into(std::string_view text, Uri& u) noexcept {
   // hostport
   std::size_t i = 0;
   if (!rest.empty() && rest.front() == '[') {
+    // IPv6reference = "[" IPv6address "]" (RFC 3261 25.1, RFC 5118 4.1/4.2)
     const std::size_t close = rest.find(']');
-    if (close == std::string_view::npos) return ParseError::bad_host;
+    if (close == std::string_view::npos) return ParseError::bad_ipv6_reference;
     u.host = rest.substr(1, close - 1);
-    if (!valid_ipv6(u.host)) return ParseError::bad_host;
+    const auto a = parse_ipv6(u.host);
+    if (!a) return ParseError::bad_ipv6_reference;
+    u.ipv6 = *a;
     u.host_type = HostType::ipv6;
     i = close + 1;
   } else {

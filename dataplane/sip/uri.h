@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "sip/error.h"
+#include "sip/ipv6.h"
 #include "sip/params.h"
 
 namespace sipedge::sip {
@@ -32,6 +33,7 @@ struct Uri {
   std::string_view host;         // IPv6 without the brackets
   HostType host_type = HostType::none;
   std::uint32_t ipv4 = 0;        // host-order address when host_type == ipv4
+  Ipv6Address ipv6;              // when host_type == ipv6
   std::uint16_t port = 0;        // 0 when absent
   bool has_port = false;
   std::string_view params;       // ";lr;transport=udp" (leading ';' kept), may be empty
@@ -60,7 +62,7 @@ struct Uri {
 };
 
 // Parses one URI (no surrounding whitespace or <>). Errors: bad_uri, bad_host,
-// bad_port, bad_param.
+// bad_ipv6_reference, bad_port, bad_param.
 Result<Uri> parse_uri(std::string_view text) noexcept;
 // parse_uri() into `out`, which must be a default-constructed Uri (for a
 // caller that keeps the Uri inside a larger value: no copy). `out` is

@@ -1,6 +1,7 @@
 #include "sip/via.h"
 
 #include "sip/ipv4.h"
+#include "sip/ipv6.h"
 #include "sip/lex.h"
 
 namespace sipedge::sip {
@@ -62,12 +63,13 @@ ParseError parse_via_into(std::string_view value, Via& v) noexcept {
   const char* const sent_by_begin = s.data();
   std::size_t i = 0;
   if (!s.empty() && s.front() == '[') {
+    // sent-by host = IPv6reference (RFC 3261 25.1, RFC 5118 4.5)
     const std::size_t close = s.find(']');
-    if (close == std::string_view::npos) return ParseError::bad_host;
+    if (close == std::string_view::npos) return ParseError::bad_ipv6_reference;
     v.host = s.substr(1, close - 1);
-    if (v.host.empty() || v.host.find(':') == std::string_view::npos) return ParseError::bad_host;
-    for (char c : v.host)
-      if (!(lex::is(c, lex::kHost) || c == ':')) return ParseError::bad_host;
+    const auto a = parse_ipv6(v.host);
+    if (!a) return ParseError::bad_ipv6_reference;
+    v.ipv6 = *a;
     v.host_type = HostType::ipv6;
     i = close + 1;
   } else {
@@ -153,9 +155,15 @@ bool parse_own_via(std::string_view value, const OwnViaPrefix& own, Via& out) no
   v.protocol_version = value.substr(4, 3);
   v.transport_text = value.substr(8, 3);
   v.transport = Transport::udp;
-  v.host = value.substr(kHostAt, own.host_length);
-  v.host_type = HostType::ipv4;
-  v.ipv4 = own.ipv4;
+  if (own.v6) {
+    v.host = value.substr(kHostAt + 1, own.host_length - 2);  // without the brackets, as parse_via
+    v.host_type = HostType::ipv6;
+    v.ipv6 = own.ipv6;
+  } else {
+    v.host = value.substr(kHostAt, own.host_length);
+    v.host_type = HostType::ipv4;
+    v.ipv4 = own.ipv4;
+  }
   v.port = own.port;
   v.has_port = true;
   v.branch = branch;
@@ -164,6 +172,29 @@ bool parse_own_via(std::string_view value, const OwnViaPrefix& own, Via& out) no
   v.text = value;
   out = v;
   return true;
+}
+
+ViaAddress parse_received(std::string_view r) noexcept {
+  ViaAddress a;
+  if (const auto v4 = parse_ipv4(r)) {
+    a.type = HostType::ipv4;
+    a.ipv4 = *v4;
+  } else if (const auto v6 = (!r.empty() && r.front() == '[') ? parse_ipv6_reference(r) : parse_ipv6(r)) {
+    a.type = HostType::ipv6;
+    a.ipv6 = *v6;
+  }
+  return a;
+}
+
+ViaAddress response_address(const Via& via) noexcept {
+  if (via.has_received) return parse_received(via.received);
+  ViaAddress a;
+  if (via.host_type == HostType::ipv4 || via.host_type == HostType::ipv6) {
+    a.type = via.host_type;
+    a.ipv4 = via.ipv4;
+    a.ipv6 = via.ipv6;
+  }
+  return a;
 }
 
 Result<Via> parse_via(std::string_view value) noexcept {

@@ -25,6 +25,7 @@ struct Via {
   std::string_view host;              // sent-by host; IPv6 without brackets
   HostType host_type = HostType::none;
   std::uint32_t ipv4 = 0;             // when host_type == ipv4
+  Ipv6Address ipv6;                   // when host_type == ipv6
   std::uint16_t port = 0;             // 0 when absent
   bool has_port = false;
   std::string_view branch;            // empty when absent
@@ -49,8 +50,25 @@ struct Via {
   bool param(std::string_view name, Param& out) const noexcept { return find_param(params, name, out); }
 };
 
+// The address a Via's `received` names. RFC 3261 25.1 writes it bare
+// (via-received = "received" EQUAL (IPv4address / IPv6address)); RFC 5118
+// 4.5 notes senders that bracket an IPv6 one and asks receivers to take
+// both, so "[2001:db8::1]" reads as 2001:db8::1 here. HostType::none for
+// anything else (a hostname, a malformed address).
+struct ViaAddress {
+  HostType type = HostType::none;
+  std::uint32_t ipv4 = 0;
+  Ipv6Address ipv6;
+};
+ViaAddress parse_received(std::string_view received) noexcept;
+// Where a response to this Via goes (RFC 3261 18.2.2): `received` when
+// present (none when it does not parse), else the sent-by host when it is
+// an address literal.
+ViaAddress response_address(const Via& via) noexcept;
+
 // Parses one via-parm (one element of a Via list, LWS/folds allowed where the
-// ABNF allows). Errors: bad_via, bad_host, bad_port, bad_param.
+// ABNF allows). Errors: bad_via, bad_host, bad_ipv6_reference, bad_port,
+// bad_param.
 Result<Via> parse_via(std::string_view value) noexcept;
 // The Via that parse_via() would give, without a parse, when `value` is our
 // own Via as we wrote it: "SIP/2.0/UDP a.b.c.d:port;branch=" (`own`, whose
@@ -58,10 +76,12 @@ Result<Via> parse_via(std::string_view value) noexcept;
 // that is one unquoted parameter value to the end. False, `out` untouched,
 // for anything else, which then takes parse_via().
 struct OwnViaPrefix {
-  std::string_view text;  // "SIP/2.0/UDP a.b.c.d:port;branch="
+  std::string_view text;  // "SIP/2.0/UDP a.b.c.d:port;branch=" or "SIP/2.0/UDP [v6]:port;branch="
   std::uint32_t ipv4 = 0;
   std::uint16_t port = 0;
-  std::size_t host_length = 0;  // of "a.b.c.d"
+  std::size_t host_length = 0;  // of "a.b.c.d", or of "[v6]" brackets included
+  bool v6 = false;              // an IPv6 Via: ipv6 is its address
+  Ipv6Address ipv6;
 };
 bool parse_own_via(std::string_view value, const OwnViaPrefix& own, Via& out) noexcept;
 // parse_via() into `out`, which must be a default-constructed Via (no copy

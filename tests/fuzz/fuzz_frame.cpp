@@ -54,6 +54,12 @@ std::string node_config() {
   auto node = fixtures::NodeToml{.set_algorithm = "wrr", .extra = "[cps]\nglobal = 1000\nper_source = 50\n[registrar]\ndomains = [\"example.com\"]\n"};
   node.ports[0].mtu = 576;
   node.destinations[1].weight = 3;
+  // Dual stack, so that requests reach IPv6 destinations, v6 Vias and the
+  // double Record-Route of a call that crosses families.
+  node.vips.push_back("2001:db8::1");
+  node.ports[1].address6 = "2001:db8:1::1/64";
+  node.inside_prefixes.push_back("2001:db8:1::/64");
+  node.destinations.push_back({"sip:[2001:db8:1::21]:5060", {}});
   return fixtures::node_toml(node);
 }
 

@@ -126,10 +126,31 @@ TEST(DestinationUri, RefusesWhatTheDataplaneCannotSendTo) {
       {"sip:198.51.100.20;lr", "unsupported URI parameter \"lr\""},
       {"sip:198.51.100.20:0", "the port must be 1..65535"},
       {"sip:198.51.100.20:", "the port must be 1..65535"},
-      {"sip:[2001:db8::1]:5060", "IPv6 not supported yet"},
+      {"sip:[2001:db8::1]:5060", "an IPv4 destination is needed here"},
   };
   for (const auto& [uri, fragment] : cases)
     EXPECT_NE(refused(parse_destination_uri(uri, 5060)).find(fragment), std::string::npos) << uri;
+}
+
+TEST(DestinationUri, Ipv6HostInBrackets) {
+  const auto d = std::get<DestinationAddress>(parse_destination("sip:[2001:db8::20]:5080", 5060));
+  ASSERT_TRUE(d.address6);
+  EXPECT_EQ(format_ipv6(*d.address6), "2001:db8::20");
+  EXPECT_EQ(d.port, 5080);
+  EXPECT_EQ(std::get<DestinationAddress>(parse_destination("sip:[2001:db8::20];transport=udp", 5060)).port, 5060);
+  const std::pair<const char*, const char*> cases[] = {
+      {"sip:2001:db8::20", "an IPv6 host is written in brackets"},
+      {"sip:[2001:db8::20", "closing ']'"},
+      {"sip:[2001:db8::20]5060", "only ':port' may follow"},
+      {"sip:[2001:db8::20]:0", "the port must be 1..65535"},
+      {"sip:[ff02::1]", "unicast"},
+      {"sip:[::1]", "unicast"},
+  };
+  for (const auto& [uri, fragment] : cases) {
+    const auto r = parse_destination(uri, 5060);
+    ASSERT_TRUE(std::holds_alternative<std::string>(r)) << uri;
+    EXPECT_NE(std::get<std::string>(r).find(fragment), std::string::npos) << uri << ": " << std::get<std::string>(r);
+  }
 }
 
 TEST(DnsName, FollowsLabelRules) {

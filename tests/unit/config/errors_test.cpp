@@ -103,9 +103,47 @@ TEST(BadIpv4, InVipsAndNeighbours) {
                 "t.toml:12:11: neighbour[0].address: ", "is not an IPv4 address"));
 }
 
-TEST(BadIpv4, Ipv6IsRefusedClearly) {
-  EXPECT_TRUE(
-      has_error(load("[sip]\nvips = [\"2001:db8::1\"]\n"), "t.toml:2:9: sip.vips[0]: ", "IPv6 not supported yet"));
+TEST(BadIpv6, Ipv6OnlyVipsAreRefusedClearly) {
+  EXPECT_TRUE(has_error(load("[sip]\nvips = [\"2001:db8::1\"]\n"), "t.toml:2:8: sip.vips: ",
+                        "needs an IPv4 VIP as well: IPv6-only VIPs are not supported yet"));
+}
+
+TEST(BadIpv6, InVipsPrefixesAndDestinations) {
+  EXPECT_TRUE(has_error(load("[sip]\nvips = [\"203.0.113.1\", \"2001:db8::zz\"]\n"), "t.toml:2:24: sip.vips[1]: ",
+                        "is not an IPv6 address"));
+  EXPECT_TRUE(has_error(load("[sip]\nvips = [\"203.0.113.1\", \"ff02::1\"]\n"), "t.toml:2:24: sip.vips[1]: ",
+                        "is not a unicast address"));
+  EXPECT_TRUE(has_error(load("[sip]\nvips = [\"203.0.113.1\", \"2001:db8::1\", \"2001:db8:0::1\"]\n"),
+                        "t.toml:2:39: sip.vips[2]: ", "duplicate VIP \"2001:db8::1\""));
+  EXPECT_TRUE(has_error(load_with_base("inside_prefixes = [\"2001:db8::1/64\"]\n"), "t.toml:11:20: sip.inside_prefixes[0]: ",
+                        "host bits"));
+  const std::string set = "default_set = \"pool\"\n[[set]]\nname = \"pool\"\nid = 1\n[[set.destination]]\nuri = ";
+  EXPECT_TRUE(has_error(load_with_base(set + "\"sip:2001:db8::20\"\n"), "t.toml:16:7: set[0].destination[0].uri: ",
+                        "an IPv6 host is written in brackets"));
+  EXPECT_TRUE(has_error(load_with_base(set + "\"sip:[2001:db8::20\"\n"), "t.toml:16:7: set[0].destination[0].uri: ",
+                        "closing ']'"));
+  EXPECT_TRUE(has_error(load_with_base(set + "\"sip:[2001:db8::2x]:5060\"\n"), "t.toml:16:7: set[0].destination[0].uri: ",
+                        "is not an IPv6 address"));
+  EXPECT_TRUE(has_error(
+      load_with_base(set + "\"sip:[2001:db8::20]\"\n[[set.destination]]\nuri = \"sip:[2001:db8:0::20]:5060\"\n"),
+      "t.toml:18:7: set[0].destination[1].uri: ", "[2001:db8::20]:5060 is already set[0].destination[0]"));
+}
+
+TEST(BadIpv6, V6DestinationNeedsAV6AddressToSendFrom) {
+  const std::string set = "default_set = \"pool\"\n[[set]]\nname = \"pool\"\nid = 1\n[[set.destination]]\nuri = ";
+  EXPECT_TRUE(has_error(load_with_base(set + "\"sip:[2001:db8::20]\"\n"), "t.toml:16:7: set[0].destination[0].uri: ",
+                        "an IPv6 destination needs an IPv6 address to send from"));
+  // With an IPv6 VIP it loads.
+  std::string base(kBase);
+  base.replace(base.find("vips = [\"203.0.113.1\"]"), 22, "vips = [\"203.0.113.1\", \"2001:db8::1\"]");
+  const LoadResult ok = load(base + set + "\"sip:[2001:db8::20]\"\n");
+  EXPECT_TRUE(ok.ok()) << dump(ok);
+}
+
+TEST(BadIpv6, WhatIsNotBuiltYetIsRefused) {
+  // NAT rules and CPS prefix rules are IPv4 tables (rte_lpm) for now.
+  EXPECT_TRUE(has_error(load_with_base("[[nat.rule]]\nprefix = \"2001:db8::/32\"\naction = \"never\"\n"),
+                        "t.toml:12:10: nat.rule[0].prefix: ", "IPv6 not supported yet"));
 }
 
 TEST(BadIpv4, VipMustBeUnicast) {

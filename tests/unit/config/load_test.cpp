@@ -47,6 +47,15 @@ TEST(ExampleConfig, LoadsWithTheDocumentedValues) {
   EXPECT_EQ(format_ipv6(*config.neighbours[1].address6), "2001:db8:20::20");
   EXPECT_EQ(config.neighbours[1].port_index, 1u);
   EXPECT_EQ(config.sip.vips, std::vector<Ipv4>{0xCB007101u});
+  // Dual stack: an IPv6 VIP, an IPv6 inside prefix and an IPv6 server.
+  ASSERT_EQ(config.sip.vips6.size(), 1u);
+  EXPECT_EQ(format_ipv6(config.sip.vips6[0]), "2001:db8:10::100");
+  ASSERT_EQ(config.sip.inside_prefixes6.size(), 1u);
+  EXPECT_EQ(format_prefix(config.sip.inside_prefixes6[0]), "2001:db8:20::/64");
+  ASSERT_EQ(config.sets[0].destinations.size(), 3u);
+  ASSERT_TRUE(config.sets[0].destinations[2].address6);
+  EXPECT_EQ(format_ipv6(*config.sets[0].destinations[2].address6), "2001:db8:20::22");
+  EXPECT_FALSE(config.sets[0].destinations[0].address6);
   EXPECT_EQ(config.sip.default_set_index, 0u);
   ASSERT_EQ(config.sets.size(), 2u);
   EXPECT_EQ(config.sets[1].algorithm, Algorithm::kWeightedRoundRobin);
@@ -71,6 +80,47 @@ TEST(ExampleConfig, DevConfigLoads) {
   ASSERT_TRUE(result.ok()) << dump(result);
   EXPECT_EQ(result.config->ports.at(0).device_kind, DeviceKind::kVdev);
   EXPECT_EQ(result.config->eal.args.at(0), "--no-huge");
+}
+
+TEST(Ipv6, VipsPrefixesAndDestinationsOfBothFamilies) {
+  const LoadResult result = load(R"toml([node]
+id = 1
+[dataplane]
+worker_lcores = [1]
+[[port]]
+name = "p0"
+device = "net_null0"
+address = "203.0.113.10/24"
+[sip]
+vips = ["203.0.113.1", "2001:db8::1", "2001:DB8::2"]
+inside_prefixes = ["2001:db8:1::/48", "198.51.100.0/24"]
+default_set = "pool"
+[[set]]
+name = "pool"
+id = 1
+[[set.destination]]
+uri = "sip:[2001:db8:1::21]"
+[[set.destination]]
+uri = "sip:[2001:db8:1::21]:5080;transport=udp"
+[[set.destination]]
+uri = "sip:198.51.100.21"
+)toml");
+  ASSERT_TRUE(result.ok()) << dump(result);
+  const Config& c = *result.config;
+  EXPECT_EQ(c.sip.vips, std::vector<Ipv4>{0xCB007101u});
+  ASSERT_EQ(c.sip.vips6.size(), 2u);
+  EXPECT_EQ(format_ipv6(c.sip.vips6[1]), "2001:db8::2");
+  EXPECT_EQ(c.sip.inside_prefixes.size(), 1u);
+  ASSERT_EQ(c.sip.inside_prefixes6.size(), 1u);
+  EXPECT_EQ(format_prefix(c.sip.inside_prefixes6[0]), "2001:db8:1::/48");
+  const auto& d = c.sets[0].destinations;
+  ASSERT_EQ(d.size(), 3u);
+  ASSERT_TRUE(d[0].address6);
+  EXPECT_EQ(format_ipv6(*d[0].address6), "2001:db8:1::21");
+  EXPECT_EQ(d[0].port, 5060);
+  EXPECT_EQ(d[1].port, 5080);
+  EXPECT_FALSE(d[2].address6);
+  EXPECT_EQ(d[2].address, 0xC6336415u);
 }
 
 TEST(Defaults, AppliedWhenKeysAreOmitted) {

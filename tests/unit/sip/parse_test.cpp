@@ -531,7 +531,9 @@ TEST(ParseRejects, ErrorNamesAreStable) {
   EXPECT_EQ(parse_error_name(ParseError::request_line_whitespace), "request_line_whitespace");
   EXPECT_EQ(parse_error_name(ParseError::empty_separator), "empty_separator");
   EXPECT_EQ(parse_error_name(ParseError::addr_spec_whitespace), "addr_spec_whitespace");
-  EXPECT_EQ(kParseErrorNames.size(), static_cast<std::size_t>(ParseError::addr_spec_whitespace) + 1);
+  EXPECT_EQ(static_cast<std::size_t>(ParseError::bad_ipv6_reference), static_cast<std::size_t>(ParseError::addr_spec_whitespace) + 1);
+  EXPECT_EQ(parse_error_name(ParseError::bad_ipv6_reference), "bad_ipv6_reference");
+  EXPECT_EQ(kParseErrorNames.size(), static_cast<std::size_t>(ParseError::bad_ipv6_reference) + 1);
   EXPECT_EQ(rewrite_error_name(RewriteError::does_not_fit), "does_not_fit");
   EXPECT_EQ(rewrite_error_name(static_cast<RewriteError>(200)), "unknown");
 }
