@@ -938,7 +938,7 @@ class Loader {
     if (!section("metrics", table)) return;
     TableReader t(diagnostics_, table, "metrics", root_.position());
     auto& metrics = config_.metrics;
-    if (auto listen = read_parsed(t, "listen", false, parse_ipv4_endpoint)) metrics.listen = *listen;
+    if (auto listen = read_parsed(t, "listen", false, parse_listen_address)) metrics.listen = *listen;
     t.read("dashboard", metrics.dashboard);
     if (const auto* node = t.get("token_file"))
       if (auto path = t.check().non_empty_string(*node, t.key_path("token_file"))) {
@@ -948,11 +948,11 @@ class Loader {
       }
     metrics.allow = read_prefix_list(t, "allow");
     // The API can unregister users, reload and take destinations out: off
-    // loopback, only with a token. Address 0 turns HTTP off.
-    const bool loopback = (metrics.listen.address >> 24) == 127;
-    if (const auto* listen = t.get("listen"); listen && metrics.listen.address != 0 && !loopback && !t.get("token_file"))
+    // loopback (127/8 or ::1), only with a token. 0.0.0.0 or [::] turns HTTP off.
+    if (const auto* listen = t.get("listen");
+        listen && !metrics.listen.off() && !metrics.listen.is_loopback() && !t.get("token_file"))
       t.fail_at(*listen, "listen",
-                format_ipv4(metrics.listen.address) +
+                format_listen_host(metrics.listen) +
                     " is not a loopback address: set metrics.token_file too (the API can unregister users, reload "
                     "and change destination state)");
     t.finish();
