@@ -947,6 +947,11 @@ class Loader {
           t.fail_at(*node, "token_file", problem);
       }
     metrics.allow = read_prefix_list(t, "allow");
+    // allow holds IPv4 prefixes: every client of a v6 listener would get 403.
+    if (const auto* allow = t.get("allow"); allow && metrics.listen.v6 && !metrics.allow.empty())
+      t.fail_at(*allow, "allow",
+                "lists IPv4 prefixes, which no client of the IPv6 listen address " +
+                    format_listen_host(metrics.listen) + " is in: leave it empty ([]) with an IPv6 listen");
     // The API can unregister users, reload and take destinations out: off
     // loopback (127/8 or ::1), only with a token. 0.0.0.0 or [::] turns HTTP off.
     if (const auto* listen = t.get("listen");

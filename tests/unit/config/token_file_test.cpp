@@ -125,6 +125,14 @@ TEST_F(TokenFile, Ipv6ListenIsParsedAndLoopbackIsOnlyOne) {
   EXPECT_TRUE(load_with_base(metrics("[::ffff:127.0.0.1]:9090", "")).ok());
 }
 
+// metrics.allow holds IPv4 prefixes: with a v6 listen it would refuse
+// every client, so the pair is refused at the allow key.
+TEST_F(TokenFile, AllowListWithAnIpv6ListenIsRefused) {
+  EXPECT_TRUE(has_error(load_with_base("[metrics]\nlisten = \"[::1]:9090\"\nallow = [\"127.0.0.0/8\"]\n"),
+                        "t.toml:13:9: metrics.allow: ", "no client of the IPv6 listen address [::1] is in"));
+  EXPECT_TRUE(load_with_base("[metrics]\nlisten = \"[::1]:9090\"\nallow = []\n").ok());
+}
+
 TEST_F(TokenFile, BadIpv6ListenFormsAreRefusedWithTheReason) {
   const std::pair<const char*, const char*> cases[] = {
       {"::1:9090", "write an IPv6 address in brackets with the port"},
