@@ -403,7 +403,7 @@ void ControlPlane::on_nat_request(const punt::Message& msg, const sip::Message& 
   const auto& h = msg.header;
   punt::Header out = h;
   out.type = punt::MessageType::Dispatch;
-  out.flags = static_cast<std::uint16_t>(h.flags & punt::kFlagOutside);
+  out.flags = static_cast<std::uint16_t>(h.flags & (punt::kFlagOutside | punt::kFlagIpv6));
   auto dispatch = [&](std::string_view bytes, Counter outcome) {
     if (outbox_.send(out, bytes))
       counters_.add(outcome);
@@ -475,7 +475,7 @@ void ControlPlane::on_register_proxy(const punt::Message& msg, const sip::Messag
   }
   punt::Header out = msg.header;
   out.type = punt::MessageType::Dispatch;
-  out.flags = static_cast<std::uint16_t>(msg.header.flags & punt::kFlagOutside);
+  out.flags = static_cast<std::uint16_t>(msg.header.flags & (punt::kFlagOutside | punt::kFlagIpv6));
   if (outbox_.send(out, text))
     counters_.add(Counter::register_forwarded);
   else

@@ -182,6 +182,25 @@ TEST_F(Ipv6ControlPlane, CallToAV6BindingLeavesAsV6WithBothRecordRoutes) {
   EXPECT_EQ(rr[1], "<sip:198.51.100.1:5060;lr>");
 }
 
+// A NAT-flagged initial request from a v6 source goes back to the fast
+// path as v6 (the punt header's family kept) and unfixed: the Contact alias
+// is IPv4 only.
+TEST_F(Ipv6ControlPlane, NatFlaggedV6RequestIsDispatchedAsV6Unfixed) {
+  std::string invite = "INVITE sip:carol@example.com SIP/2.0\r\n";
+  invite += "Via: SIP/2.0/UDP [2001:db8::7]:5060;branch=z9hG4bK-n6;rport\r\nMax-Forwards: 70\r\n";
+  invite += "From: <sip:alice@example.com>;tag=a1\r\nTo: <sip:carol@example.com>\r\n";
+  invite += "Call-ID: nat6@phone\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@[2001:db8::7]:5060>\r\n";
+  invite += "Content-Length: 0\r\n\r\n";
+  punt(from_phone6(), invite);
+  auto sent = outbox_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].header.type, punt::MessageType::Dispatch);
+  EXPECT_TRUE(sent[0].header.flags & punt::kFlagIpv6);
+  EXPECT_EQ(sent[0].header.src_ipv6, kPhone6.bytes);
+  EXPECT_EQ(sent[0].payload, invite);
+  EXPECT_EQ(cp_->counters().get(Counter::nat_fix_failed), 1u);
+}
+
 // A REGISTER flood from one v6 /64 is limited as one source, whichever
 // addresses of the /64 it comes from.
 TEST_F(Ipv6ControlPlane, FloodLimitKeysAV6SourceByItsSlash64) {
@@ -196,6 +215,60 @@ TEST_F(Ipv6ControlPlane, FloodLimitKeysAV6SourceByItsSlash64) {
     punt(h, register_text(spec));
   }
   EXPECT_GE(cp_->counters().get(Counter::register_flood), 7u);
+}
+
+// Proxy mode: a v6 REGISTER goes on (DISPATCH, the v6 punt header kept)
+// with received = the v6 source and the Contact as sent (the alias is
+// IPv4); the registrar's 200 is relayed to the phone as a v6 TX.
+class Ipv6RegisterProxy : public CpFixture {
+ protected:
+  void SetUp() override {
+    config_.registrar.mode = config::RegistrarMode::kProxy;
+    config_.registrar.set = "registrars";
+    config_.registrar.set_index = 0;
+    start();
+  }
+};
+
+TEST_F(Ipv6RegisterProxy, ForwardsWithTheV6ReceivedAndRelaysTheAnswerAsV6) {
+  RegisterSpec spec = v6_register();
+  spec.expires = 300;
+  punt(from_phone6(), register_text(spec));
+  cp_->end_turn(now());
+  auto sent = outbox_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].header.type, punt::MessageType::Dispatch);
+  EXPECT_TRUE(sent[0].header.flags & punt::kFlagIpv6);
+  EXPECT_EQ(sent[0].header.src_ipv6, kPhone6.bytes);
+  const std::string& forwarded = sent[0].payload;
+  EXPECT_NE(forwarded.find("branch=z9hG4bK-1;rport=40000;received=2001:db8::7\r\n"), std::string::npos) << forwarded;
+  EXPECT_NE(forwarded.find("Contact: <sip:alice@[2001:db8::7]:5060>\r\n"), std::string::npos) << forwarded;
+
+  auto req = parse(forwarded);
+  ASSERT_EQ(req->error, sip::ParseError::ok) << forwarded;
+  // The dataplane's own Via on top, as it punts the registrar's answer.
+  std::string answer = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKse01aaaabbbbccccdddd\r\n";
+  for (const auto& v : req->msg.values(sip::HeaderId::via)) answer.append("Via: ").append(v.text).append("\r\n");
+  answer.append("From: ").append(req->msg.value(sip::HeaderId::from)).append("\r\n");
+  answer.append("To: ").append(req->msg.value(sip::HeaderId::to)).append(";tag=reg1\r\n");
+  answer.append("Call-ID: ").append(req->msg.call_id()).append("\r\n");
+  answer.append("CSeq: ").append(req->msg.value(sip::HeaderId::cseq)).append("\r\n");
+  answer += "Contact: <sip:alice@[2001:db8::7]:5060>;expires=300\r\nContent-Length: 0\r\n\r\n";
+  punt({.type = punt::MessageType::Punt,
+        .port_id = 1,
+        .src_ipv4 = kServerIp,
+        .dst_ipv4 = kInside,
+        .src_port = 5060,
+        .dst_port = 5060},
+       answer);
+  sent = outbox_.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].header.type, punt::MessageType::Tx);
+  EXPECT_TRUE(sent[0].header.flags & punt::kFlagIpv6);
+  EXPECT_EQ(sent[0].header.dst_ipv6, kPhone6.bytes);
+  EXPECT_EQ(sent[0].header.dst_port, kPhonePort);
+  EXPECT_EQ(sent[0].header.src_ipv6, kVip6.bytes);
+  EXPECT_TRUE(sent[0].payload.starts_with("SIP/2.0 200 OK\r\n")) << sent[0].payload;
 }
 
 // The probe engine with a v6 destination (the config's destinations are
