@@ -187,6 +187,7 @@ std::string registrations_json(const ApiView& v, const std::optional<std::string
     list.push_back({{"aor", b.aor},
                     {"contact", b.contact},
                     {"received", store::to_string(b.received)},
+                    {"local", store::to_string(b.local)},  // the VIP it registered to ("[v6]:port" for IPv6)
                     {"expires", b.remaining(now_s)},
                     {"nat", b.nat},
                     {"owner", b.owner},  // node.id that accepted the latest REGISTER

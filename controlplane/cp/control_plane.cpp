@@ -21,6 +21,30 @@ std::string ipv4_text(std::uint32_t ip) {
          "." + std::to_string(ip & 0xFF);
 }
 
+// The punt header's source and destination, of the family kFlagIpv6 says.
+store::Endpoint punt_source(const punt::Header& h) {
+  return h.is_ipv6() ? store::Endpoint::ipv6(net::Ipv6Addr{h.src_ipv6}, h.src_port)
+                     : store::Endpoint{h.src_ipv4, h.src_port};
+}
+store::Endpoint punt_destination(const punt::Header& h) {
+  return h.is_ipv6() ? store::Endpoint::ipv6(net::Ipv6Addr{h.dst_ipv6}, h.dst_port)
+                     : store::Endpoint{h.dst_ipv4, h.dst_port};
+}
+
+// The REGISTER flood limiter's key: the IPv4 address, or for IPv6 the /64
+// folded to 32 bits (one subscriber line holds a whole /64, so limiting per
+// /128 would let it rotate addresses; a fold that meets a v4 key shares a
+// bucket, which only limits more).
+std::uint32_t flood_key(const store::Endpoint& source) {
+  if (!source.v6) return source.ip;
+  std::uint32_t h = 2166136261u;  // FNV-1a 32
+  for (std::size_t i = 0; i < 8; ++i) {
+    h ^= source.ip6.bytes[i];
+    h *= 16777619u;
+  }
+  return h;
+}
+
 sip::Limits limits_of(const config::SipLimits& l) {
   sip::Limits out;
   out.max_message_size = l.max_message_bytes;
@@ -52,8 +76,14 @@ std::uint32_t inside_address_of(const config::Config& c) {
 // probe from, so probing is off.
 ProbeOptions probe_options(const config::Config& c) {
   ProbeOptions o;
-  o.from = {inside_address_of(c), c.sip.ports.empty() ? config::kDefaultSipPort : c.sip.ports.front()};
-  o.enabled = c.probe.enabled && o.from.ip != 0;
+  const std::uint16_t sip_port = c.sip.ports.empty() ? config::kDefaultSipPort : c.sip.ports.front();
+  o.from = {inside_address_of(c), sip_port};
+  for (const auto& p : c.ports)
+    if (p.role == config::PortRole::kInside && p.address6) {
+      o.from6 = store::Endpoint::ipv6(net::Ipv6Addr{p.address6->address}, sip_port);
+      break;
+    }
+  o.enabled = c.probe.enabled && (o.from.has_address() || o.from6.has_address());
   o.interval_ms = std::int64_t{c.probe.interval_s} * 1000;
   o.timeout_ms = c.probe.timeout_ms;
   o.failures_down = c.probe.failures_down;
@@ -83,8 +113,14 @@ struct NatVerdict {
 // match: force, never, or its own tests), else [nat] tests. The bits are the
 // dataplane's when it sent any; otherwise the tests run here, so a REGISTER
 // punted without bits is still judged (sip::nat_test uses the NatTest order).
-NatVerdict nat_verdict(const config::NatConfig& nat, const sip::Message& msg, std::uint32_t ip, std::uint16_t port,
+// IPv6: the rules' prefixes are IPv4 and match no v6 source, and the local
+// tests are IPv4 ones (private Contact ranges, a v4 Via host against the
+// source), so only the dataplane's bits judge a v6 source.
+NatVerdict nat_verdict(const config::NatConfig& nat, const sip::Message& msg, const store::Endpoint& source,
                        std::uint32_t header_bits) {
+  if (source.v6) return {header_bits, (header_bits & nat.tests) != 0};
+  const std::uint32_t ip = source.ip;
+  const std::uint16_t port = source.port;
   std::uint32_t tests = nat.tests;
   for (const auto& rule : nat.rules) {
     if (!rule.prefix.contains(ip)) continue;
@@ -348,7 +384,7 @@ void ControlPlane::on_punt(const punt::Message& msg, Now now) {
     if (config_->registrar.mode == config::RegistrarMode::kProxy && sip.cseq().method == sip::Method::register_)
       return on_register_reply(sip, now);
     if ((h.flags & punt::kFlagProbeReply) || (via && via->branch.starts_with(kProbeBranchPrefix))) {
-      probe_.on_reply(sip, h.src_ipv4, now.mono_us, *this);
+      probe_.on_reply(sip, punt_source(h), now.mono_us, *this);
       return;
     }
     counters_.add(Counter::punts_ignored);
@@ -367,7 +403,7 @@ void ControlPlane::on_nat_request(const punt::Message& msg, const sip::Message& 
   const auto& h = msg.header;
   punt::Header out = h;
   out.type = punt::MessageType::Dispatch;
-  out.flags = static_cast<std::uint16_t>(h.flags & punt::kFlagOutside);
+  out.flags = static_cast<std::uint16_t>(h.flags & (punt::kFlagOutside | punt::kFlagIpv6));
   auto dispatch = [&](std::string_view bytes, Counter outcome) {
     if (outbox_.send(out, bytes))
       counters_.add(outcome);
@@ -376,9 +412,13 @@ void ControlPlane::on_nat_request(const punt::Message& msg, const sip::Message& 
   };
   // The dataplane's bits decide, re-judged by [[nat.rule]] (a rule may say
   // never); with the fix off it goes back as it came.
-  const NatVerdict verdict = nat_verdict(config_->nat, sip, h.src_ipv4, h.src_port, h.nat_bits);
+  const store::Endpoint source = punt_source(h);
+  const NatVerdict verdict = nat_verdict(config_->nat, sip, source, h.nat_bits);
   const auto top = sip.top_via();
   if (!config_->nat.fix || !verdict.nat || !top) return dispatch(sip.wire(), Counter::nat_dispatched);
+  // The Contact alias encodes an IPv4 address (sip/contact_alias.h): a v6
+  // source flagged NATed goes on unfixed, counted.
+  if (source.v6) return dispatch(sip.wire(), Counter::nat_fix_failed);
 
   // RFC 3581 on the top Via, and the Contact alias so that requests towards
   // this UA later in the dialog reach the NAT's public side statelessly.
@@ -402,12 +442,13 @@ void ControlPlane::on_nat_request(const punt::Message& msg, const sip::Message& 
 void ControlPlane::on_register(const punt::Message& msg, const sip::Message& sip, Now now) {
   const auto& h = msg.header;
   counters_.add(Counter::register_received);
-  if (config_->registrar.flood_rate != 0 && !flood_.allow(h.src_ipv4, now.mono_us / 1000)) {
+  const store::Endpoint remote = punt_source(h);
+  if (config_->registrar.flood_rate != 0 && !flood_.allow(flood_key(remote), now.mono_us / 1000)) {
     counters_.add(Counter::register_flood);
     return;
   }
-  const NatVerdict verdict = nat_verdict(config_->nat, sip, h.src_ipv4, h.src_port, h.nat_bits);
-  const registrar::Source source{{h.src_ipv4, h.src_port}, {h.dst_ipv4, h.dst_port}, verdict.bits, verdict.nat};
+  const NatVerdict verdict = nat_verdict(config_->nat, sip, remote, h.nat_bits);
+  const registrar::Source source{remote, punt_destination(h), verdict.bits, verdict.nat};
   if (config_->registrar.mode == config::RegistrarMode::kProxy) return on_register_proxy(msg, sip, source, now);
   registrar::Response r = registrar_.handle(sip, source, now.unix_ms);
   if (r.durable_after == 0) {
@@ -434,7 +475,7 @@ void ControlPlane::on_register_proxy(const punt::Message& msg, const sip::Messag
   }
   punt::Header out = msg.header;
   out.type = punt::MessageType::Dispatch;
-  out.flags = static_cast<std::uint16_t>(msg.header.flags & punt::kFlagOutside);
+  out.flags = static_cast<std::uint16_t>(msg.header.flags & (punt::kFlagOutside | punt::kFlagIpv6));
   if (outbox_.send(out, text))
     counters_.add(Counter::register_forwarded);
   else
@@ -484,14 +525,21 @@ void ControlPlane::on_lookup(const punt::Message& msg, const sip::Message& sip, 
     return;
   }
   const store::Binding& b = *found.binding;
-  const store::Endpoint local = b.local.ip != 0 ? b.local : vip_;
+  const store::Endpoint local = b.local.has_address() ? b.local : vip_;
   const std::string port = std::to_string(local.port ? local.port : config::kDefaultSipPort);
-  const auto& h = msg.header;
+  const std::string local_host = store::host_text(local);  // "[2001:db8::a]" for a v6 binding
+  const store::Endpoint source = punt_source(msg.header);
+  const std::string source_text = store::address_text(source);  // outlives rw: it keeps a view
 
   sip::Rewriter rw(sip);
-  if (top->host_type != sip::HostType::ipv4 || top->ipv4 != h.src_ipv4) rw.set_top_via_received(h.src_ipv4);
-  if (top->has_rport) rw.set_top_via_rport(h.src_port);
-  const std::string via = "SIP/2.0/UDP " + ipv4_text(local.ip) + ":" + port + ";branch=" +
+  if (!registrar::via_host_is(*top, source)) {
+    if (source.v6)
+      rw.set_top_via_received(std::string_view(source_text));
+    else
+      rw.set_top_via_received(source.ip);
+  }
+  if (top->has_rport) rw.set_top_via_rport(source.port);
+  const std::string via = "SIP/2.0/UDP " + local_host + ":" + port + ";branch=" +
                           proxy_branch(static_cast<std::uint8_t>(config_->node.id), sip, *top);
   rw.insert_header_before(sip::HeaderId::via, sip::HeaderId::via, via);
   // Record-Route as the dataplane does: the VIP towards the UA, then our
@@ -499,9 +547,11 @@ void ControlPlane::on_lookup(const punt::Message& msg, const sip::Message& sip, 
   // sides come through the edge.
   std::string rr_out, rr_in;
   if (config_->sip.record_route && dialog_forming(sip.method())) {
-    rr_out = "<sip:" + ipv4_text(local.ip) + ":" + port + ";lr>";
+    rr_out = "<sip:" + local_host + ":" + port + ";lr>";
     rw.insert_header_before(sip::HeaderId::record_route, sip::HeaderId::record_route, rr_out);
-    if (inside_address_ != 0 && inside_address_ != local.ip) {
+    // A v6 binding reached from the v4 inside: the family changes here, so
+    // both Record-Routes go in (design: a call across families gets two).
+    if (inside_address_ != 0 && (local.v6 || inside_address_ != local.ip)) {
       rr_in = "<sip:" + ipv4_text(inside_address_) + ":" + port + ";lr>";
       rw.insert_header_before(sip::HeaderId::record_route, sip::HeaderId::record_route, rr_in);
     }
@@ -519,7 +569,7 @@ void ControlPlane::on_lookup(const punt::Message& msg, const sip::Message& sip, 
   }
   out.resize(*n);
   counters_.add(Counter::lookup_found);
-  tx(b.local.ip != 0 ? b.local : store::Endpoint{}, b.received, out);
+  tx(b.local.has_address() ? b.local : store::Endpoint{}, b.received, out);
 }
 
 void ControlPlane::on_connected() {
@@ -587,17 +637,26 @@ void ControlPlane::take_handed_over_replies(Now now) {
 void ControlPlane::reply_from_edge(const punt::Message& msg, const sip::Message& request, std::uint16_t status,
                                    std::string_view reason, Now now) {
   const auto& h = msg.header;
-  registrar::ResponseBuilder builder(request, {h.src_ipv4, h.src_port}, status, reason);
-  tx({h.dst_ipv4, h.dst_port}, {h.src_ipv4, h.src_port}, builder.finish("sipedge", now.unix_ms));
+  registrar::ResponseBuilder builder(request, punt_source(h), status, reason);
+  tx(punt_destination(h), punt_source(h), builder.finish("sipedge", now.unix_ms));
 }
 
 bool ControlPlane::tx(store::Endpoint from, store::Endpoint to, std::string_view bytes) {
+  // One family per TX (the punt header has one kFlagIpv6): a source of the
+  // other family than `to` (a binding whose VIP and source differ in
+  // family) is replaced by "the VIP", which the dataplane picks per family.
+  if (from.v6 != to.v6) from = to.v6 ? store::Endpoint::ipv6({}, 0) : store::Endpoint{};
   punt::Header h{.type = punt::MessageType::Tx,
                  .port_id = punt::kAnyPort,
                  .src_ipv4 = from.ip,
                  .dst_ipv4 = to.ip,
                  .src_port = from.port,
                  .dst_port = to.port};
+  if (to.v6) {
+    h.flags |= punt::kFlagIpv6;
+    h.src_ipv6 = from.ip6.bytes;
+    h.dst_ipv6 = to.ip6.bytes;
+  }
   if (!outbox_.send(h, bytes)) {
     counters_.add(Counter::tx_dropped);
     return false;

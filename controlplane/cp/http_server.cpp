@@ -24,24 +24,37 @@ std::int64_t monotonic_us() {
 // A non-blocking listening socket on `at`; -1 with `error` set on failure.
 // Opened here rather than by libmicrohttpd so a refused address says why
 // (errno) and port 0 tells which port it got.
-int open_listener(config::Ipv4Endpoint at, std::uint16_t& bound_port, std::string& error) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+int open_listener(const config::ListenAddress& at, std::uint16_t& bound_port, std::string& error) {
+  sockaddr_storage ss{};
+  socklen_t length = 0;
+  if (at.v6) {
+    auto& sa = reinterpret_cast<sockaddr_in6&>(ss);
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons(at.port);
+    std::memcpy(sa.sin6_addr.s6_addr, at.address6.data(), 16);
+    length = sizeof sa;
+  } else {
+    auto& sa = reinterpret_cast<sockaddr_in&>(ss);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(at.port);
+    sa.sin_addr.s_addr = htonl(at.address);
+    length = sizeof sa;
+  }
+  const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   const int one = 1;
   if (fd >= 0) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(at.port);
-  sa.sin_addr.s_addr = htonl(at.address);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+  // A v6 listener is v6 only: metrics.listen names one address, and a
+  // wildcard must not quietly take IPv4 clients as well.
+  if (fd >= 0 && at.v6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&ss), length) != 0 ||
       ::listen(fd, static_cast<int>(kMaxHttpConnections)) != 0) {
-    error = "metrics listen " + config::format_ipv4(at.address) + ":" + std::to_string(at.port) + ": " +
-            std::strerror(errno);
+    error = "metrics listen " + config::format_listen_address(at) + ": " + std::strerror(errno);
     if (fd >= 0) ::close(fd);
     return -1;
   }
-  socklen_t len = sizeof sa;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  bound_port = ntohs(sa.sin_port);
+  socklen_t len = sizeof ss;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  bound_port = ntohs(at.v6 ? reinterpret_cast<sockaddr_in6&>(ss).sin6_port : reinterpret_cast<sockaddr_in&>(ss).sin_port);
   return fd;
 }
 
@@ -167,7 +180,7 @@ struct HttpServer::Callbacks {
   }
 };
 
-std::unique_ptr<HttpServer> HttpServer::start(config::Ipv4Endpoint at, Handler handler, Refused refused,
+std::unique_ptr<HttpServer> HttpServer::start(const config::ListenAddress& at, Handler handler, Refused refused,
                                               std::string& error) {
   std::unique_ptr<HttpServer> server(new HttpServer);
   server->handler_ = std::move(handler);
@@ -188,8 +201,7 @@ std::unique_ptr<HttpServer> HttpServer::start(config::Ipv4Endpoint at, Handler h
       MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     ::close(server->listen_fd_);
-    error = "metrics listen " + config::format_ipv4(at.address) + ":" + std::to_string(at.port) +
-            ": libmicrohttpd did not start";
+    error = "metrics listen " + config::format_listen_address(at) + ": libmicrohttpd did not start";
     return nullptr;
   }
   return server;

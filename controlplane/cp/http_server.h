@@ -57,7 +57,7 @@ class HttpServer final {
   using Refused = std::function<void()>;
 
   // Listens on `at` (port 0: ephemeral); nullptr with `error` on failure.
-  static std::unique_ptr<HttpServer> start(config::Ipv4Endpoint at, Handler handler, Refused refused,
+  static std::unique_ptr<HttpServer> start(const config::ListenAddress& at, Handler handler, Refused refused,
                                            std::string& error);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;

@@ -1,5 +1,7 @@
 #include "cp/keepalive.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -157,7 +159,7 @@ void KeepaliveEngine::run_slot(std::size_t slot, std::int64_t now_us, KeepaliveS
     if (found == nullptr) continue;  // removed: compact
     ids[keep++] = id;
     Entry& e = *found;
-    const store::Endpoint from = e.local.ip != 0 ? e.local : store::Endpoint{};
+    const store::Endpoint from = e.local.has_address() ? e.local : store::Endpoint{};
     switch (options_.method) {
       case config::KeepaliveMethod::kOptions: {
         if (e.outstanding) {
@@ -186,10 +188,17 @@ void KeepaliveEngine::run_slot(std::size_t slot, std::int64_t now_us, KeepaliveS
 std::string KeepaliveEngine::options_text(const Entry& e, std::uint64_t id) const {
   // Appends into one reserved buffer: at a million bindings this runs ~33,000
   // times a second, and every temporary string is a malloc.
-  const store::Endpoint local = e.local.ip != 0 ? e.local : options_.vip;
-  char host[32];
-  const int host_len = std::snprintf(host, sizeof host, "%u.%u.%u.%u:%u", local.ip >> 24, (local.ip >> 16) & 0xFF,
-                                     (local.ip >> 8) & 0xFF, local.ip & 0xFF, local.port ? local.port : 5060u);
+  const store::Endpoint local = e.local.has_address() ? e.local : options_.vip;
+  char host[INET6_ADDRSTRLEN + 8];  // "[v6]:port" (RFC 3261 25.1 IPv6reference) or "a.b.c.d:port"
+  int host_len = 0;
+  if (local.v6) {
+    char address[INET6_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET6, local.ip6.bytes.data(), address, sizeof address);
+    host_len = std::snprintf(host, sizeof host, "[%s]:%u", address, local.port ? local.port : 5060u);
+  } else {
+    host_len = std::snprintf(host, sizeof host, "%u.%u.%u.%u:%u", local.ip >> 24, (local.ip >> 16) & 0xFF,
+                             (local.ip >> 8) & 0xFF, local.ip & 0xFF, local.port ? local.port : 5060u);
+  }
   const std::string_view host_text(host, static_cast<std::size_t>(host_len));
   char branch_buf[kKeepaliveBranchPrefix.size() + 24];
   std::memcpy(branch_buf, kKeepaliveBranchPrefix.data(), kKeepaliveBranchPrefix.size());

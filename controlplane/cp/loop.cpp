@@ -45,14 +45,14 @@ HttpResponse json_error(int status, std::string_view error, HttpHeaders headers 
   return http_text(status, "application/json", dump_json(doc) + "\n", std::move(headers));
 }
 
-std::string endpoint_text(config::Ipv4Endpoint e) { return config::format_ipv4(e.address) + ":" + std::to_string(e.port); }
+std::string endpoint_text(const config::ListenAddress& e) { return config::format_listen_address(e); }
 
 }  // namespace
 
 Now clock_now() { return {clock_us(CLOCK_REALTIME) / 1000, clock_us(CLOCK_MONOTONIC)}; }
 
 Loop::Loop(const config::Config& config, store::LocationStore& store, store::SubscriberStore* subscribers,
-           config::Ipv4Endpoint metrics_listen, std::string config_path,
+           config::ListenAddress metrics_listen, std::string config_path,
            store::SqliteDestinationStates* destination_states)
     : store_(store),
       subscribers_(subscribers),
@@ -87,7 +87,7 @@ Loop::Loop(const config::Config& config, store::LocationStore& store, store::Sub
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, store_fd_, &sev);
   }
 
-  if (metrics_listen.address != 0) {
+  if (!metrics_listen.off()) {
     std::string error;
     if (!start_http(metrics_listen, error)) {
       ::close(epoll_fd_);
@@ -264,7 +264,7 @@ void Loop::flush_queue(std::int64_t now_us) {
   set_punt_events(false);
 }
 
-bool Loop::start_http(config::Ipv4Endpoint at, std::string& error) {
+bool Loop::start_http(const config::ListenAddress& at, std::string& error) {
   auto server = HttpServer::start(
       at,
       [this](const HttpRequest& req, std::uint32_t peer, std::uint64_t id) {
@@ -570,9 +570,11 @@ void Loop::follow_config() {
   // Re-bound before the old listener goes: a refused address keeps the API
   // where it was. The old server finishes its requests (this reload's own
   // answer among them) without listening.
-  if (c.metrics.listen.address != 0) {
+  if (!c.metrics.listen.off()) {
     if (!start_http(c.metrics.listen, listen_error_)) {
-      listen_error_ += "; the API stays on " + endpoint_text({listen_config_.address, http_port()}) +
+      config::ListenAddress current = listen_config_;
+      current.port = http_port();
+      listen_error_ += "; the API stays on " + endpoint_text(current) +
                        " (everything else was applied)";
       std::fprintf(stderr, "sipedge-cp: reload: %s\n", listen_error_.c_str());
       return;
@@ -582,7 +584,7 @@ void Loop::follow_config() {
     retiring_http_.push_back(std::move(http_));
   }
   std::fprintf(stderr, "sipedge-cp: reload: metrics.listen %s -> %s\n", endpoint_text(listen_config_).c_str(),
-               c.metrics.listen.address != 0 ? endpoint_text(c.metrics.listen).c_str() : "off");
+               !c.metrics.listen.off() ? endpoint_text(c.metrics.listen).c_str() : "off");
   listen_config_ = c.metrics.listen;
 }
 

@@ -66,7 +66,7 @@ class Loop final : private Outbox {
   // `destination_states` (may be null) keeps probe verdicts and set-state
   // overrides across restarts (ControlPlane).
   Loop(const config::Config& config, store::LocationStore& store, store::SubscriberStore* subscribers,
-       config::Ipv4Endpoint metrics_listen, std::string config_path = {},
+       config::ListenAddress metrics_listen, std::string config_path = {},
        store::SqliteDestinationStates* destination_states = nullptr);
   ~Loop() override;
   Loop(const Loop&) = delete;
@@ -102,7 +102,7 @@ class Loop final : private Outbox {
   void set_punt_events(bool want_out);
   // The API server on `at` joined to the loop's epoll set; false with
   // `error` when it cannot listen there.
-  bool start_http(config::Ipv4Endpoint at, std::string& error);
+  bool start_http(const config::ListenAddress& at, std::string& error);
   // Serves the HTTP server(s) whose epoll fd is `fd`; false when none is.
   bool run_http(int fd);
   // Epoll timeout: what libmicrohttpd needs soonest (-1: nothing).
@@ -135,7 +135,7 @@ class Loop final : private Outbox {
   store::SubscriberStore* subscribers_;
   std::string config_path_;
   std::string api_token_;  // metrics.token: what state-changing requests must bear ("": none)
-  config::Ipv4Endpoint listen_config_;  // metrics.listen of the config in effect
+  config::ListenAddress listen_config_;  // metrics.listen of the config in effect
   std::vector<config::Ipv4Prefix> api_allow_;  // metrics.allow ("": everyone)
   std::string listen_error_;            // the last reload's re-bind failure, "" when none
   std::uint64_t config_serial_seen_ = 0;

@@ -152,11 +152,11 @@ int main(int argc, char** argv) {
     sipedge::cp::Loop loop(config, *store, subscribers.get(), config.metrics.listen, config_path,
                            destination_states.get());
     std::fprintf(stderr,
-                 "sipedge-cp: node %s (id %u), store %s, %zu subscribers (auth %s), metrics on %s:%u, "
+                 "sipedge-cp: node %s (id %u), store %s, %zu subscribers (auth %s), metrics on %s port %u, "
                  "punt socket %s\n",
                  config.node.name.c_str(), config.node.id, describe_store(config).c_str(),
                  subscribers ? subscribers->size() : 0, config.registrar.auth ? "on" : "off",
-                 sipedge::config::format_ipv4(config.metrics.listen.address).c_str(),
+                 sipedge::config::format_listen_host(config.metrics.listen).c_str(),
                  loop.http_port(), config.dataplane.punt_socket.c_str());
     const int rc = loop.run(stop_fd, reload_fd);
     ::close(stop_fd);

@@ -34,6 +34,11 @@ ProbeEngine::ProbeEngine(ProbeOptions options, const std::vector<config::SetConf
   index_keys();
 }
 
+ProbeEngine::ProbeEngine(ProbeOptions options, std::vector<DestinationHealth> destinations, Counters& counters)
+    : options_(std::move(options)), counters_(counters), destinations_(std::move(destinations)) {
+  index_keys();
+}
+
 std::vector<DestinationHealth> ProbeEngine::build(const std::vector<config::SetConfig>& sets) {
   std::vector<DestinationHealth> out;
   for (const auto& set : sets) {
@@ -181,8 +186,13 @@ void ProbeEngine::advance(std::int64_t now_us, ProbeSink& sink) {
 
 void ProbeEngine::send(DestinationHealth& d, std::int64_t now_us, ProbeSink& sink) {
   ++d.sequence_;
+  const store::Endpoint& from = options_.source_for(d.address);
+  if (!from.has_address()) {
+    counters_.add(Counter::probes_unsent);  // no inside address of the destination's family
+    return;
+  }
   const std::string text = probe_text(d);
-  if (!sink.send_probe(options_.from, d.address, text)) {
+  if (!sink.send_probe(from, d.address, text)) {
     counters_.add(Counter::probes_unsent);  // no dataplane: no verdict either way
     return;
   }
@@ -192,7 +202,8 @@ void ProbeEngine::send(DestinationHealth& d, std::int64_t now_us, ProbeSink& sin
   d.sent_us_ = now_us;
 }
 
-bool ProbeEngine::on_reply(const sip::Message& reply, std::uint32_t source_ip, std::int64_t now_us, ProbeSink& sink) {
+bool ProbeEngine::on_reply(const sip::Message& reply, const store::Endpoint& source, std::int64_t now_us,
+                           ProbeSink& sink) {
   const auto via = reply.top_via();
   std::uint16_t set_id = 0, index = 0;
   std::uint32_t sequence = 0;
@@ -209,7 +220,8 @@ bool ProbeEngine::on_reply(const sip::Message& reply, std::uint32_t source_ip, s
     return false;
   }
   DestinationHealth& d = destinations_[it->second];
-  if (!d.outstanding_ || d.sequence_ != sequence || source_ip != d.address.ip) {
+  const bool from_destination = source.v6 == d.address.v6 && source.ip == d.address.ip && source.ip6 == d.address.ip6;
+  if (!d.outstanding_ || d.sequence_ != sequence || !from_destination) {
     counters_.add(Counter::probe_stray);  // late (timed out already), duplicate, or not from the destination
     return false;
   }
@@ -278,10 +290,9 @@ std::vector<std::size_t> ProbeEngine::find(std::string_view which) const {
     }
     return out;
   }
-  const auto endpoint = config::parse_ipv4_endpoint(which);
-  if (const auto* e = std::get_if<config::Ipv4Endpoint>(&endpoint)) {
+  if (const auto endpoint = store::parse_endpoint(which)) {
     for (std::size_t i = 0; i < destinations_.size(); ++i)
-      if (destinations_[i].address == store::Endpoint{e->address, e->port}) out.push_back(i);
+      if (destinations_[i].address == *endpoint) out.push_back(i);
   }
   return out;
 }
@@ -304,8 +315,8 @@ AdminResult ProbeEngine::set_admin(std::string_view which, bool down, ProbeSink&
 }
 
 std::string ProbeEngine::probe_text(const DestinationHealth& d) const {
-  const std::string host = config::format_ipv4(options_.from.ip) + ":" +
-                           std::to_string(options_.from.port ? options_.from.port : config::kDefaultSipPort);
+  const store::Endpoint& from = options_.source_for(d.address);
+  const std::string host = store::host_text(from) + ":" + std::to_string(from.port ? from.port : config::kDefaultSipPort);
   const std::string b = branch(d.set_id, d.index, d.sequence_);
   const std::string tag = b.substr(kProbeBranchPrefix.size());
   std::string t;

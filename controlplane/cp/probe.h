@@ -75,7 +75,11 @@ struct ProbeOptions {
   std::uint32_t successes_up = 2;
   std::string method = "OPTIONS";
   std::string from_user = "sipedge";
-  store::Endpoint from;  // our inside address and SIP port: Via, From, and the TX source
+  store::Endpoint from;   // our inside address and SIP port: Via, From, and the TX source
+  store::Endpoint from6;  // the same for IPv6 destinations (v6 unset: they are not probed, probes_unsent)
+
+  // The source for a probe to `to`: `from` or `from6` by family.
+  const store::Endpoint& source_for(const store::Endpoint& to) const { return to.v6 ? from6 : from; }
 };
 
 struct DestinationHealth {
@@ -132,20 +136,26 @@ class ProbeEngine {
  public:
   // `counters` gets probes_* and destination_* counts and must outlive this.
   ProbeEngine(ProbeOptions options, const std::vector<config::SetConfig>& sets, Counters& counters);
+  // Destinations given already resolved, of either family (their `address`
+  // decides v4 or v6; set_id/index unique): for sources other than the
+  // config's sets, and tests.
+  ProbeEngine(ProbeOptions options, std::vector<DestinationHealth> destinations, Counters& counters);
 
   // Sends what is due and times out what is overdue, up to `now_us`
   // (monotonic, microseconds).
   void advance(std::int64_t now_us, ProbeSink& sink);
 
-  // A punted response from `source_ip`: true when it answered an outstanding
-  // probe (success or 503 failure).
-  bool on_reply(const sip::Message& reply, std::uint32_t source_ip, std::int64_t now_us, ProbeSink& sink);
+  // A punted response from `source` (either family; the port is not
+  // compared): true when it answered an outstanding probe (success or 503
+  // failure).
+  bool on_reply(const sip::Message& reply, const store::Endpoint& source, std::int64_t now_us, ProbeSink& sink);
 
   // state_changed() for every enabled destination.
   void push_all(ProbeSink& sink) const;
 
   // Destinations named by `which`: "SET/INDEX" (set name or id, 0-based
-  // index as in /api/sets) or "IP:PORT" (every set holding that address).
+  // index as in /api/sets) or "IP:PORT" / "[IPv6]:PORT" (every set holding
+  // that address).
   std::vector<std::size_t> find(std::string_view which) const;
   // Forces the named destinations down (down = true) or gives them back to
   // the probes; pushes what changed.

@@ -4,6 +4,7 @@
 
 #include "cp/control_plane.h"
 #include "registrar/aor.h"
+#include "registrar/response.h"
 #include "sip/contact_alias.h"
 #include "sip/lex.h"
 #include "sip/rewrite.h"
@@ -11,10 +12,7 @@
 namespace sipedge::cp {
 namespace {
 
-std::string endpoint_text(store::Endpoint e) {
-  return std::to_string(e.ip >> 24) + "." + std::to_string((e.ip >> 16) & 0xFF) + "." +
-         std::to_string((e.ip >> 8) & 0xFF) + "." + std::to_string(e.ip & 0xFF) + ":" + std::to_string(e.port);
-}
+std::string endpoint_text(store::Endpoint e) { return store::to_string(e); }  // "[v6]:port" in brackets
 
 registrar::RegistrarOptions absorber_options(const config::Config& c) {
   registrar::RegistrarOptions o;
@@ -61,11 +59,20 @@ ForwardResult RegisterProxy::forward(const sip::Message& request, const registra
   // RFC 3581 and the far-end NAT fix, as for any NAT-flagged request: the
   // registrar then stores the aliased Contact, and its requests for the user
   // (through our Path) reach the NAT's public side.
-  const std::uint32_t src_ip = source.remote.ip;
-  if (top->host_type != sip::HostType::ipv4 || top->ipv4 != src_ip) rw.set_top_via_received(src_ip);
+  // IPv6: received is the address text (no brackets); the Contact alias
+  // encodes IPv4 only, so a v6 UA's Contact goes on as it is (a v6 source
+  // seldom sits behind NAT; the registrar reaches it through our Path).
+  const std::string src_text = store::address_text(source.remote);  // outlives rw: it keeps a view
+  if (!registrar::via_host_is(*top, source.remote)) {
+    if (source.remote.v6)
+      rw.set_top_via_received(std::string_view(src_text));
+    else
+      rw.set_top_via_received(source.remote.ip);
+  }
   if (top->has_rport) rw.set_top_via_rport(source.remote.port);
-  const sip::ContactAlias alias = sip::make_contact_alias(src_ip, source.remote.port);
-  if (source.nat && config_->nat.fix && sip::add_contact_alias(request, rw, alias).error != sip::RewriteError::ok)
+  const sip::ContactAlias alias = sip::make_contact_alias(source.remote.ip, source.remote.port);
+  if (!source.remote.v6 && source.nat && config_->nat.fix &&
+      sip::add_contact_alias(request, rw, alias).error != sip::RewriteError::ok)
     return ForwardResult::too_big;
   const std::string via = "SIP/2.0/UDP " + edge_text_ + ";branch=" + branch;
   rw.insert_header_before(sip::HeaderId::via, sip::HeaderId::via, via);

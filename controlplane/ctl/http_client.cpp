@@ -56,10 +56,10 @@ std::string url_encode(std::string_view text) {
 // CLI, and libcurl's easy interface gives one call with a whole-exchange
 // timeout, a response-size cap and a transport error message, and is the
 // client the e2e scripts already exercise (curl).
-HttpResult http_request(config::Ipv4Endpoint server, std::string_view method, std::string_view target,
+HttpResult http_request(const config::ListenAddress& server, std::string_view method, std::string_view target,
                         std::string_view body, int timeout_ms, std::string_view bearer_token) {
   HttpResult r;
-  const std::string where = config::format_ipv4(server.address) + ":" + std::to_string(server.port);
+  const std::string where = config::format_listen_address(server);  // "[::1]:9090" is a valid URL authority
   const std::unique_ptr<CURL, CurlEasyDeleter> curl(curl_easy_init());
   if (!curl) {
     r.error = "libcurl did not initialise";
@@ -130,15 +130,15 @@ std::optional<ApiTarget> api_address(std::string_view path) {
     return std::nullopt;
   }
   const auto listen = loaded.config->metrics.listen;
-  if (listen.address == 0) {
+  if (listen.off()) {
     std::fprintf(stderr, "sipedgectl: %.*s: metrics.listen is off, sipedge-cp has no HTTP API\n",
                  static_cast<int>(path.size()), path.data());
     return std::nullopt;
   }
   ApiTarget target;
+  static_cast<config::ListenAddress&>(target) = listen;
   // A wildcard bind is reached over loopback.
-  target.address = listen.address == 0xFFFFFFFF ? 0x7F000001 : listen.address;
-  target.port = listen.port;
+  if (!listen.v6 && listen.address == 0xFFFFFFFF) target.address = 0x7F000001;
   target.token = loaded.config->metrics.token;
   if (!token_file_override().empty()) {
     if (const std::string why = config::read_token_file(token_file_override(), target.token); !why.empty()) {

@@ -27,18 +27,18 @@ struct HttpResult {
 };
 
 // `bearer_token` non-empty: sent as "Authorization: Bearer <token>".
-HttpResult http_request(config::Ipv4Endpoint server, std::string_view method, std::string_view target,
+HttpResult http_request(const config::ListenAddress& server, std::string_view method, std::string_view target,
                         std::string_view body = {}, int timeout_ms = kHttpTimeoutMs,
                         std::string_view bearer_token = {});
 
 // Where sipedge-cp's API is and the token its state-changing requests need.
-struct ApiTarget : config::Ipv4Endpoint {
+struct ApiTarget : config::ListenAddress {
   std::string token;  // "": none configured
 };
 
 inline HttpResult http_request(const ApiTarget& api, std::string_view method, std::string_view target,
                                std::string_view body = {}, int timeout_ms = kHttpTimeoutMs) {
-  return http_request(static_cast<const config::Ipv4Endpoint&>(api), method, target, body, timeout_ms, api.token);
+  return http_request(static_cast<const config::ListenAddress&>(api), method, target, body, timeout_ms, api.token);
 }
 
 // sipedgectl --token-file FILE: the token comes from FILE (same rules as

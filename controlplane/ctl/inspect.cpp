@@ -1,8 +1,9 @@
-// sipedgectl inspect [FILE|-] [--source IP:PORT]
+// sipedgectl inspect [FILE|-] [--source IP:PORT|[IPv6]:PORT]
 //
 // Parses one SIP message with the dataplane's own parser and prints what it
 // sees as JSON: the start line, the top Via, Call-ID, From/To, CSeq, Contacts,
-// Content-Length, SDP addresses and, with --source, every NAT test.
+// Content-Length, SDP addresses and, with --source, every NAT test (IPv4
+// sources: the tests compare v4 addresses; a v6 source shows "nat": null).
 // Exit codes: 0 parsed; 1 malformed ("error: <reason>" on stderr) or the
 // input cannot be read; 2 usage.
 #include <cerrno>
@@ -19,6 +20,7 @@
 #include "sip/message.h"
 #include "sip/nat.h"
 #include "sip/sdp.h"
+#include "store/binding.h"
 #include "verbs.h"
 
 namespace sipedge::ctl {
@@ -26,7 +28,7 @@ namespace {
 
 namespace sip = sipedge::sip;
 
-constexpr std::string_view kUsage = "usage: sipedgectl inspect [FILE|-] [--source IP:PORT]\n";
+constexpr std::string_view kUsage = "usage: sipedgectl inspect [FILE|-] [--source IP:PORT|[IPv6]:PORT]\n";
 
 // ---- JSON output ----
 
@@ -89,10 +91,19 @@ struct Args {
   bool have_source = false;
   std::uint32_t source_ip = 0;
   std::uint16_t source_port = 0;
+  std::optional<store::Endpoint> source6;  // --source [IPv6]:PORT
 };
 
-// IPv4:PORT, e.g. 198.51.100.7:5060.
+// IPv4:PORT, e.g. 198.51.100.7:5060, or [IPv6]:PORT, e.g. [2001:db8::7]:5060.
 bool parse_source(std::string_view text, Args& args) {
+  if (text.starts_with('[')) {
+    const auto e = store::parse_endpoint(text);
+    if (!e || !e->v6) return false;
+    args.have_source = true;
+    args.source6 = *e;
+    args.source_port = e->port;
+    return true;
+  }
   const std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos) return false;
   const auto ip = sip::parse_ipv4(text.substr(0, colon));
@@ -286,7 +297,10 @@ std::string report(const sip::Message& m, const Args& args) {
   j["content_length_present"] = m.has_content_length();
   j["content_type"] = m.has(sip::HeaderId::content_type) ? Json(text(m.content_type())) : Json(nullptr);
   if (m.has_sdp()) j["sdp"] = sdp_json(m);
-  if (args.have_source) {
+  if (args.source6) {
+    j["source"] = store::to_string(*args.source6);
+    j["nat"] = nullptr;  // the NAT tests compare IPv4 addresses (sip/nat.h)
+  } else if (args.have_source) {
     const sip::Ipv4Text ip = sip::ipv4_text(args.source_ip);
     j["source"] = std::string(ip.view()) + ":" + std::to_string(args.source_port);
     Json nat;

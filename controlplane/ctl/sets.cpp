@@ -45,9 +45,8 @@ void print_table(const std::vector<JsonRow>& rows) {
   }
 }
 
-int unreachable(const config::Ipv4Endpoint& api, const HttpResult& r) {
-  std::fprintf(stderr, "sipedgectl: sipedge-cp at %s:%u: %s\n", config::format_ipv4(api.address).c_str(), api.port,
-               r.error.c_str());
+int unreachable(const config::ListenAddress& api, const HttpResult& r) {
+  std::fprintf(stderr, "sipedgectl: sipedge-cp at %s: %s\n", config::format_listen_address(api).c_str(), r.error.c_str());
   return 1;
 }
 

@@ -36,11 +36,13 @@ std::string hex64(std::uint64_t v) {
 }
 
 // The top Via with received / rport filled in (RFC 3261 18.2.1, RFC 3581 4).
+// An IPv6 received is written without brackets (RFC 3261 20.42's
+// "received" = IPv4address / IPv6address).
 std::string top_via(std::string_view value, const store::Endpoint& source) {
   const auto via = sip::parse_via(value);
   if (!via) return std::string(value);
   std::string out(value);
-  const std::string ip = dotted(source.ip);
+  const std::string ip = source.v6 ? store::address_text(source) : dotted(source.ip);
   // Edit from the end so earlier offsets stay valid: rport first (it may sit
   // anywhere in the params), then append received.
   if (via->has_rport && !via->rport_has_value) {
@@ -49,7 +51,7 @@ std::string top_via(std::string_view value, const store::Endpoint& source) {
     out.insert(at + via->rport_param.whole.size(), port);
     out.insert(at + via->rport_param.whole.size(), 1, '=');
   }
-  const bool host_differs = via->host_type != sip::HostType::ipv4 || via->ipv4 != source.ip;
+  const bool host_differs = !via_host_is(*via, source);
   if (!via->has_received && (host_differs || via->has_rport)) {
     out += ";received=";
     out += ip;
@@ -58,6 +60,13 @@ std::string top_via(std::string_view value, const store::Endpoint& source) {
 }
 
 }  // namespace
+
+bool via_host_is(const sip::Via& via, const store::Endpoint& source) {
+  if (!source.v6) return via.host_type == sip::HostType::ipv4 && via.ipv4 == source.ip;
+  if (via.host_type != sip::HostType::ipv6) return false;
+  const auto host = store::parse_address(via.host, 0);
+  return host && host->v6 && host->ip6 == source.ip6;
+}
 
 std::string sip_date(std::int64_t unix_ms) {
   const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);

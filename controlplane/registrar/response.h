@@ -36,6 +36,10 @@ class ResponseBuilder {
   std::string text_;
 };
 
+// Whether the Via's sent-by host is the address of `source` (same family,
+// same address; the port is not compared). A host name is never equal.
+bool via_host_is(const sip::Via& via, const store::Endpoint& source);
+
 // RFC 1123 date as in SIP's Date header: "Sat, 13 Nov 2010 23:29:00 GMT".
 std::string sip_date(std::int64_t unix_ms);
 

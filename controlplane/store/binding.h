@@ -15,21 +15,51 @@
 //
 // Cold path: bindings own std::strings and may allocate.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "net/ipv6.h"
 
 namespace sipedge::store {
 
-// An IPv4 transport address, host byte order (as in the punt header).
+// A UDP transport address of either family, as in the punt header: IPv4 in
+// host byte order in `ip` (`ip6` all zero), or IPv6 in network byte order in
+// `ip6` (`ip` zero) when `v6` is set. `{ip, port}` still builds an IPv4
+// endpoint, so v4 call sites read as before.
 struct Endpoint {
-  std::uint32_t ip = 0;
+  std::uint32_t ip = 0;    // IPv4, host order; 0 for IPv6
   std::uint16_t port = 0;
+  bool v6 = false;
+  net::Ipv6Addr ip6{};     // IPv6, network order; meaningful with v6
+
+  static Endpoint ipv4(std::uint32_t address, std::uint16_t port) noexcept { return {address, port, false, {}}; }
+  static Endpoint ipv6(const net::Ipv6Addr& address, std::uint16_t port) noexcept {
+    return {0, port, true, address};
+  }
+
+  // False for the unset endpoint of its family (0.0.0.0 or ::): "no address,
+  // use the default" (the VIP) wherever bindings or options hold one.
+  [[nodiscard]] bool has_address() const noexcept { return v6 ? !ip6.is_unspecified() : ip != 0; }
+  // Loopback of its family: 127.0.0.0/8 or ::1.
+  [[nodiscard]] bool is_loopback() const noexcept { return v6 ? ip6.is_loopback() : (ip >> 24) == 127; }
 
   friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
-// Dotted quad and port: "198.51.100.7:5060".
+// The address alone: "198.51.100.7" or "2001:db8::7" (RFC 5952 form).
+std::string address_text(const Endpoint& endpoint);
+// The address as a SIP or URI host: "198.51.100.7" or "[2001:db8::7]"
+// (RFC 3261 25.1 IPv6reference).
+std::string host_text(const Endpoint& endpoint);
+// Host and port: "198.51.100.7:5060" or "[2001:db8::7]:5060".
 std::string to_string(const Endpoint& endpoint);
+// The inverse of address_text: "198.51.100.7" or "2001:db8::7" (no brackets)
+// with the given port; nullopt for anything else.
+std::optional<Endpoint> parse_address(std::string_view text, std::uint16_t port);
+// The inverse of to_string ("a.b.c.d:port" or "[v6]:port", port 0..65535).
+std::optional<Endpoint> parse_endpoint(std::string_view text);
 
 // Node that accepted the binding's latest REGISTER. 0 = this node / no
 // cluster (the cluster issue stamps config node.id here).

@@ -40,6 +40,18 @@ bool take_string(std::string_view& text, std::string& out) {
   return true;
 }
 
+// Version 2's trailing address: text for IPv6, "" when IPv4.
+bool take_ip6(std::string_view& text, Endpoint& endpoint) {
+  std::string_view field;
+  if (!take_netstring(text, field)) return false;
+  if (field.empty()) return true;
+  if (endpoint.ip != 0) return false;  // a v6 endpoint carries 0 in the v4 field
+  const auto parsed = parse_address(field, endpoint.port);
+  if (!parsed || !parsed->v6) return false;
+  endpoint = *parsed;
+  return true;
+}
+
 }  // namespace
 
 void append_netstring(std::string& out, std::string_view value) {
@@ -63,7 +75,8 @@ bool take_netstring(std::string_view& text, std::string_view& value) {
 }
 
 void encode_binding(const Binding& b, std::string& out) {
-  append_netstring(out, kBindingCodecVersion);
+  const bool v6 = b.received.v6 || b.local.v6;
+  append_netstring(out, v6 ? kBindingCodecVersionV6 : kBindingCodecVersion);
   append_netstring(out, b.aor);
   append_netstring(out, b.contact);
   append_int(out, b.received.ip);
@@ -85,12 +98,17 @@ void encode_binding(const Binding& b, std::string& out) {
   append_netstring(out, b.instance_id);
   append_int(out, b.reg_id);
   append_int(out, b.owner);
+  if (v6) {
+    append_netstring(out, b.received.v6 ? address_text(b.received) : std::string());
+    append_netstring(out, b.local.v6 ? address_text(b.local) : std::string());
+  }
 }
 
 bool decode_binding(std::string_view text, Binding& out) {
   Binding b;
   std::string_view version;
-  if (!take_netstring(text, version) || version != kBindingCodecVersion) return false;
+  if (!take_netstring(text, version) || (version != kBindingCodecVersion && version != kBindingCodecVersionV6))
+    return false;
   std::uint32_t hops = 0;
   if (!take_string(text, b.aor) || b.aor.empty() || !take_string(text, b.contact) || b.contact.empty() ||
       !take_int(text, b.received.ip) || !take_int(text, b.received.port) || !take_int(text, b.local.ip) ||
@@ -107,6 +125,7 @@ bool decode_binding(std::string_view text, Binding& out) {
       !take_int(text, b.nat_bits) || !take_string(text, b.instance_id) || !take_int(text, b.reg_id) ||
       !take_int(text, b.owner))
     return false;
+  if (version == kBindingCodecVersionV6 && (!take_ip6(text, b.received) || !take_ip6(text, b.local))) return false;
   if (!text.empty()) return false;
   b.has_q = has_q != 0;
   b.nat = nat != 0;

@@ -9,6 +9,13 @@
 // a newer writer can only add fields at the end. Keepalive state is memory
 // only and never encoded.
 //
+// Version 2 (IPv6 bindings): the version "2", the version 1 fields (a v6
+// address's IPv4 field is 0), then two more netstrings, the received and
+// the local IPv6 address as RFC 5952 text ("" = that one is IPv4). An IPv4
+// binding is still written as version 1, so a node of the previous release
+// sharing the Redis keeps reading every binding it can use; both versions
+// decode.
+//
 // Thread-safety: pure functions. Errors: decode_binding returns false on any
 // malformed, truncated or out-of-range input (untrusted: it comes from the
 // network) and never throws or reads out of bounds.
@@ -19,7 +26,8 @@
 
 namespace sipedge::store {
 
-inline constexpr std::string_view kBindingCodecVersion = "1";
+inline constexpr std::string_view kBindingCodecVersion = "1";    // IPv4 bindings
+inline constexpr std::string_view kBindingCodecVersionV6 = "2";  // a received or local IPv6 address
 
 // Appends the encoding of `binding` to `out`.
 void encode_binding(const Binding& binding, std::string& out);

@@ -57,6 +57,15 @@ CREATE TABLE IF NOT EXISTS destination_state (
 ) WITHOUT ROWID;
 )sql";
 
+// v3: IPv6 bindings. The address columns of v1 stay what they were (IPv4,
+// host order as an integer); a v6 address goes here as RFC 5952 text with
+// the IPv4 column 0. ADD COLUMN with a constant default rewrites nothing:
+// existing rows read '' and stay IPv4.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE binding ADD COLUMN received_ip6 TEXT NOT NULL DEFAULT '';
+ALTER TABLE binding ADD COLUMN local_ip6    TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
@@ -148,8 +157,12 @@ void SqliteDb::configure(bool synchronous_full) {
     throw std::runtime_error("sqlite: " + path_ + ": schema version " + std::to_string(version) +
                              " is newer than this build's (" + std::to_string(kSchemaVersion) + ")");
   }
+  // Each step runs once, in order, inside this one transaction: a crash or
+  // a failure half way leaves the file at its old version, untouched.
+  const std::string set_version = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
   const bool created = (version >= 1 || exec(kSchemaV1, error)) && (version >= 2 || exec(kSchemaV2, error)) &&
-                       (version == kSchemaVersion || exec("PRAGMA user_version=2", error));
+                       (version >= 3 || exec(kSchemaV3, error)) &&
+                       (version == kSchemaVersion || exec(set_version.c_str(), error));
   if (!created) {
     std::string ignored;
     exec("ROLLBACK", ignored);

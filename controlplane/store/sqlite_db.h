@@ -17,7 +17,10 @@ namespace sipedge::store {
 // PRAGMA user_version of the schema this build writes. Version history:
 //   1: tables binding and subscriber.
 //   2: table destination_state (store/sqlite_destination_states.h).
-inline constexpr int kSchemaVersion = 2;
+//   3: binding.received_ip6 and binding.local_ip6 (IPv6 text, '' = the
+//      address is the IPv4 *_ip column), added with defaults so version 1
+//      and 2 rows load unchanged.
+inline constexpr int kSchemaVersion = 3;
 
 class SqliteStatement {
  public:

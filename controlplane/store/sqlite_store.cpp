@@ -11,8 +11,8 @@ namespace {
 constexpr const char* kUpsert = R"sql(
 INSERT INTO binding (aor, contact, received_ip, received_port, local_ip, local_port, path, expires_at,
                      registered_at, last_refresh_ms, q, has_q, call_id, cseq, user_agent, nat, nat_bits,
-                     instance_id, reg_id, owner)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+                     instance_id, reg_id, owner, received_ip6, local_ip6)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
 ON CONFLICT (aor, contact) DO UPDATE SET
   received_ip = excluded.received_ip, received_port = excluded.received_port,
   local_ip = excluded.local_ip, local_port = excluded.local_port, path = excluded.path,
@@ -20,16 +20,33 @@ ON CONFLICT (aor, contact) DO UPDATE SET
   last_refresh_ms = excluded.last_refresh_ms, q = excluded.q, has_q = excluded.has_q,
   call_id = excluded.call_id, cseq = excluded.cseq, user_agent = excluded.user_agent, nat = excluded.nat,
   nat_bits = excluded.nat_bits, instance_id = excluded.instance_id, reg_id = excluded.reg_id,
-  owner = excluded.owner
+  owner = excluded.owner, received_ip6 = excluded.received_ip6, local_ip6 = excluded.local_ip6
 )sql";
 
 constexpr const char* kDelete = "DELETE FROM binding WHERE aor = ?1 AND contact = ?2";
 
 constexpr const char* kSelectAll = R"sql(
 SELECT aor, contact, received_ip, received_port, local_ip, local_port, path, expires_at, registered_at,
-       last_refresh_ms, q, has_q, call_id, cseq, user_agent, nat, nat_bits, instance_id, reg_id, owner
+       last_refresh_ms, q, has_q, call_id, cseq, user_agent, nat, nat_bits, instance_id, reg_id, owner,
+       received_ip6, local_ip6
 FROM binding
 )sql";
+
+// The v3 IPv6 column of an endpoint: its text, or '' for IPv4.
+std::string ip6_column(const Endpoint& e) { return e.v6 ? address_text(e) : std::string(); }
+
+// An endpoint from its columns: IPv4 when the v6 text is empty (every row
+// written before schema version 3).
+bool endpoint_from_columns(std::int64_t ip, std::int64_t port, const std::string& ip6, Endpoint& out) {
+  if (ip6.empty()) {
+    out = Endpoint::ipv4(static_cast<std::uint32_t>(ip), static_cast<std::uint16_t>(port));
+    return true;
+  }
+  const auto parsed = parse_address(ip6, static_cast<std::uint16_t>(port));
+  if (!parsed || !parsed->v6) return false;
+  out = *parsed;
+  return true;
+}
 
 }  // namespace
 
@@ -75,6 +92,8 @@ bool SqliteStore::persist(std::span<const PersistRow> rows, std::string& error) 
     if (row.binding != nullptr) {
       const Binding& b = *row.binding;
       const std::string path = encode_path(b.path);
+      const std::string received_ip6 = ip6_column(b.received);
+      const std::string local_ip6 = ip6_column(b.local);
       SqliteStatement& u = s.upsert;
       u.bind(1, std::string_view(b.aor));
       u.bind(2, std::string_view(b.contact));
@@ -96,6 +115,8 @@ bool SqliteStore::persist(std::span<const PersistRow> rows, std::string& error) 
       u.bind(18, std::string_view(b.instance_id));
       u.bind(19, std::int64_t{b.reg_id});
       u.bind(20, std::int64_t{b.owner});
+      u.bind(21, std::string_view(received_ip6));
+      u.bind(22, std::string_view(local_ip6));
       rc = u.step();
       u.reset();
     } else {
@@ -134,8 +155,12 @@ bool SqliteStore::load_rows(std::vector<Binding>& out, std::string& error) {
     Binding b;
     b.aor = q.column_text(0);
     b.contact = q.column_text(1);
-    b.received = {static_cast<std::uint32_t>(q.column_int(2)), static_cast<std::uint16_t>(q.column_int(3))};
-    b.local = {static_cast<std::uint32_t>(q.column_int(4)), static_cast<std::uint16_t>(q.column_int(5))};
+    if (!endpoint_from_columns(q.column_int(2), q.column_int(3), q.column_text(20), b.received) ||
+        !endpoint_from_columns(q.column_int(4), q.column_int(5), q.column_text(21), b.local)) {
+      error = "binding " + b.aor + " " + b.contact + ": malformed received_ip6 or local_ip6 column";
+      q.reset();
+      return false;
+    }
     if (!decode_path(q.column_text(6), b.path)) {
       error = "binding " + b.aor + " " + b.contact + ": malformed path column";
       q.reset();

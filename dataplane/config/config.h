@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "config/address.h"
+#include "config/listen.h"
 
 namespace sipedge::config {
 
@@ -112,7 +113,7 @@ inline constexpr std::uint32_t kMaxRedisWaitReplicas = 16;
 inline constexpr std::uint32_t kDefaultRedisWaitTimeoutMs = 200;
 inline constexpr std::uint32_t kMaxRedisWaitTimeoutMs = 10'000;
 
-inline constexpr Ipv4Endpoint kDefaultMetricsListen{0x7F000001u, 9090};  // 127.0.0.1:9090
+inline constexpr ListenAddress kDefaultMetricsListen{0x7F000001u, 9090, false, {}};  // 127.0.0.1:9090
 inline constexpr bool kDefaultDashboard = true;
 
 inline constexpr std::string_view kDefaultBirdSocket = "/run/bird/bird.ctl";
@@ -430,7 +431,7 @@ struct StoreConfig {
 };
 
 struct MetricsConfig {
-  Ipv4Endpoint listen = kDefaultMetricsListen;  // not loopback (127/8): token_file is required
+  ListenAddress listen = kDefaultMetricsListen;  // "a.b.c.d:port" or "[v6]:port"; not loopback (127/8, ::1): token_file is required
   bool dashboard = kDefaultDashboard;
   // Bearer token for the API's state-changing requests (every POST and
   // DELETE); empty: no token, allowed only on loopback. Read from

@@ -990,7 +990,7 @@ class Loader {
     if (!section("metrics", table)) return;
     TableReader t(diagnostics_, table, "metrics", root_.position());
     auto& metrics = config_.metrics;
-    if (auto listen = read_parsed(t, "listen", false, parse_ipv4_endpoint)) metrics.listen = *listen;
+    if (auto listen = read_parsed(t, "listen", false, parse_listen_address)) metrics.listen = *listen;
     t.read("dashboard", metrics.dashboard);
     if (const auto* node = t.get("token_file"))
       if (auto path = t.check().non_empty_string(*node, t.key_path("token_file"))) {
@@ -999,12 +999,17 @@ class Loader {
           t.fail_at(*node, "token_file", problem);
       }
     metrics.allow = read_prefix_list(t, "allow");
+    // allow holds IPv4 prefixes: every client of a v6 listener would get 403.
+    if (const auto* allow = t.get("allow"); allow && metrics.listen.v6 && !metrics.allow.empty())
+      t.fail_at(*allow, "allow",
+                "lists IPv4 prefixes, which no client of the IPv6 listen address " +
+                    format_listen_host(metrics.listen) + " is in: leave it empty ([]) with an IPv6 listen");
     // The API can unregister users, reload and take destinations out: off
-    // loopback, only with a token. Address 0 turns HTTP off.
-    const bool loopback = (metrics.listen.address >> 24) == 127;
-    if (const auto* listen = t.get("listen"); listen && metrics.listen.address != 0 && !loopback && !t.get("token_file"))
+    // loopback (127/8 or ::1), only with a token. 0.0.0.0 or [::] turns HTTP off.
+    if (const auto* listen = t.get("listen");
+        listen && !metrics.listen.off() && !metrics.listen.is_loopback() && !t.get("token_file"))
       t.fail_at(*listen, "listen",
-                format_ipv4(metrics.listen.address) +
+                format_listen_host(metrics.listen) +
                     " is not a loopback address: set metrics.token_file too (the API can unregister users, reload "
                     "and change destination state)");
     t.finish();

@@ -480,7 +480,7 @@ constexpr RuleCase kRuleCases[] = {
     {"[store.redis]\nkey_prefix = \"\"\n", "t.toml:12:14: store.redis.key_prefix: ", "must be 1..32 letters"},
     {"[store.redis]\nwait_replicas = 17\n", "t.toml:12:17: store.redis.wait_replicas: ", "16"},
     {"[store.redis]\nwait_timeout_ms = 0\n", "t.toml:12:19: store.redis.wait_timeout_ms: ", "10000"},
-    {"[metrics]\nlisten = \"localhost:9090\"\n", "t.toml:12:10: metrics.listen: ", "is not an IPv4 address and port"},
+    {"[metrics]\nlisten = \"localhost:9090\"\n", "t.toml:12:10: metrics.listen: ", "is not an address and port"},
     {"[store]\nbackend = \"redis\"\n[cluster]\nmode = \"array\"\n",
      "t.toml:13:1: cluster.share_with: ", "is required when mode = \"array\""},
     {"[store]\nbackend = \"redis\"\n[cluster]\nmode = \"array\"\nshare_with = []\n",

@@ -98,6 +98,58 @@ TEST_F(TokenFile, NonLoopbackListenNeedsAToken) {
   EXPECT_TRUE(load_with_base(metrics("0.0.0.0:9090", "")).ok());
 }
 
+// metrics.listen takes IPv6 in brackets; ::1 is loopback (no token needed),
+// any other v6 address needs token_file like a v4 one; bad forms are refused
+// at the key's file:line:col with the reason.
+TEST_F(TokenFile, Ipv6ListenIsParsedAndLoopbackIsOnlyOne) {
+  const auto loopback = load_with_base(metrics("[::1]:9090", ""));
+  ASSERT_TRUE(loopback.ok()) << dump(loopback);
+  Ipv6 one{};
+  one[15] = 1;
+  EXPECT_EQ(loopback.config->metrics.listen, ListenAddress::ipv6(one, 9090));
+  EXPECT_TRUE(loopback.config->metrics.listen.is_loopback());
+  EXPECT_EQ(format_listen_address(loopback.config->metrics.listen), "[::1]:9090");
+
+  EXPECT_TRUE(has_error(load_with_base(metrics("[2001:db8::5]:9090", "")), "t.toml:12:10: metrics.listen: ",
+                        "[2001:db8::5] is not a loopback address: set metrics.token_file"));
+  const auto path = write("api.token", kToken, 0600);
+  const auto global = load_with_base(metrics("[2001:db8::5]:9090", path));
+  ASSERT_TRUE(global.ok()) << dump(global);
+  EXPECT_TRUE(global.config->metrics.listen.v6);
+  EXPECT_EQ(format_listen_address(global.config->metrics.listen), "[2001:db8::5]:9090");
+  EXPECT_FALSE(global.config->metrics.listen.is_loopback());
+  // [::] is "off", as 0.0.0.0 is; a v4-mapped 127/8 address is loopback.
+  const auto off = load_with_base(metrics("[::]:9090", ""));
+  ASSERT_TRUE(off.ok()) << dump(off);
+  EXPECT_TRUE(off.config->metrics.listen.off());
+  EXPECT_TRUE(load_with_base(metrics("[::ffff:127.0.0.1]:9090", "")).ok());
+}
+
+// metrics.allow holds IPv4 prefixes: with a v6 listen it would refuse
+// every client, so the pair is refused at the allow key.
+TEST_F(TokenFile, AllowListWithAnIpv6ListenIsRefused) {
+  EXPECT_TRUE(has_error(load_with_base("[metrics]\nlisten = \"[::1]:9090\"\nallow = [\"127.0.0.0/8\"]\n"),
+                        "t.toml:13:9: metrics.allow: ", "no client of the IPv6 listen address [::1] is in"));
+  EXPECT_TRUE(load_with_base("[metrics]\nlisten = \"[::1]:9090\"\nallow = []\n").ok());
+}
+
+TEST_F(TokenFile, BadIpv6ListenFormsAreRefusedWithTheReason) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"::1:9090", "write an IPv6 address in brackets with the port"},
+      {"2001:db8::5", "write an IPv6 address in brackets with the port"},
+      {"[::1]", "needs a port 1..65535 after ']:'"},
+      {"[::1]:0", "needs a port 1..65535 after ']:'"},
+      {"[::1]:65536", "needs a port 1..65535 after ']:'"},
+      {"[::1]9090", "needs a port 1..65535 after ']:'"},
+      {"[::1:9090", "no ']' after the IPv6 address"},
+      {"[fe80::1%eth0]:9090", "zone indexes are not allowed"},
+      {"[198.51.100.1]:9090", "is not an IPv6 address"},
+      {"[2001:db8::zz]:9090", "is not an IPv6 address"},
+  };
+  for (const auto& [text, why] : cases)
+    EXPECT_TRUE(has_error(load_with_base(metrics(text, "")), "t.toml:12:10: metrics.listen: ", why)) << text;
+}
+
 TEST_F(TokenFile, AllowListIsReadAsPrefixes) {
   const auto r = load_with_base("[metrics]\nallow = [\"198.51.100.0/24\", \"127.0.0.0/8\"]\n");
   ASSERT_TRUE(r.ok()) << dump(r);

@@ -59,7 +59,7 @@ class Node {
     o.reconnect_max_ms = 100;
     o.lease_ms = std::int64_t{keepalive_s} * 1000 / 2;  // as sipedge-cp's main derives it
     store_ = std::make_unique<store::RedisStore>(o);
-    loop_ = std::make_unique<Loop>(config_, *store_, nullptr, config::Ipv4Endpoint{0x7F000001, 0});
+    loop_ = std::make_unique<Loop>(config_, *store_, nullptr, config::ListenAddress{0x7F000001, 0});
     dp_ = std::make_unique<FakeDataplane>(config_.dataplane.punt_socket);
     running_ = std::make_unique<RunningLoop>(*loop_);
     connected_ = dp_->accept(6000);

@@ -60,7 +60,7 @@ class HttpLimits : public ::testing::Test {
  protected:
   HttpLimits() : config_(test_config(dir_.path())) {}
   void SetUp() override {
-    loop_ = std::make_unique<Loop>(config_, store_, nullptr, config::Ipv4Endpoint{0x7F000001, 0});
+    loop_ = std::make_unique<Loop>(config_, store_, nullptr, config::ListenAddress{0x7F000001, 0});
     dp_ = std::make_unique<FakeDataplane>(config_.dataplane.punt_socket);
     stop_ = ::eventfd(0, EFD_CLOEXEC);
     runner_ = std::thread([this] { rc_ = loop_->run(stop_); });

@@ -58,8 +58,8 @@ TEST_F(RegistrationsJsonTest, HostileUserAgentAndAorRoundTripAndNumbersStayNumbe
   std::vector<std::string> keys;
   const auto ordered = nlohmann::ordered_json::parse(body);
   for (const auto& [key, value] : ordered[0].items()) keys.push_back(key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"aor", "contact", "received", "expires", "nat", "owner", "rtt_us",
-                                            "keepalive_failures", "user_agent"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"aor", "contact", "received", "local", "expires", "nat", "owner",
+                                            "rtt_us", "keepalive_failures", "user_agent"}));
 }
 
 TEST_F(RegistrationsJsonTest, StatsDocumentKeepsItsShape) {

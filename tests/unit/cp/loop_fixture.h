@@ -26,7 +26,7 @@ class LoopFixture : public ::testing::Test {
   // dataplane. `subscribers` and `config_path` are Loop's.
   void start_loop(store::SubscriberStore* subscribers = nullptr, const std::string& config_path = {},
                   RunningLoop::ReloadFd reload = RunningLoop::ReloadFd::none) {
-    loop_ = std::make_unique<Loop>(config_, store_, subscribers, config::Ipv4Endpoint{0x7F000001, 0}, config_path);
+    loop_ = std::make_unique<Loop>(config_, store_, subscribers, config::ListenAddress{0x7F000001, 0}, config_path);
     dp_ = std::make_unique<FakeDataplane>(config_.dataplane.punt_socket);
     running_ = std::make_unique<RunningLoop>(*loop_, reload);
     ASSERT_TRUE(dp_->accept(6000));

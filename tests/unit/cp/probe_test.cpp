@@ -116,7 +116,7 @@ class ProbeEngineTest : public ::testing::Test {
   bool reply(const std::string& text, std::uint32_t from_ip) {
     auto p = parse(text);
     EXPECT_EQ(p->error, sip::ParseError::ok) << text;
-    return engine_.on_reply(p->msg, from_ip, sink_.now_us, sink_);
+    return engine_.on_reply(p->msg, store::Endpoint{from_ip, 5060}, sink_.now_us, sink_);
   }
   // Answers the outstanding probe to `ip` (sent within the last interval).
   bool answer_last(std::uint32_t ip, int status = 200) {

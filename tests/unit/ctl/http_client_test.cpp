@@ -26,7 +26,21 @@ constexpr std::uint32_t kLoopback = 0x7F000001;
 // nothing, holding the connection for `hold_ms`), closes.
 class OneShotServer {
  public:
-  OneShotServer(std::string reply, int hold_ms = 0) : reply_(std::move(reply)), hold_ms_(hold_ms) {
+  OneShotServer(std::string reply, int hold_ms = 0, bool v6 = false)
+      : reply_(std::move(reply)), hold_ms_(hold_ms), v6_(v6) {
+    if (v6_) {
+      fd_ = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      sockaddr_in6 sa{};
+      sa.sin6_family = AF_INET6;
+      sa.sin6_addr = in6addr_loopback;
+      EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+      EXPECT_EQ(::listen(fd_, 1), 0);
+      socklen_t len = sizeof sa;
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len);
+      port_ = ntohs(sa.sin6_port);
+      thread_ = std::thread([this] { serve(); });
+      return;
+    }
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
@@ -42,7 +56,12 @@ class OneShotServer {
     thread_.join();
     ::close(fd_);
   }
-  config::Ipv4Endpoint endpoint() const { return {kLoopback, port_}; }
+  config::ListenAddress endpoint() const {
+    if (!v6_) return {kLoopback, port_};
+    config::Ipv6 loopback{};
+    loopback[15] = 1;
+    return config::ListenAddress::ipv6(loopback, port_);
+  }
   const std::string& request() const { return request_; }
 
  private:
@@ -65,6 +84,7 @@ class OneShotServer {
 
   std::string reply_;
   int hold_ms_;
+  bool v6_;
   int fd_ = -1;
   std::uint16_t port_ = 0;
   std::string request_;
@@ -83,8 +103,20 @@ TEST(HttpClient, StatusAndBody) {
   EXPECT_EQ(server.request().find("Origin:"), std::string::npos) << "a CLI is not a cross-site page";
 }
 
+// metrics.listen = "[::1]:PORT": the client reaches a v6 listener, with the
+// bracketed authority in its Host header.
+TEST(HttpClient, ReachesAnIpv6Listener) {
+  OneShotServer server("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"ok\":true}\n", 0, true);
+  const HttpResult r = http_request(server.endpoint(), "GET", "/api/registrations");
+  EXPECT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(r.body, "{\"ok\":true}\n");
+  EXPECT_NE(server.request().find("\r\nHost: [::1]:" + std::to_string(server.endpoint().port) + "\r\n"),
+            std::string::npos)
+      << server.request();
+}
+
 TEST(HttpClient, RefusedConnectionIsAnError) {
-  config::Ipv4Endpoint closed;
+  config::ListenAddress closed;
   {
     OneShotServer server("HTTP/1.1 200 OK\r\n\r\n");
     closed = server.endpoint();

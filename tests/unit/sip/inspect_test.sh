@@ -50,6 +50,13 @@ expect_out invite '"via-port": false'
 expect_out invite '"contact-port": false'
 expect_out invite '"source": "198.51.100.7:5060"'
 
+# An IPv6 source in brackets: shown bracketed, "nat" null (the NAT tests
+# compare IPv4 addresses); a v6 source without brackets is a usage error.
+run invite6 0 "$corpus/invite_sdp.sip" --source '[2001:db8::7]:5060'
+expect_out invite6 '"source": "[2001:db8::7]:5060"'
+expect_out invite6 '"nat": null'
+run invite6_bare 2 "$corpus/invite_sdp.sip" --source 2001:db8::7:5060
+
 # Without --source there is no "nat" object; --source=IP:PORT form works.
 run no_source 0 "$corpus/ok_200.sip"
 grep -qF '"nat"' "$tmp/out" && fail "no_source: nat reported without --source"

@@ -98,6 +98,46 @@ TEST_F(RedisStoreTest, UpsertIsDurableOnlyOnceRedisAcknowledgedAndCarriesTheExpi
   EXPECT_EQ(server_->integer("EXPIRETIME %b", key.data(), key.size()), b.expires_at);
 }
 
+// An IPv6 binding goes through Redis (key value and change message) with
+// its addresses, and a value the previous release wrote (codec version 1,
+// IPv4) is still read by a node that starts later.
+TEST_F(RedisStoreTest, Ipv6BindingsShareAndPreviousReleaseValuesStillLoad) {
+  auto a = open_store(1);
+  auto b = open_store(2);
+  ASSERT_TRUE(pump({a.get(), b.get()}, [&] { return a->synced() && b->synced(); }));
+  Binding v6 = make_binding("carol@example.com", "sip:carol@[2001:db8::7]:5060", 1);
+  net::Ipv6Addr src{};
+  src.bytes = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07};
+  net::Ipv6Addr vip{};
+  vip.bytes = {0x20, 0x01, 0x0d, 0xb8, 0, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0a};
+  v6.received = Endpoint::ipv6(src, 40000);
+  v6.local = Endpoint::ipv6(vip, 5060);
+  a->upsert(v6);
+  a->flush();
+  ASSERT_TRUE(pump({a.get(), b.get()}, [&] { return b->find(v6.aor, v6.contact) != nullptr; }));
+  EXPECT_TRUE(b->find(v6.aor, v6.contact)->same_persistent(v6));
+  EXPECT_EQ(to_string(b->find(v6.aor, v6.contact)->received), "[2001:db8::7]:40000");
+
+  // Written by the previous release: version 1, IPv4 198.51.100.20:40000.
+  const std::string key = a->binding_key("dave@example.com", "sip:x");
+  const long long expires = ::time(nullptr) + 600;
+  const std::string old_value = "1:1,16:dave@example.com,5:sip:x,10:3325256724,5:40000,10:3405803786,4:5060,1:0," +
+                                std::to_string(std::to_string(expires).size()) + ":" + std::to_string(expires) +
+                                ",1:0,1:0,4:1000,1:0,1:c,1:1,0:,1:1,1:0,0:,1:0,1:1,";
+  redisReply* r = server_->command("SET %b %b EXAT %lld", key.data(), key.size(), old_value.data(), old_value.size(),
+                                   expires);
+  ASSERT_NE(r, nullptr);
+  freeReplyObject(r);
+  auto c = open_store(3);
+  ASSERT_TRUE(pump({c.get()}, [&] { return c->synced(); }));
+  const Binding* dave = c->find("dave@example.com", "sip:x");
+  ASSERT_NE(dave, nullptr);
+  EXPECT_EQ(to_string(dave->received), "198.51.100.20:40000");
+  EXPECT_EQ(to_string(dave->local), "203.0.113.10:5060");
+  ASSERT_NE(c->find(v6.aor, v6.contact), nullptr);
+  EXPECT_TRUE(c->find(v6.aor, v6.contact)->same_persistent(v6));
+}
+
 TEST_F(RedisStoreTest, AnotherNodeSeesAddsAndRemovesAsRemoteChanges) {
   auto a = open_store(1);
   auto b = open_store(2);

@@ -199,11 +199,12 @@ TEST_F(SqliteStoreTest, Version1FileIsUpgradedKeepingItsRows) {
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE destination_state; PRAGMA user_version=1", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE destination_state; ALTER TABLE binding DROP COLUMN received_ip6; "
+                             "ALTER TABLE binding DROP COLUMN local_ip6; PRAGMA user_version=1", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
 
   SqliteDestinationStates states(path_);
-  EXPECT_EQ(query_int("PRAGMA user_version"), 2);
+  EXPECT_EQ(query_int("PRAGMA user_version"), kSchemaVersion);
   EXPECT_EQ(query_int("SELECT COUNT(*) FROM binding"), 1);
   std::string error;
   ASSERT_TRUE(states.replace_all({{"pool", "sip:198.51.100.21:5060", false, true}}, 1, error)) << error;
@@ -214,6 +215,114 @@ TEST_F(SqliteStoreTest, Version1FileIsUpgradedKeepingItsRows) {
   ASSERT_TRUE(states.replace_all({}, 2, error)) << error;
   ASSERT_TRUE(states.load(rows, error)) << error;
   EXPECT_TRUE(rows.empty()) << "replace_all replaces, rows not listed go";
+}
+
+// IPv6 received and local addresses persist (schema 3) next to IPv4 ones.
+TEST_F(SqliteStoreTest, Ipv6BindingsSurviveARestart) {
+  Binding v6 = full_binding();
+  v6.contact = "sip:alice@[2001:db8::7]:5060";
+  net::Ipv6Addr src{};
+  src.bytes = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07};
+  net::Ipv6Addr vip{};
+  vip.bytes = {0x20, 0x01, 0x0d, 0xb8, 0, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0a};
+  v6.received = Endpoint::ipv6(src, 40000);
+  v6.local = Endpoint::ipv6(vip, 5060);
+  {
+    SqliteStore s(options());
+    ASSERT_TRUE(s.load_all(kNow).ok);
+    s.upsert(full_binding());
+    s.upsert(v6);
+    ASSERT_TRUE(s.flush().ok);
+  }
+  SqliteStore s(options());
+  const LoadResult r = s.load_all(kNow);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.loaded, 2u);
+  const Binding* b = s.find(v6.aor, v6.contact);
+  ASSERT_NE(b, nullptr);
+  EXPECT_TRUE(b->same_persistent(v6));
+  EXPECT_EQ(to_string(b->received), "[2001:db8::7]:40000");
+  EXPECT_TRUE(s.find(v6.aor, full_binding().contact)->same_persistent(full_binding()));
+}
+
+// A location.db exactly as the previous release (schema 2) created it, with
+// one IPv4 binding and a subscriber: opening it migrates to schema 3 in
+// place, the binding loads unchanged, and a v6 binding written next to it
+// survives another restart along with it.
+TEST_F(SqliteStoreTest, Version2FileFromThePreviousReleaseIsMigrated) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    const char* previous_release = R"sql(
+PRAGMA journal_mode=WAL;
+CREATE TABLE binding (
+  aor TEXT NOT NULL, contact TEXT NOT NULL, received_ip INTEGER NOT NULL, received_port INTEGER NOT NULL,
+  local_ip INTEGER NOT NULL, local_port INTEGER NOT NULL, path TEXT NOT NULL DEFAULT '',
+  expires_at INTEGER NOT NULL, registered_at INTEGER NOT NULL, last_refresh_ms INTEGER NOT NULL,
+  q INTEGER NOT NULL, has_q INTEGER NOT NULL, call_id TEXT NOT NULL, cseq INTEGER NOT NULL,
+  user_agent TEXT NOT NULL DEFAULT '', nat INTEGER NOT NULL, nat_bits INTEGER NOT NULL,
+  instance_id TEXT NOT NULL DEFAULT '', reg_id INTEGER NOT NULL DEFAULT 0, owner INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (aor, contact)) WITHOUT ROWID;
+CREATE TABLE subscriber (username TEXT NOT NULL, realm TEXT NOT NULL, password TEXT NOT NULL DEFAULT '',
+  ha1_md5 TEXT NOT NULL DEFAULT '', ha1_sha256 TEXT NOT NULL DEFAULT '', PRIMARY KEY (username, realm)) WITHOUT ROWID;
+CREATE TABLE destination_state (set_name TEXT NOT NULL, uri TEXT NOT NULL, probe_up INTEGER NOT NULL,
+  admin_down INTEGER NOT NULL, updated_ms INTEGER NOT NULL, PRIMARY KEY (set_name, uri)) WITHOUT ROWID;
+INSERT INTO binding VALUES ('bob@example.com', 'sip:bob@192.168.1.30:5060', 3325256711, 40001, 3405803786, 5060,
+  '23:<sip:p1.example.net;lr>,', 1700000600, 1700000000, 1700000000123, 1000, 0, 'call-2@phone', 7,
+  'phone/2.0', 1, 65, '', 0, 0);
+INSERT INTO subscriber VALUES ('bob', 'example.com', 'secret', '', '');
+PRAGMA user_version=2;
+)sql";
+    ASSERT_EQ(sqlite3_exec(db, previous_release, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  Binding v6;
+  {
+    SqliteStore s(options());
+    EXPECT_EQ(query_int("PRAGMA user_version"), kSchemaVersion);
+    const LoadResult r = s.load_all(kNow);
+    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_EQ(r.loaded, 1u);
+    const Binding* bob = s.find("bob@example.com", "sip:bob@192.168.1.30:5060");
+    ASSERT_NE(bob, nullptr);
+    EXPECT_EQ(to_string(bob->received), "198.51.100.7:40001");
+    EXPECT_EQ(to_string(bob->local), "203.0.113.10:5060");
+    EXPECT_EQ(bob->path, std::vector<std::string>{"<sip:p1.example.net;lr>"});
+    EXPECT_EQ(bob->call_id, "call-2@phone");
+    EXPECT_EQ(bob->nat_bits, 65u);
+    v6 = *bob;
+    v6.contact = "sip:bob@[2001:db8::7]:5060";
+    net::Ipv6Addr src{};
+    src.bytes = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07};
+    v6.received = Endpoint::ipv6(src, 40002);
+    s.upsert(v6);
+    ASSERT_TRUE(s.flush().ok);
+  }
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM subscriber"), 1);
+  SqliteStore s(options());
+  const LoadResult r = s.load_all(kNow);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.loaded, 2u);
+  ASSERT_NE(s.find("bob@example.com", "sip:bob@192.168.1.30:5060"), nullptr);
+  const Binding* back = s.find(v6.aor, v6.contact);
+  ASSERT_NE(back, nullptr);
+  EXPECT_TRUE(back->same_persistent(v6));
+}
+
+TEST_F(SqliteStoreTest, MalformedIpv6ColumnFailsTheLoad) {
+  {
+    SqliteStore s(options());
+    s.upsert(full_binding());
+    ASSERT_TRUE(s.flush().ok);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE binding SET received_ip6 = 'nonsense'", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  SqliteStore s(options());
+  const LoadResult r = s.load_all(kNow);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("received_ip6"), std::string::npos) << r.error;
 }
 
 TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
