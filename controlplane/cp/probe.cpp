@@ -49,7 +49,8 @@ std::vector<DestinationHealth> ProbeEngine::build(const std::vector<config::SetC
       d.set_id = static_cast<std::uint16_t>(set.id);
       d.index = static_cast<std::uint16_t>(i);
       d.uri = dc.uri;
-      d.address = {dc.address, dc.port};
+      d.address = dc.address6 ? store::Endpoint::ipv6(net::Ipv6Addr{*dc.address6}, dc.port)
+                              : store::Endpoint{dc.address, dc.port};
       d.enabled = dc.enabled;
       out.push_back(std::move(d));
     }

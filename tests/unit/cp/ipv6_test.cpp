@@ -333,6 +333,28 @@ TEST(Ipv6Probe, ProbesAV6DestinationFromTheV6InsideAddress) {
   EXPECT_EQ(none.get(Counter::probes_unsent), 1u);
 }
 
+// A destination written "sip:[v6]:port" in the config is probed at that
+// address (not at the zero IPv4 address beside it).
+TEST(Ipv6Probe, AV6DestinationOfTheConfigIsProbedAtItsV6Address) {
+  config::SetConfig set;
+  set.name = "pool6";
+  set.id = 3;
+  config::DestinationConfig v6_dest;
+  v6_dest.uri = "sip:[2001:db8:2::21]:5070";
+  v6_dest.address6 = v6("2001:db8:2::21").bytes;
+  v6_dest.port = 5070;
+  config::DestinationConfig v4_dest;
+  v4_dest.uri = "sip:198.51.100.21";
+  v4_dest.address = 0xC6336415;
+  set.destinations = {v6_dest, v4_dest};
+  Counters counters;
+  const ProbeEngine engine(ProbeOptions{.interval_ms = 1000, .timeout_ms = 300}, {set}, counters);
+  const auto health = engine.destinations();
+  ASSERT_EQ(health.size(), 2u);
+  EXPECT_EQ(health[0].address, store::Endpoint::ipv6(v6("2001:db8:2::21"), 5070));
+  EXPECT_EQ(health[1].address, (store::Endpoint{0xC6336415, 5060}));
+}
+
 // An inside port with address6 gives the probes their v6 source.
 TEST_F(Ipv6ControlPlane, InsideAddress6IsTheV6ProbeSource) {
   EXPECT_FALSE(cp_->probe().options().from6.has_address());
