@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "fixtures/node_toml.h"
+#include "fixtures/sip_text.h"
 #include "proxy/branch.h"
 #include "sip/ipv4.h"
 #include "sip/message.h"
@@ -38,14 +39,7 @@ std::string base_config(std::string_view algorithm, std::string_view extra = "")
   return fixtures::node_toml(test_node(algorithm, extra));
 }
 
-std::string crlf(std::string_view lf) {
-  std::string out;
-  for (char c : lf) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
+using fixtures::crlf;
 
 std::string invite(std::string_view call_id, std::string_view extra_headers = "", std::string_view branch = "z9hG4bK-1",
                    std::string_view ruri = "sip:+15551234@203.0.113.1", std::string_view method = "INVITE",

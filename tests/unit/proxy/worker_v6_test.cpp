@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "fixtures/node_toml.h"
+#include "fixtures/sip_text.h"
 #include "proxy/worker.h"
 #include "sip/ipv6.h"
 #include "sip/message.h"
@@ -25,14 +26,7 @@ const Endpoint kVip6 = ep6("2001:db8::1");
 const Endpoint kInside6 = ep6("2001:db8:1::1");
 const Endpoint kUas6 = ep6("2001:db8:1::21");
 
-std::string crlf(std::string_view lf) {
-  std::string out;
-  for (char c : lf) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
+using fixtures::crlf;
 
 std::string dual_stack_config() {
   fixtures::NodeToml node{.name = "test", .id = 7};
